@@ -1,0 +1,57 @@
+import { rawEnvironments } from './environments.js';
+import { type EnvironmentConfig, EnvironmentConfigSchema } from './schema.js';
+
+export type { EnvironmentConfig, NodeAutoscaler } from './schema.js';
+export { EnvironmentConfigSchema } from './schema.js';
+
+export class EnvironmentConfigError extends Error {
+  constructor(
+    readonly environment: string,
+    readonly issues: { field: string; message: string }[],
+  ) {
+    super(
+      `Invalid environment config '${environment}':\n` +
+        issues.map((i) => `  - ${environment}.${i.field}: ${i.message}`).join('\n'),
+    );
+    this.name = 'EnvironmentConfigError';
+  }
+}
+
+/** Validates one raw environment definition; throws naming the environment and every bad field. */
+export function parseEnvironment(name: string, raw: unknown): EnvironmentConfig {
+  const result = EnvironmentConfigSchema.safeParse(raw);
+  if (!result.success) {
+    throw new EnvironmentConfigError(
+      name,
+      result.error.issues.map((issue) => ({
+        field: issue.path.length > 0 ? issue.path.join('.') : '(root)',
+        message: issue.message,
+      })),
+    );
+  }
+  if (result.data.name !== name) {
+    throw new EnvironmentConfigError(name, [{ field: 'name', message: `must equal its key '${name}'` }]);
+  }
+  return result.data;
+}
+
+/** Every environment, validated. */
+export function loadEnvironments(raw: Record<string, unknown> = rawEnvironments): EnvironmentConfig[] {
+  return Object.entries(raw)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([name, value]) => parseEnvironment(name, value));
+}
+
+/** One environment by name; an unknown name lists the known ones. */
+export function loadEnvironment(name: string, raw: Record<string, unknown> = rawEnvironments): EnvironmentConfig {
+  const value = raw[name];
+  if (value === undefined) {
+    throw new EnvironmentConfigError(name, [
+      { field: '(name)', message: `unknown environment; known: ${Object.keys(raw).sort().join(', ')}` },
+    ]);
+  }
+  return parseEnvironment(name, value);
+}
+
+export const environmentNames = (): string[] => Object.keys(rawEnvironments).sort();
+

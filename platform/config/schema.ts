@@ -1,0 +1,99 @@
+import { z } from 'zod';
+
+// One schema for every environment; the CDK app and the cdk8s charts both read the parsed result,
+// so nothing account-specific is typed twice.
+
+const cidr = z
+  .string()
+  .regex(/^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/, 'must be an IPv4 CIDR such as 10.0.0.0/16')
+  .refine((value) => {
+    const [address = '', prefix = ''] = value.split('/');
+    const octets = address.split('.').map(Number);
+    const bits = Number(prefix);
+    return octets.every((o) => o >= 0 && o <= 255) && bits >= 16 && bits <= 20;
+  }, 'octets must be 0-255 and the prefix between /16 and /20 (room for three subnet tiers in three AZs)');
+
+const dnsName = z
+  .string()
+  .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'must be a lower-case DNS name');
+
+export const NodeAutoscalerSchema = z.enum(['karpenter', 'cluster-autoscaler']);
+
+export const EnvironmentConfigSchema = z
+  .object({
+    name: z.string().regex(/^[a-z][a-z0-9-]{1,15}$/, 'must be 2-16 lower-case letters, digits or dashes'),
+    account: z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id'),
+    region: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'must be an AWS region such as eu-central-1'),
+    azCount: z.number().int().min(2).max(3),
+    vpcCidr: cidr,
+    kubernetesVersion: z.string().regex(/^1\.\d{2}$/, 'must be a Kubernetes minor version such as 1.33'),
+    nodes: z.object({
+      autoscaler: NodeAutoscalerSchema,
+      instanceFamilies: z.array(z.string().regex(/^[a-z][a-z0-9-]*\d[a-z0-9-]*$/, 'must be an EC2 family such as m7g')).min(1),
+      minCapacity: z.number().int().min(1),
+      maxCapacity: z.number().int().min(1),
+      spot: z.boolean(),
+    }),
+    database: z.object({
+      instanceClass: z.string().regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, 'must be an RDS instance class such as db.r7g.large'),
+      readers: z.number().int().min(1).max(15),
+      maxReaders: z.number().int().min(1).max(15),
+      backupRetentionDays: z.number().int().min(1).max(35),
+      deletionProtection: z.boolean(),
+    }),
+    domainName: dnsName,
+    gitops: z.object({
+      repoUrl: z.string().url().startsWith('https://', 'must be an https:// Git URL'),
+      branch: z.string().regex(/^[A-Za-z0-9._/-]+$/, 'must be a Git branch name'),
+      path: z.string().regex(/^[a-z0-9._/-]+$/, 'must be a relative path in the manifests branch'),
+    }),
+    alertEmail: z.string().email(),
+    monthlyBudgetUsd: z.number().positive(),
+    apiAllowedCidrs: z.array(cidr.or(z.string().regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/))).default([]),
+    tags: z.object({
+      project: z.string().min(1),
+      costCenter: z.string().min(1),
+      owner: z.string().min(1),
+      dataClassification: z.enum(['public', 'internal', 'confidential', 'restricted']),
+    }),
+    bankApi: z.object({
+      hostname: dnsName,
+      replicas: z.object({ min: z.number().int().min(2), max: z.number().int().min(2) }),
+      resources: z.object({
+        cpuRequestMillis: z.number().int().positive(),
+        cpuLimitMillis: z.number().int().positive(),
+        memoryRequestMiB: z.number().int().positive(),
+        memoryLimitMiB: z.number().int().positive(),
+      }),
+      imageRepository: z.string().min(1),
+      imageTag: z.string().regex(/^(?!latest$)[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, 'must be an immutable tag, never latest'),
+      logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']),
+    }),
+  })
+  .strict()
+  .superRefine((env, ctx) => {
+    if (env.nodes.maxCapacity < env.nodes.minCapacity) {
+      ctx.addIssue({ code: 'custom', path: ['nodes', 'maxCapacity'], message: 'must be >= nodes.minCapacity' });
+    }
+    if (env.database.maxReaders < env.database.readers) {
+      ctx.addIssue({ code: 'custom', path: ['database', 'maxReaders'], message: 'must be >= database.readers' });
+    }
+    if (env.bankApi.replicas.max < env.bankApi.replicas.min) {
+      ctx.addIssue({ code: 'custom', path: ['bankApi', 'replicas', 'max'], message: 'must be >= bankApi.replicas.min' });
+    }
+    if (env.bankApi.resources.cpuLimitMillis < env.bankApi.resources.cpuRequestMillis) {
+      ctx.addIssue({ code: 'custom', path: ['bankApi', 'resources', 'cpuLimitMillis'], message: 'must be >= cpuRequestMillis' });
+    }
+    if (env.bankApi.resources.memoryLimitMiB < env.bankApi.resources.memoryRequestMiB) {
+      ctx.addIssue({ code: 'custom', path: ['bankApi', 'resources', 'memoryLimitMiB'], message: 'must be >= memoryRequestMiB' });
+    }
+    if (env.name === 'prod') {
+      if (env.azCount !== 3) ctx.addIssue({ code: 'custom', path: ['azCount'], message: 'prod must span 3 availability zones' });
+      if (env.bankApi.replicas.min < 3) ctx.addIssue({ code: 'custom', path: ['bankApi', 'replicas', 'min'], message: 'prod needs at least 3 replicas' });
+      if (!env.database.deletionProtection) ctx.addIssue({ code: 'custom', path: ['database', 'deletionProtection'], message: 'prod must keep deletion protection on' });
+      if (env.database.backupRetentionDays < 35) ctx.addIssue({ code: 'custom', path: ['database', 'backupRetentionDays'], message: 'prod keeps backups for 35 days' });
+    }
+  });
+
+export type EnvironmentConfig = z.infer<typeof EnvironmentConfigSchema>;
+export type NodeAutoscaler = z.infer<typeof NodeAutoscalerSchema>;
