@@ -20,13 +20,19 @@ export default async function setup(project: TestProject): Promise<() => Promise
   let server: PostgresServer | undefined;
   if (findPostgresBinDir()) {
     try {
-      server = await startPostgres({ settings: { fsync: 'off', synchronous_commit: 'off', full_page_writes: 'off' } });
+      server = await startPostgres({
+        settings: { fsync: 'off', synchronous_commit: 'off', full_page_writes: 'off' },
+      });
     } catch (error) {
       if (required) throw error;
-      console.warn(`\n!!! Could not start PostgreSQL (${String(error)}); database suites run on PGlite only !!!\n`);
+      console.warn(
+        `\n!!! Could not start PostgreSQL (${String(error)}); database suites run on PGlite only !!!\n`,
+      );
     }
   } else if (required) {
-    throw new Error('REQUIRE_POSTGRES=1 but no PostgreSQL server binaries were found (set PG_BIN_DIR or install postgresql)');
+    throw new Error(
+      'REQUIRE_POSTGRES=1 but no PostgreSQL server binaries were found (set PG_BIN_DIR or install postgresql)',
+    );
   } else {
     console.warn('\n!!! PostgreSQL server binaries not found: database suites run on PGlite ONLY !!!\n');
   }

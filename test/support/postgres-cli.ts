@@ -1,10 +1,11 @@
 // Starts or stops a throwaway PostgreSQL server from the shell (used by .ci/run and the drills).
 //   tsx test/support/postgres-cli.ts start <state-file>   prints the superuser URL
 //   tsx test/support/postgres-cli.ts stop <state-file>
-import { readFile, rm, writeFile } from 'node:fs/promises';
+
 import { execFile as execFileCb } from 'node:child_process';
-import { promisify } from 'node:util';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { promisify } from 'node:util';
 import { findPostgresBinDir, startPostgres } from './postgres.js';
 
 const execFile = promisify(execFileCb);
@@ -16,8 +17,13 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   if (command === 'start') {
-    const server = await startPostgres({ settings: { fsync: 'off', synchronous_commit: 'off', full_page_writes: 'off' } });
-    await writeFile(stateFile, JSON.stringify({ url: server.url, dataDir: server.dataDir, binDir: server.binDir }));
+    const server = await startPostgres({
+      settings: { fsync: 'off', synchronous_commit: 'off', full_page_writes: 'off' },
+    });
+    await writeFile(
+      stateFile,
+      JSON.stringify({ url: server.url, dataDir: server.dataDir, binDir: server.binDir }),
+    );
     console.log(server.url);
     return 0;
   }

@@ -17,7 +17,11 @@ export interface PostgresServer {
   readonly dataDir: string;
   readonly binDir: string;
   /** Runs a server binary (pg_ctl, pgbench, ...) as the server's OS user. */
-  run(binary: string, args: string[], options?: { timeoutMs?: number }): Promise<{ stdout: string; stderr: string }>;
+  run(
+    binary: string,
+    args: string[],
+    options?: { timeoutMs?: number },
+  ): Promise<{ stdout: string; stderr: string }>;
   stop(mode?: 'fast' | 'immediate'): Promise<void>;
   start(): Promise<void>;
   /** Stops the server and deletes its files. */
@@ -72,7 +76,10 @@ async function postgresUserIds(): Promise<{ uid: number; gid: number } | undefin
 
 export async function startPostgres(options: StartPostgresOptions = {}): Promise<PostgresServer> {
   const binDir = findPostgresBinDir();
-  if (!binDir) throw new Error('PostgreSQL server binaries not found (install the postgresql package or set PG_BIN_DIR)');
+  if (!binDir)
+    throw new Error(
+      'PostgreSQL server binaries not found (install the postgresql package or set PG_BIN_DIR)',
+    );
   const owner = await postgresUserIds();
   const root = await mkdtemp(join(options.parentDir ?? tmpdir(), 'bank-pg-'));
   const dataDir = join(root, 'data');
@@ -149,7 +156,10 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
 }
 
 /** Creates an empty database on the server behind `adminUrl` and returns its URL and a drop function. */
-export async function createScratchDatabase(adminUrl: string, prefix = 'bank_test'): Promise<{ url: string; drop(): Promise<void> }> {
+export async function createScratchDatabase(
+  adminUrl: string,
+  prefix = 'bank_test',
+): Promise<{ url: string; drop(): Promise<void> }> {
   const { default: pg } = await import('pg');
   const name = `${prefix}_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: adminUrl });

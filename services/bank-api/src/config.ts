@@ -1,0 +1,192 @@
+import { z } from 'zod';
+
+// Configuration comes only from environment variables (12-factor), validated once at start so a
+// bad value stops the process with the variable named instead of failing on first use.
+
+const port = (fallback: number) =>
+  z.coerce
+    .number({ message: 'must be a number' })
+    .int('must be an integer')
+    .min(0, 'must be between 0 and 65535')
+    .max(65535, 'must be between 0 and 65535')
+    .default(fallback);
+
+const millis = (fallback: number, min = 0, max = 600_000) =>
+  z.coerce
+    .number({ message: 'must be a number of milliseconds' })
+    .int('must be an integer number of milliseconds')
+    .min(min, `must be at least ${min}`)
+    .max(max, `must be at most ${max}`)
+    .default(fallback);
+
+const bool = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0'], { message: "must be 'true' or 'false'" })
+    .default(fallback ? 'true' : 'false')
+    .transform((v) => v === 'true' || v === '1');
+
+const url = (protocols: string[]) =>
+  z.string().refine((v) => URL.canParse(v) && protocols.includes(new URL(v).protocol), {
+    message: `must be a URL (${protocols.join(' or ')})`,
+  });
+
+const EnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  HOST: z.string().min(1).optional(),
+  PORT: port(8080),
+  METRICS_PORT: port(9464),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
+  DATABASE_SSL_MODE: z.enum(['disable', 'require', 'verify-full']).default('disable'),
+  DATABASE_SSL_CA_FILE: z.string().min(1).optional(),
+  DATABASE_POOL_MAX: z.coerce
+    .number()
+    .int()
+    .min(1, 'must be at least 1')
+    .max(500, 'must be at most 500')
+    .default(10),
+  DATABASE_CONNECT_TIMEOUT_MS: millis(5_000, 100),
+  DATABASE_STATEMENT_TIMEOUT_MS: millis(5_000, 100),
+  DATABASE_IDLE_TIMEOUT_MS: millis(30_000, 1_000),
+  PGLITE_DATA_DIR: z.string().min(1).optional(),
+  MIGRATE_ON_START: bool(true),
+  AUTH_MODE: z.enum(['dev', 'oidc']).default('dev'),
+  DEV_AUTH_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  OIDC_ISSUER: url(['https:', 'http:']).optional(),
+  OIDC_AUDIENCE: z.string().min(1).optional(),
+  OIDC_JWKS_URI: url(['https:', 'http:']).optional(),
+  BODY_LIMIT_BYTES: z.coerce.number().int().min(256).max(1_048_576).default(16_384),
+  KEEP_ALIVE_TIMEOUT_MS: millis(65_000, 61_000),
+  SHUTDOWN_DELAY_MS: millis(0),
+  SHUTDOWN_TIMEOUT_MS: millis(25_000, 1_000),
+  OTEL_EXPORTER_OTLP_ENDPOINT: url(['https:', 'http:']).optional(),
+  OTEL_SERVICE_NAME: z.string().min(1).default('bank-api'),
+});
+
+export type DatabaseConfig =
+  | { kind: 'pglite'; dataDir: string | undefined }
+  | {
+      kind: 'postgres';
+      url: string;
+      sslMode: 'disable' | 'require' | 'verify-full';
+      sslCaFile: string | undefined;
+      poolMax: number;
+      connectTimeoutMs: number;
+      statementTimeoutMs: number;
+      idleTimeoutMs: number;
+    };
+
+export type AuthConfig =
+  | { mode: 'dev'; secret: string | undefined }
+  | { mode: 'oidc'; issuer: string; audience: string; jwksUri: string };
+
+export interface Config {
+  env: 'development' | 'test' | 'production';
+  host: string;
+  port: number;
+  metricsPort: number;
+  logLevel: string;
+  database: DatabaseConfig;
+  migrateOnStart: boolean;
+  auth: AuthConfig;
+  bodyLimitBytes: number;
+  keepAliveTimeoutMs: number;
+  shutdownDelayMs: number;
+  shutdownTimeoutMs: number;
+  tracing: { endpoint: string; serviceName: string } | undefined;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Parses the environment; throws ConfigError naming every bad variable. */
+export function loadConfig(env: Env = process.env): Config {
+  // Empty strings mean "unset": Kubernetes and shells often export VAR= for optional values.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = EnvSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const name = String(issue.path[0] ?? '(environment)');
+        const got = cleaned[name];
+        const shown = got === undefined || /SECRET|PASSWORD|DATABASE_URL/.test(name) ? '' : ` (got '${got}')`;
+        return `${name}: ${issue.message}${shown}`;
+      }),
+    );
+  }
+  const e = parsed.data;
+  const problems: string[] = [];
+  const production = e.NODE_ENV === 'production';
+
+  if (production && e.AUTH_MODE === 'dev') {
+    problems.push("AUTH_MODE: 'dev' is refused when NODE_ENV=production (use 'oidc')");
+  }
+  if (e.AUTH_MODE === 'oidc') {
+    for (const name of ['OIDC_ISSUER', 'OIDC_AUDIENCE', 'OIDC_JWKS_URI'] as const) {
+      if (!e[name]) problems.push(`${name}: required when AUTH_MODE=oidc`);
+    }
+  }
+  if (production && !e.DATABASE_URL) {
+    problems.push(
+      'DATABASE_URL: required when NODE_ENV=production (the embedded PGlite database is for development)',
+    );
+  }
+  if (production && e.DATABASE_URL && e.DATABASE_SSL_MODE === 'disable') {
+    problems.push("DATABASE_SSL_MODE: 'disable' is refused when NODE_ENV=production (use 'verify-full')");
+  }
+  if (e.PORT !== 0 && e.PORT === e.METRICS_PORT) {
+    problems.push('METRICS_PORT: must differ from PORT (metrics are served on their own port)');
+  }
+  if (e.SHUTDOWN_DELAY_MS >= e.SHUTDOWN_TIMEOUT_MS) {
+    problems.push('SHUTDOWN_DELAY_MS: must be shorter than SHUTDOWN_TIMEOUT_MS');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const database: DatabaseConfig = e.DATABASE_URL
+    ? {
+        kind: 'postgres',
+        url: e.DATABASE_URL,
+        sslMode: e.DATABASE_SSL_MODE,
+        sslCaFile: e.DATABASE_SSL_CA_FILE,
+        poolMax: e.DATABASE_POOL_MAX,
+        connectTimeoutMs: e.DATABASE_CONNECT_TIMEOUT_MS,
+        statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS,
+        idleTimeoutMs: e.DATABASE_IDLE_TIMEOUT_MS,
+      }
+    : { kind: 'pglite', dataDir: e.PGLITE_DATA_DIR };
+
+  const auth: AuthConfig =
+    e.AUTH_MODE === 'dev'
+      ? { mode: 'dev', secret: e.DEV_AUTH_SECRET }
+      : {
+          mode: 'oidc',
+          issuer: e.OIDC_ISSUER as string,
+          audience: e.OIDC_AUDIENCE as string,
+          jwksUri: e.OIDC_JWKS_URI as string,
+        };
+
+  return {
+    env: e.NODE_ENV,
+    // Containers must listen on all interfaces; a developer laptop should not by default.
+    host: e.HOST ?? (production ? '0.0.0.0' : '127.0.0.1'),
+    port: e.PORT,
+    metricsPort: e.METRICS_PORT,
+    logLevel: e.LOG_LEVEL,
+    database,
+    migrateOnStart: e.MIGRATE_ON_START,
+    auth,
+    bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    keepAliveTimeoutMs: e.KEEP_ALIVE_TIMEOUT_MS,
+    shutdownDelayMs: e.SHUTDOWN_DELAY_MS,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    tracing: e.OTEL_EXPORTER_OTLP_ENDPOINT
+      ? { endpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: e.OTEL_SERVICE_NAME }
+      : undefined,
+  };
+}

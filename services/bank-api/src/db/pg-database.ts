@@ -1,0 +1,126 @@
+import { readFileSync } from 'node:fs';
+import pg from 'pg';
+import type { Database, IsolationLevel, PoolStats, Queryable, QueryResult } from './database.js';
+
+export interface PgDatabaseOptions {
+  url: string;
+  sslMode: 'disable' | 'require' | 'verify-full';
+  sslCaFile?: string | undefined;
+  poolMax: number;
+  connectTimeoutMs: number;
+  statementTimeoutMs: number;
+  idleTimeoutMs: number;
+  applicationName?: string;
+  /** Called for errors on idle clients (server restart, failover); the pool drops the client itself. */
+  onPoolError?: (error: Error) => void;
+}
+
+// int8 (balances, amounts, entry ids) as JS numbers: every money value is bounded far below 2^53
+// by the schema's CHECK constraints, and the API speaks JSON numbers.
+const parseInt8 = (value: string): number => {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n)) throw new RangeError(`int8 value ${value} exceeds the safe integer range`);
+  return n;
+};
+const types = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === pg.types.builtins.INT8
+      ? parseInt8
+      : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+};
+
+function sslOptions(options: PgDatabaseOptions): pg.PoolConfig['ssl'] {
+  if (options.sslMode === 'disable') return false;
+  const ca = options.sslCaFile ? readFileSync(options.sslCaFile, 'utf8') : undefined;
+  return options.sslMode === 'verify-full' ? { rejectUnauthorized: true, ca } : { rejectUnauthorized: false };
+}
+
+/** A real PostgreSQL server (or Aurora) through a bounded pg pool. */
+export class PgDatabase implements Database {
+  readonly kind = 'postgres' as const;
+  private readonly pool: pg.Pool;
+  private readonly max: number;
+
+  constructor(options: PgDatabaseOptions) {
+    this.max = options.poolMax;
+    const url = new URL(options.url);
+    // The URL's own sslmode would override ours in pg; the explicit setting is the one we validated.
+    url.searchParams.delete('sslmode');
+    this.pool = new pg.Pool({
+      connectionString: url.toString(),
+      ssl: sslOptions(options),
+      max: options.poolMax,
+      connectionTimeoutMillis: options.connectTimeoutMs,
+      idleTimeoutMillis: options.idleTimeoutMs,
+      statement_timeout: options.statementTimeoutMs,
+      // A client-side bound too: a half-open TCP connection never answers the server-side timeout.
+      query_timeout: options.statementTimeoutMs + 2_000,
+      idle_in_transaction_session_timeout: options.statementTimeoutMs * 2,
+      lock_timeout: options.statementTimeoutMs,
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
+      application_name: options.applicationName ?? 'bank-api',
+      types,
+    });
+    // Without a listener an idle client's error (failover, pg_terminate_backend) crashes the process.
+    this.pool.on('error', (error) => options.onPoolError?.(error));
+  }
+
+  async query<R>(text: string, params: readonly unknown[] = [], name?: string): Promise<QueryResult<R>> {
+    const result = await this.pool.query({ text, values: params as unknown[], ...(name ? { name } : {}) });
+    return { rows: result.rows as R[], rowCount: result.rowCount ?? 0 };
+  }
+
+  async exec(sql: string): Promise<void> {
+    // Without parameters pg uses the simple query protocol, which accepts several statements.
+    await this.pool.query(sql);
+  }
+
+  async transaction<T>(
+    work: (tx: Queryable) => Promise<T>,
+    isolation: IsolationLevel = 'read committed',
+  ): Promise<T> {
+    const client = await this.pool.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query(`BEGIN ISOLATION LEVEL ${isolation.toUpperCase()}`);
+      const tx: Queryable = {
+        query: async <R>(text: string, params: readonly unknown[] = [], name?: string) => {
+          const r = await client.query({ text, values: params as unknown[], ...(name ? { name } : {}) });
+          return { rows: r.rows as R[], rowCount: r.rowCount ?? 0 };
+        },
+        exec: async (sql: string) => {
+          await client.query(sql);
+        },
+      };
+      const result = await work(tx);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      try {
+        await client.query('ROLLBACK');
+      } catch (rollbackError) {
+        // The connection itself is gone: destroy it rather than hand it to the next request.
+        broken = rollbackError as Error;
+      }
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  poolStats(): PoolStats {
+    const { totalCount, idleCount, waitingCount } = this.pool;
+    return {
+      total: totalCount,
+      idle: idleCount,
+      inUse: totalCount - idleCount,
+      waiting: waitingCount,
+      max: this.max,
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}

@@ -1,0 +1,85 @@
+import { randomBytes } from 'node:crypto';
+import { createRemoteJWKSet, type JWTVerifyGetKey, jwtVerify, SignJWT } from 'jose';
+import type { Context, Next } from 'koa';
+import type { AuthConfig } from '../config.js';
+import { problems } from './problem.js';
+
+const CUSTOMER_ID = /^[A-Za-z0-9._:@|-]{1,128}$/;
+const DEV_ISSUER = 'bank-api-dev';
+const DEV_AUDIENCE = 'bank-api';
+const DEV_TOKEN_TTL_SECONDS = 3_600;
+
+export interface Authenticator {
+  readonly mode: 'dev' | 'oidc';
+  /** Verifies a bearer token and returns the customer id (the `sub` claim). */
+  verify(token: string): Promise<string>;
+  /** Only in dev mode: signs a token for a customer. */
+  issueDevToken?(customerId: string): Promise<{ token: string; tokenType: 'Bearer'; expiresIn: number }>;
+}
+
+const subjectOf = (sub: unknown): string => {
+  if (typeof sub !== 'string' || !CUSTOMER_ID.test(sub))
+    throw new Error('token subject is not a valid customer id');
+  return sub;
+};
+
+export function createAuthenticator(config: AuthConfig): Authenticator {
+  if (config.mode === 'dev') {
+    // A random secret per process unless one is configured: dev tokens never outlive the process
+    // unless several local instances must accept the same tokens (drills).
+    const secret = new TextEncoder().encode(config.secret ?? randomBytes(32).toString('base64url'));
+    return {
+      mode: 'dev',
+      async verify(token) {
+        const { payload } = await jwtVerify(token, secret, {
+          algorithms: ['HS256'],
+          issuer: DEV_ISSUER,
+          audience: DEV_AUDIENCE,
+        });
+        return subjectOf(payload.sub);
+      },
+      async issueDevToken(customerId) {
+        const token = await new SignJWT({})
+          .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+          .setSubject(customerId)
+          .setIssuer(DEV_ISSUER)
+          .setAudience(DEV_AUDIENCE)
+          .setIssuedAt()
+          .setExpirationTime(`${DEV_TOKEN_TTL_SECONDS}s`)
+          .sign(secret);
+        return { token, tokenType: 'Bearer', expiresIn: DEV_TOKEN_TTL_SECONDS };
+      },
+    };
+  }
+  const jwks: JWTVerifyGetKey = createRemoteJWKSet(new URL(config.jwksUri), {
+    cooldownDuration: 30_000,
+    timeoutDuration: 5_000,
+  });
+  return {
+    mode: 'oidc',
+    async verify(token) {
+      const { payload } = await jwtVerify(token, jwks, {
+        issuer: config.issuer,
+        audience: config.audience,
+        algorithms: ['RS256', 'PS256', 'ES256', 'EdDSA'],
+        clockTolerance: 30,
+      });
+      return subjectOf(payload.sub);
+    },
+  };
+}
+
+/** Requires `Authorization: Bearer <JWT>` and puts the customer id on ctx.state. */
+export function requireCustomer(authenticator: Authenticator) {
+  return async (ctx: Context, next: Next): Promise<void> => {
+    const header = ctx.get('Authorization');
+    const match = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/.exec(header);
+    if (!match?.[1]) throw problems.unauthorized('Send a bearer token: Authorization: Bearer <JWT>.');
+    try {
+      ctx.state.customerId = await authenticator.verify(match[1]);
+    } catch {
+      throw problems.unauthorized('The bearer token is invalid or expired.');
+    }
+    await next();
+  };
+}

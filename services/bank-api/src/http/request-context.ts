@@ -1,0 +1,67 @@
+import { randomUUID } from 'node:crypto';
+import { context, propagation, SpanKind, SpanStatusCode, type Tracer, trace } from '@opentelemetry/api';
+import type { Context, Next } from 'koa';
+import type { Logger } from 'pino';
+import type { ServiceMetrics } from '../observability/metrics.js';
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export interface RequestContextDeps {
+  logger: Logger;
+  metrics: ServiceMetrics;
+  tracer: Tracer;
+}
+
+const routeOf = (ctx: Context): string => {
+  const matched = ctx._matchedRoute;
+  return typeof matched === 'string' ? matched : 'unmatched';
+};
+
+/**
+ * Per request: a request id (the caller's, when well formed), a child logger, a server span, the
+ * duration histogram and one access-log line. Runs outside the problem handler so it sees final statuses.
+ */
+export function requestContext({ logger, metrics, tracer }: RequestContextDeps) {
+  return async (ctx: Context, next: Next): Promise<void> => {
+    const started = process.hrtime.bigint();
+    const incoming = ctx.get('X-Request-Id');
+    const requestId = REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    ctx.state.requestId = requestId;
+    ctx.set('X-Request-Id', requestId);
+    const log = logger.child({ reqId: requestId });
+    ctx.state.log = log;
+    metrics.inFlight.inc();
+
+    const parent = propagation.extract(context.active(), ctx.headers);
+    const span = tracer.startSpan(
+      `${ctx.method}`,
+      { kind: SpanKind.SERVER, attributes: { 'http.request.method': ctx.method } },
+      parent,
+    );
+    try {
+      await context.with(trace.setSpan(parent, span), next);
+    } finally {
+      const route = routeOf(ctx);
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      metrics.inFlight.dec();
+      metrics.httpDuration.observe({ method: ctx.method, route, status_code: String(ctx.status) }, seconds);
+      span.updateName(`${ctx.method} ${route}`);
+      span.setAttributes({
+        'http.route': route,
+        'http.response.status_code': ctx.status,
+        'bank.request_id': requestId,
+      });
+      if (ctx.status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+      span.end();
+      const entry = {
+        method: ctx.method,
+        route,
+        status: ctx.status,
+        durationMs: Math.round(seconds * 1e4) / 10,
+        customerId: ctx.state.customerId as string | undefined,
+      };
+      if (ctx.status >= 500) log.error(entry, 'request failed');
+      else log.info(entry, 'request');
+    }
+  };
+}

@@ -1,0 +1,43 @@
+import { type DestinationStream, type Logger, pino } from 'pino';
+
+// Tokens, passwords and connection strings never reach the logs, whatever object they hide in.
+export const REDACTED_PATHS = [
+  'authorization',
+  'token',
+  'password',
+  'secret',
+  'databaseUrl',
+  '*.authorization',
+  '*.token',
+  '*.password',
+  '*.secret',
+  '*.databaseUrl',
+  'headers.authorization',
+  'headers.cookie',
+  'req.headers.authorization',
+  'req.headers.cookie',
+];
+
+export function createLogger(level: string, destination?: DestinationStream): Logger {
+  return pino(
+    {
+      level,
+      base: { service: 'bank-api' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+      formatters: { level: (label) => ({ level: label }) },
+    },
+    destination,
+  );
+}
+
+/** A URL safe to log: the password replaced. */
+export function redactUrl(value: string): string {
+  try {
+    const url = new URL(value);
+    if (url.password) url.password = 'redacted';
+    return url.toString();
+  } catch {
+    return '[unparseable url]';
+  }
+}

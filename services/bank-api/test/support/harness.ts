@@ -1,0 +1,181 @@
+import { Writable } from 'node:stream';
+import pg from 'pg';
+import request from 'supertest';
+import { inject } from 'vitest';
+import { createScratchDatabase } from '../../../../test/support/postgres.js';
+import { type RunningServer, startServer } from '../../src/server.js';
+
+export type BackendName = 'pglite' | 'postgres';
+
+/** The database backends this run can test: PGlite always, real PostgreSQL when the global setup started one. */
+export function backends(): BackendName[] {
+  return inject('postgresAdminUrl') ? ['pglite', 'postgres'] : ['pglite'];
+}
+
+export interface TestService {
+  server: RunningServer;
+  api: ReturnType<typeof request>;
+  /** A bearer header for a customer (dev-mode token). */
+  auth(customerId: string): Promise<{ Authorization: string }>;
+  /** Direct SQL against the service's database, for checking state the API does not show. */
+  sql<R = Record<string, unknown>>(text: string, params?: unknown[]): Promise<R[]>;
+  logs: string[];
+  close(): Promise<void>;
+}
+
+/** Starts the real service (real HTTP listener) on a fresh database of the given backend. */
+export async function startTestService(
+  backend: BackendName,
+  env: Record<string, string> = {},
+): Promise<TestService> {
+  let databaseUrl: string | undefined;
+  let drop: (() => Promise<void>) | undefined;
+  if (backend === 'postgres') {
+    const scratch = await createScratchDatabase(inject('postgresAdminUrl'));
+    databaseUrl = scratch.url;
+    drop = scratch.drop;
+  }
+  const logs: string[] = [];
+  const server = await startServer({
+    env: {
+      NODE_ENV: 'test',
+      PORT: '0',
+      METRICS_PORT: '0',
+      LOG_LEVEL: 'info',
+      AUTH_MODE: 'dev',
+      DATABASE_POOL_MAX: '20',
+      ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+      ...env,
+    },
+    logDestination: new Writable({
+      write(chunk, _encoding, callback) {
+        logs.push(String(chunk));
+        callback();
+      },
+    }),
+  });
+  const api = request(server.url);
+  const tokens = new Map<string, string>();
+  return {
+    server,
+    api,
+    logs,
+    async auth(customerId) {
+      let token = tokens.get(customerId);
+      if (!token) {
+        const response = await api.post('/v1/dev/token').send({ customerId }).expect(201);
+        token = response.body.token as string;
+        tokens.set(customerId, token);
+      }
+      return { Authorization: `Bearer ${token}` };
+    },
+    async sql<R>(text: string, params: unknown[] = []) {
+      return (await server.db.query<R>(text, params)).rows;
+    },
+    async close() {
+      await server.close();
+      await drop?.();
+    },
+  };
+}
+
+/** Opens an account and optionally funds it; returns its id. */
+export async function openAccount(
+  svc: TestService,
+  customerId: string,
+  options: { currency?: string; deposit?: number } = {},
+): Promise<string> {
+  const headers = await svc.auth(customerId);
+  const created = await svc.api
+    .post('/v1/accounts')
+    .set(headers)
+    .send({ currency: options.currency ?? 'EUR' })
+    .expect(201);
+  const id = created.body.id as string;
+  if (options.deposit) {
+    await svc.api
+      .post(`/v1/accounts/${id}/deposits`)
+      .set(headers)
+      .set('Idempotency-Key', `seed-${id}`)
+      .send({ amount: options.deposit })
+      .expect(201);
+  }
+  return id;
+}
+
+export interface LedgerSnapshot {
+  accounts: number;
+  transfers: number;
+  entries: number;
+  idempotencyKeys: number;
+  customerBalance: number;
+  totalBalance: number;
+}
+
+/** Counts and sums that any state change would move. */
+export async function ledgerSnapshot(svc: TestService): Promise<LedgerSnapshot> {
+  const [row] = await svc.sql<Record<keyof LedgerSnapshot, number | string>>(`SELECT
+      (SELECT count(*) FROM accounts) AS accounts,
+      (SELECT count(*) FROM transfers) AS transfers,
+      (SELECT count(*) FROM entries) AS entries,
+      (SELECT count(*) FROM idempotency_keys) AS "idempotencyKeys",
+      (SELECT coalesce(sum(balance), 0) FROM accounts WHERE kind = 'customer') AS "customerBalance",
+      (SELECT coalesce(sum(balance), 0) FROM accounts) AS "totalBalance"`);
+  return Object.fromEntries(
+    Object.entries(row ?? {}).map(([k, v]) => [k, Number(v)]),
+  ) as unknown as LedgerSnapshot;
+}
+
+/**
+ * The ledger's invariants, checked in SQL against the database itself. Returns a list of
+ * violations (empty when all hold) so a failing test shows what broke.
+ */
+export async function ledgerViolations(
+  query: (text: string) => Promise<Record<string, unknown>[]>,
+): Promise<string[]> {
+  const violations: string[] = [];
+  const check = async (name: string, text: string) => {
+    const rows = await query(text);
+    if (rows.length > 0) violations.push(`${name}: ${JSON.stringify(rows.slice(0, 5))}`);
+  };
+  await check(
+    'total balance is not zero (money created or destroyed)',
+    'SELECT sum(balance) AS total FROM accounts HAVING sum(balance) <> 0',
+  );
+  await check(
+    'negative customer balance',
+    "SELECT id, balance FROM accounts WHERE kind = 'customer' AND balance < 0",
+  );
+  await check(
+    'transfer entries do not sum to zero',
+    'SELECT t.id, sum(e.amount) AS total, count(e.id) AS n FROM transfers t LEFT JOIN entries e ON e.transfer_id = t.id GROUP BY t.id HAVING coalesce(sum(e.amount), 0) <> 0 OR count(e.id) <> 2',
+  );
+  await check(
+    'balance differs from the sum of its entries',
+    'SELECT a.id, a.balance, coalesce(sum(e.amount), 0) AS entries FROM accounts a LEFT JOIN entries e ON e.account_id = a.id GROUP BY a.id HAVING a.balance <> coalesce(sum(e.amount), 0)',
+  );
+  await check(
+    'idempotency key linked to more than one transfer or to none',
+    'SELECT customer_id, key FROM idempotency_keys WHERE status_code IS NULL OR transfer_id IS NULL',
+  );
+  await check(
+    'transfer without a stored idempotency key',
+    'SELECT t.id FROM transfers t LEFT JOIN idempotency_keys k ON k.transfer_id = t.id GROUP BY t.id HAVING count(k.key) <> 1',
+  );
+  return violations;
+}
+
+/** Runs SQL against a PostgreSQL URL with a short-lived client. */
+export async function pgQuery(
+  url: string,
+  text: string,
+  params: unknown[] = [],
+): Promise<Record<string, unknown>[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(text, params)).rows;
+  } finally {
+    await client.end();
+  }
+}
