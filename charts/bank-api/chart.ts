@@ -1,0 +1,125 @@
+import { PrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule';
+import { Chart } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import type { Construct } from 'constructs';
+import type { EnvironmentConfig } from '../../platform/config/index.js';
+import { derivePlatformValues } from '../lib/derived-config.js';
+import { ModelObject } from '../lib/model-object.js';
+import { MONITORING, SYNC_WAVE } from '../lib/platform-contract.js';
+import { commonLabels } from '../lib/web-service/labels.js';
+import type { WebServiceProps } from '../lib/web-service/props.js';
+import { WebService } from '../lib/web-service/web-service.js';
+import { bankApiRuleGroups } from './alerts.js';
+import { bankApiDashboard } from './dashboard.js';
+
+export const BANK_NAMESPACE = 'bank';
+const NAME = 'bank-api';
+const PART_OF = 'bank-platform';
+
+/** Path of the AWS RDS CA bundle inside the bank-api image; verify-full needs it to trust Aurora. */
+export const RDS_CA_BUNDLE_PATH = '/app/certs/rds-global-bundle.pem';
+
+/** bank-api's WebService props for one environment; the namespace chart sizes its quota from them. */
+export function bankApiServiceProps(env: EnvironmentConfig, image: string): WebServiceProps {
+  const derived = derivePlatformValues(env);
+  const shutdown = { preStopSeconds: 10, drainSeconds: 25 };
+  const httpPort = 8080;
+  const metricsPort = 9464;
+  return {
+    name: NAME,
+    namespace: BANK_NAMESPACE,
+    partOf: PART_OF,
+    image,
+    command: ['node', 'dist/main.js'],
+    replicas: env.bankApi.replicas,
+    resources: env.bankApi.resources,
+    vpcCidr: env.vpcCidr,
+    httpPort,
+    metricsPort,
+    shutdown,
+    environment: {
+      NODE_ENV: 'production',
+      PORT: String(httpPort),
+      METRICS_PORT: String(metricsPort),
+      LOG_LEVEL: env.bankApi.logLevel,
+      DATABASE_SSL_MODE: 'verify-full',
+      DATABASE_SSL_CA_FILE: RDS_CA_BUNDLE_PATH,
+      DATABASE_POOL_MAX: '10',
+      // The migration Job owns schema changes; pods never race each other migrating.
+      MIGRATE_ON_START: 'false',
+      AUTH_MODE: 'oidc',
+      OIDC_ISSUER: derived.oidc.issuer,
+      OIDC_AUDIENCE: derived.oidc.audience,
+      OIDC_JWKS_URI: derived.oidc.jwksUri,
+      // Longer than the ALB's 60 s idle timeout, so the ALB never reuses a connection we closed.
+      KEEP_ALIVE_TIMEOUT_MS: '65000',
+      // After SIGTERM (which follows the preStop pause) report not-ready briefly, then drain.
+      SHUTDOWN_DELAY_MS: '5000',
+      SHUTDOWN_TIMEOUT_MS: String(shutdown.drainSeconds * 1000),
+    },
+    database: {
+      secretName: derived.databaseSecretName,
+      cidrs: derived.databaseCidrs,
+      port: 5432,
+      sslMode: 'verify-full',
+      migrationCommand: ['node', 'dist/migrate.js'],
+    },
+    ingress: {
+      hostname: env.bankApi.hostname,
+      wafAclName: derived.wafAclName,
+      allowedCidrs: env.apiAllowedCidrs,
+      tags: { ...env.tags, environment: env.name },
+    },
+  };
+}
+
+export interface BankApiChartProps {
+  readonly env: EnvironmentConfig;
+  readonly service: WebServiceProps;
+}
+
+/** bank-api: the WebService plus its alerts and Grafana dashboard. */
+export class BankApiChart extends Chart {
+  constructor(scope: Construct, id: string, props: BankApiChartProps) {
+    super(scope, id, { disableResourceNameHashes: true });
+    const service = new WebService(this, 'Service', props.service);
+    const p = service.props;
+    const derived = derivePlatformValues(props.env);
+
+    new ModelObject(
+      this,
+      'Alerts',
+      new PrometheusRule({
+        metadata: {
+          name: p.name,
+          namespace: p.namespace,
+          labels: { ...commonLabels(p), ...MONITORING.selectorLabels },
+          annotations: { 'argocd.argoproj.io/sync-wave': SYNC_WAVE.monitoring },
+        },
+        spec: {
+          groups: bankApiRuleGroups({
+            namespace: p.namespace,
+            deploymentName: p.name,
+            runbookBaseUrl: derived.runbookBaseUrl,
+          }),
+        },
+      }),
+    );
+
+    const dashboard = bankApiDashboard({
+      namespace: p.namespace,
+      deploymentName: p.name,
+      environment: props.env.name,
+    });
+    new kplus.ConfigMap(this, 'Dashboard', {
+      metadata: {
+        // The Grafana sidecar watches its own namespace by default.
+        name: `${p.name}-dashboard`,
+        namespace: MONITORING.namespace,
+        labels: { ...commonLabels(p), ...MONITORING.grafanaDashboardLabels },
+        annotations: { 'argocd.argoproj.io/sync-wave': SYNC_WAVE.monitoring },
+      },
+      data: { 'bank-api.json': `${JSON.stringify(dashboard, null, 2)}\n` },
+    });
+  }
+}

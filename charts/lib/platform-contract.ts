@@ -1,0 +1,41 @@
+// Names and labels the cluster add-ons (installed by the platform, not by these charts) expect.
+// Charts reference them; nothing here is environment specific.
+
+/** kube-prometheus-stack: its Prometheus selects ServiceMonitors/PrometheusRules by this label. */
+export const MONITORING = {
+  namespace: 'monitoring',
+  selectorLabels: { release: 'kube-prometheus-stack' },
+  /** The Grafana sidecar loads ConfigMaps carrying this label from Grafana's own namespace. */
+  grafanaDashboardLabels: { grafana_dashboard: '1' },
+  /** Labels the operator puts on Prometheus server pods (used by NetworkPolicies). */
+  prometheusPodLabels: { 'app.kubernetes.io/name': 'prometheus' },
+} as const;
+
+export const ARGOCD_NAMESPACE = 'argocd';
+
+/** External Secrets Operator store backed by AWS Secrets Manager (Pod Identity, created by the platform). */
+export const CLUSTER_SECRET_STORE = 'aws-secrets-manager';
+
+export const KUBE_DNS = {
+  namespace: 'kube-system',
+  podLabels: { 'k8s-app': 'kube-dns' },
+} as const;
+
+/** IngressClass served by the AWS Load Balancer Controller. */
+export const ALB_INGRESS_CLASS = 'alb';
+
+/** Instance metadata service: pods never need it (credentials come from EKS Pod Identity's agent). */
+export const LINK_LOCAL_CIDR = '169.254.0.0/16';
+
+/** RFC 1918 ranges, excluded from "internet" egress so only the explicit in-VPC rules open private traffic. */
+export const PRIVATE_CIDRS = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] as const;
+
+/** Argo CD sync waves: namespaces and policies first, then secrets/config, migrations, then workloads. */
+export const SYNC_WAVE = {
+  namespace: '-3',
+  guardrails: '-2',
+  configuration: '-1',
+  migration: '0',
+  workload: '1',
+  monitoring: '2',
+} as const;

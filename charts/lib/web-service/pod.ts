@@ -1,0 +1,93 @@
+import type { IContainer } from 'kubernetes-models/v1/Container';
+import type { IPodSpec } from 'kubernetes-models/v1/PodSpec';
+import type { ResolvedWebServiceProps } from './props.js';
+
+// Pod pieces shared by the Deployment and the migration Job. Everything here satisfies Pod
+// Security "restricted": non-root numeric user, no privilege escalation, all capabilities dropped,
+// RuntimeDefault seccomp, read-only root filesystem with a small writable /tmp.
+
+export function configMapName(p: Pick<ResolvedWebServiceProps, 'name'>): string {
+  return `${p.name}-config`;
+}
+
+export function databaseSecretName(p: Pick<ResolvedWebServiceProps, 'name'>): string {
+  return `${p.name}-database`;
+}
+
+export function podSecurity(p: ResolvedWebServiceProps): IPodSpec['securityContext'] {
+  return {
+    runAsNonRoot: true,
+    runAsUser: p.runAsUser,
+    runAsGroup: p.runAsUser,
+    fsGroup: p.runAsUser,
+    seccompProfile: { type: 'RuntimeDefault' },
+  };
+}
+
+export function containerSecurity(p: ResolvedWebServiceProps): IContainer['securityContext'] {
+  return {
+    runAsNonRoot: true,
+    runAsUser: p.runAsUser,
+    runAsGroup: p.runAsUser,
+    allowPrivilegeEscalation: false,
+    privileged: false,
+    readOnlyRootFilesystem: true,
+    capabilities: { drop: ['ALL'] },
+    seccompProfile: { type: 'RuntimeDefault' },
+  };
+}
+
+export function resources(p: ResolvedWebServiceProps): IContainer['resources'] {
+  const r = p.resources;
+  return {
+    requests: {
+      cpu: `${r.cpuRequestMillis}m`,
+      memory: `${r.memoryRequestMiB}Mi`,
+      'ephemeral-storage': '64Mi',
+    },
+    limits: { cpu: `${r.cpuLimitMillis}m`, memory: `${r.memoryLimitMiB}Mi`, 'ephemeral-storage': '256Mi' },
+  };
+}
+
+/** ConfigMap for plain settings, the ExternalSecret-made Secret for the database URL. */
+export function environment(p: ResolvedWebServiceProps): Pick<IContainer, 'env' | 'envFrom'> {
+  const envFrom = [{ configMapRef: { name: configMapName(p) } }];
+  if (!p.database) return { envFrom };
+  const urlEnvName = p.database.urlEnvName ?? 'DATABASE_URL';
+  return {
+    envFrom,
+    env: [
+      { name: urlEnvName, valueFrom: { secretKeyRef: { name: databaseSecretName(p), key: urlEnvName } } },
+    ],
+  };
+}
+
+export const TMP_VOLUME = 'tmp';
+
+export function writableTmp(): {
+  volume: NonNullable<IPodSpec['volumes']>[number];
+  mount: NonNullable<IContainer['volumeMounts']>[number];
+} {
+  return {
+    volume: { name: TMP_VOLUME, emptyDir: { medium: 'Memory', sizeLimit: '32Mi' } },
+    mount: { name: TMP_VOLUME, mountPath: '/tmp' },
+  };
+}
+
+/** Pod-level settings every pod of the service shares. */
+export function basePodSpec(
+  p: ResolvedWebServiceProps,
+): Pick<
+  IPodSpec,
+  'serviceAccountName' | 'automountServiceAccountToken' | 'enableServiceLinks' | 'securityContext' | 'volumes'
+> {
+  return {
+    serviceAccountName: p.name,
+    // The service never talks to the Kubernetes API.
+    automountServiceAccountToken: false,
+    // Service links inject env vars for every Service in the namespace; the app reads none of them.
+    enableServiceLinks: false,
+    securityContext: podSecurity(p),
+    volumes: [writableTmp().volume],
+  };
+}

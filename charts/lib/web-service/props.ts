@@ -1,0 +1,129 @@
+// The typed description of one HTTP service on the platform. A chart class fills it in from the
+// environment config; `WebService` turns it into every Kubernetes object the service needs.
+
+export interface ContainerResources {
+  readonly cpuRequestMillis: number;
+  readonly cpuLimitMillis: number;
+  readonly memoryRequestMiB: number;
+  readonly memoryLimitMiB: number;
+}
+
+export interface DatabaseAccess {
+  /** Secrets Manager secret with JSON keys host, port, username, password, dbname. */
+  readonly secretName: string;
+  /** Where the database lives (NetworkPolicy egress). */
+  readonly cidrs: readonly string[];
+  readonly port?: number;
+  /** Environment variable that receives the connection URL. */
+  readonly urlEnvName?: string;
+  /** libpq sslmode written into the URL. */
+  readonly sslMode?: 'require' | 'verify-full';
+  /** Command of the migration Job; it must exit 0 once the schema is current. */
+  readonly migrationCommand?: readonly string[];
+}
+
+export interface PublicIngress {
+  readonly hostname: string;
+  /** Regional WAFv2 web ACL attached to the ALB, by name. */
+  readonly wafAclName: string;
+  /** Client CIDRs allowed to reach the ALB; empty means the internet. */
+  readonly allowedCidrs: readonly string[];
+  /** AWS tags for the ALB and its target groups. */
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+export interface WebServiceProps {
+  /** DNS label; used for the Deployment, Service, ServiceAccount and labels. */
+  readonly name: string;
+  readonly namespace: string;
+  /** The system the service belongs to (`app.kubernetes.io/part-of`). */
+  readonly partOf: string;
+  /** Pinned image reference (digest or immutable tag). */
+  readonly image: string;
+  readonly command: readonly string[];
+  readonly replicas: { readonly min: number; readonly max: number };
+  readonly resources: ContainerResources;
+  /** Non-secret environment, rendered into the service's ConfigMap. */
+  readonly environment: Readonly<Record<string, string>>;
+  /** VPC CIDR: the ALB's nodes and VPC interface endpoints live there. */
+  readonly vpcCidr: string;
+  /** @default 8080 */
+  readonly httpPort?: number;
+  /** @default 9464 */
+  readonly metricsPort?: number;
+  /** Process-only health; never depends on the database. @default '/livez' */
+  readonly livenessPath?: string;
+  /** Ready to take traffic (dependencies reachable). @default '/readyz' */
+  readonly readinessPath?: string;
+  /** Numeric user and group the image runs as. @default 10001 */
+  readonly runAsUser?: number;
+  readonly database?: DatabaseAccess;
+  readonly ingress?: PublicIngress;
+  /**
+   * Graceful shutdown: the preStop pause lets the ALB and kube-proxy stop routing to the pod before it
+   * sees SIGTERM; the app then drains for at most `drainSeconds`.
+   * @default { preStopSeconds: 10, drainSeconds: 25 }
+   */
+  readonly shutdown?: { readonly preStopSeconds: number; readonly drainSeconds: number };
+  /** Average utilisation targets of the HPA, in percent of requests. @default { cpu: 70, memory: 80 } */
+  readonly autoscaling?: { readonly cpuUtilization: number; readonly memoryUtilization: number };
+  /** Allow HTTPS egress to public addresses (OIDC JWKS, AWS public endpoints). @default true */
+  readonly internetHttpsEgress?: boolean;
+}
+
+/** Props with every default applied; what the builders read. */
+export type ResolvedWebServiceProps = Required<Omit<WebServiceProps, 'database' | 'ingress'>> &
+  Pick<WebServiceProps, 'database' | 'ingress'>;
+
+export function resolveWebServiceProps(props: WebServiceProps): ResolvedWebServiceProps {
+  const resolved: ResolvedWebServiceProps = {
+    httpPort: 8080,
+    metricsPort: 9464,
+    livenessPath: '/livez',
+    readinessPath: '/readyz',
+    runAsUser: 10001,
+    shutdown: { preStopSeconds: 10, drainSeconds: 25 },
+    autoscaling: { cpuUtilization: 70, memoryUtilization: 80 },
+    internetHttpsEgress: true,
+    ...props,
+  };
+  checkProps(resolved);
+  return resolved;
+}
+
+function checkProps(p: ResolvedWebServiceProps): void {
+  const problems: string[] = [];
+  if (!/^[a-z]([a-z0-9-]{0,40}[a-z0-9])?$/.test(p.name))
+    problems.push(`name '${p.name}' must be a short DNS label`);
+  if (p.replicas.min < 2)
+    problems.push('replicas.min must be at least 2 (one pod is a single point of failure)');
+  if (p.replicas.max < p.replicas.min) problems.push('replicas.max must be >= replicas.min');
+  if (p.httpPort === p.metricsPort)
+    problems.push('metricsPort must differ from httpPort (metrics are never routed)');
+  if (p.resources.cpuLimitMillis < p.resources.cpuRequestMillis)
+    problems.push('resources.cpuLimitMillis must be >= cpuRequestMillis');
+  if (p.resources.memoryLimitMiB < p.resources.memoryRequestMiB)
+    problems.push('resources.memoryLimitMiB must be >= memoryRequestMiB');
+  if (p.shutdown.preStopSeconds < 1 || p.shutdown.drainSeconds < 1)
+    problems.push('shutdown pauses must be at least 1 second');
+  if (problems.length > 0) {
+    throw new Error(
+      `WebService '${p.name}' is misconfigured:\n${problems.map((m) => `  - ${m}`).join('\n')}`,
+    );
+  }
+}
+
+/** Most pods the service can run at once: HPA max plus rolling-update surge plus the migration Job. */
+export function maxPods(p: ResolvedWebServiceProps): number {
+  return p.replicas.max + surgePods(p) + (p.database?.migrationCommand ? 1 : 0);
+}
+
+/** Rolling updates add 25 % of the replicas (at least one) before any old pod goes. */
+export function surgePods(p: Pick<ResolvedWebServiceProps, 'replicas'>): number {
+  return Math.max(1, Math.ceil(p.replicas.max * 0.25));
+}
+
+/** Seconds Kubernetes waits after starting termination: preStop pause + app drain + a margin for exit. */
+export function terminationGracePeriodSeconds(p: ResolvedWebServiceProps): number {
+  return p.shutdown.preStopSeconds + p.shutdown.drainSeconds + 5;
+}

@@ -1,0 +1,68 @@
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { App, Yaml } from 'cdk8s';
+import type { EnvironmentConfig } from '../platform/config/index.js';
+import { BankApiChart, bankApiServiceProps } from './bank-api/chart.js';
+import { pinnedImage } from './lib/image.js';
+import { NamespacesChart } from './namespaces/chart.js';
+
+export interface RenderOptions {
+  /** bank-api image; default `${bankApi.imageRepository}:${bankApi.imageTag}`. Must be pinned. */
+  readonly image?: string;
+}
+
+export interface RenderedFile {
+  /** File name inside manifests/<env>/. */
+  readonly name: string;
+  readonly content: string;
+}
+
+export interface RenderedEnvironment {
+  readonly environment: string;
+  readonly image: string;
+  readonly files: readonly RenderedFile[];
+}
+
+const OUTPUT_SUFFIX = '.k8s.yaml';
+const HEADER = '# Rendered by cdk8s from charts/ (npm run synth:manifests). Do not edit by hand.\n';
+
+export function defaultImage(env: EnvironmentConfig): string {
+  return `${env.bankApi.imageRepository}:${env.bankApi.imageTag}`;
+}
+
+/** Builds the cdk8s App for one environment (exposed for tests that inspect constructs). */
+export function buildEnvironmentApp(
+  env: EnvironmentConfig,
+  options: RenderOptions = {},
+): { app: App; image: string } {
+  const image = pinnedImage(options.image ?? defaultImage(env));
+  const app = new App();
+  const bankApi = bankApiServiceProps(env, image);
+  new NamespacesChart(app, 'namespaces', { partOf: 'bank-platform', services: [bankApi] });
+  new BankApiChart(app, 'bank-api', { env, service: bankApi });
+  return { app, image };
+}
+
+/** Renders one environment to YAML in memory: one file per chart, byte-identical for the same input. */
+export function renderEnvironment(env: EnvironmentConfig, options: RenderOptions = {}): RenderedEnvironment {
+  const { app, image } = buildEnvironmentApp(env, options);
+  const files = app.charts.map((chart) => ({
+    name: `${chart.node.id}${OUTPUT_SUFFIX}`,
+    content: HEADER + Yaml.stringify(...chart.toJson()),
+  }));
+  return { environment: env.name, image, files };
+}
+
+/** Writes a rendering into `dir`, removing manifests a previous render left that this one no longer has. */
+export function writeRenderedEnvironment(rendered: RenderedEnvironment, dir: string): string[] {
+  mkdirSync(dir, { recursive: true });
+  const keep = new Set(rendered.files.map((f) => f.name));
+  for (const existing of readdirSync(dir)) {
+    if (existing.endsWith(OUTPUT_SUFFIX) && !keep.has(existing)) rmSync(join(dir, existing));
+  }
+  return rendered.files.map((file) => {
+    const path = join(dir, file.name);
+    writeFileSync(path, file.content);
+    return path;
+  });
+}
