@@ -4,11 +4,15 @@ import type { EnvironmentConfig } from './schema.js';
 // reads them, so a typo here stops synth with the environment and field named.
 
 const shared = {
-  kubernetesVersion: '1.33',
+  kubernetesVersion: '1.34',
   domainName: 'bank.example.com',
   gitops: {
     repoUrl: 'https://github.com/example-bank/bank-platform.git',
     branch: 'manifests',
+  },
+  ci: {
+    githubRepository: 'example-bank/bank-platform',
+    imagePushBranch: 'main',
   },
   tags: {
     project: 'bank-platform',
@@ -32,6 +36,8 @@ export const rawEnvironments: Record<string, unknown> = {
       minCapacity: 2,
       maxCapacity: 6,
       spot: true,
+      systemInstanceType: 'm7g.large',
+      systemNodeCount: 3,
     },
     database: {
       instanceClass: 'db.t4g.medium',
@@ -41,6 +47,7 @@ export const rawEnvironments: Record<string, unknown> = {
       deletionProtection: false,
     },
     gitops: { ...shared.gitops, path: 'manifests/dev' },
+    ci: { ...shared.ci, deployEnvironment: 'dev' },
     alertEmail: 'platform-oncall+dev@bank.example.com',
     monthlyBudgetUsd: 1500,
     apiAllowedCidrs: ['203.0.113.0/24'],
@@ -66,6 +73,8 @@ export const rawEnvironments: Record<string, unknown> = {
       minCapacity: 3,
       maxCapacity: 30,
       spot: true,
+      systemInstanceType: 'm7g.large',
+      systemNodeCount: 3,
     },
     database: {
       instanceClass: 'db.r7g.large',
@@ -75,6 +84,7 @@ export const rawEnvironments: Record<string, unknown> = {
       deletionProtection: true,
     },
     gitops: { ...shared.gitops, path: 'manifests/prod' },
+    ci: { ...shared.ci, deployEnvironment: 'prod' },
     alertEmail: 'platform-oncall@bank.example.com',
     monthlyBudgetUsd: 12000,
     apiAllowedCidrs: [],

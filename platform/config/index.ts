@@ -43,7 +43,10 @@ export function loadEnvironments(raw: Record<string, unknown> = rawEnvironments)
 }
 
 /** One environment by name; an unknown name lists the known ones. */
-export function loadEnvironment(name: string, raw: Record<string, unknown> = rawEnvironments): EnvironmentConfig {
+export function loadEnvironment(
+  name: string,
+  raw: Record<string, unknown> = rawEnvironments,
+): EnvironmentConfig {
   const value = raw[name];
   if (value === undefined) {
     throw new EnvironmentConfigError(name, [
@@ -54,4 +57,3 @@ export function loadEnvironment(name: string, raw: Record<string, unknown> = raw
 }
 
 export const environmentNames = (): string[] => Object.keys(rawEnvironments).sort();
-

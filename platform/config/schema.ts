@@ -1,11 +1,15 @@
 import { z } from 'zod';
+import { SUPPORTED_KUBERNETES_VERSIONS } from './kubernetes.js';
 
 // One schema for every environment; the CDK app and the cdk8s charts both read the parsed result,
 // so nothing account-specific is typed twice.
 
 const cidr = z
   .string()
-  .regex(/^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/, 'must be an IPv4 CIDR such as 10.0.0.0/16')
+  .regex(
+    /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/,
+    'must be an IPv4 CIDR such as 10.0.0.0/16',
+  )
   .refine((value) => {
     const [address = '', prefix = ''] = value.split('/');
     const octets = address.split('.').map(Number);
@@ -15,7 +19,10 @@ const cidr = z
 
 const dnsName = z
   .string()
-  .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'must be a lower-case DNS name');
+  .regex(
+    /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/,
+    'must be a lower-case DNS name',
+  );
 
 export const NodeAutoscalerSchema = z.enum(['karpenter', 'cluster-autoscaler']);
 
@@ -26,16 +33,27 @@ export const EnvironmentConfigSchema = z
     region: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'must be an AWS region such as eu-central-1'),
     azCount: z.number().int().min(2).max(3),
     vpcCidr: cidr,
-    kubernetesVersion: z.string().regex(/^1\.\d{2}$/, 'must be a Kubernetes minor version such as 1.33'),
+    kubernetesVersion: z.enum(SUPPORTED_KUBERNETES_VERSIONS, {
+      error: `must be a Kubernetes minor version the platform pins add-ons for: ${SUPPORTED_KUBERNETES_VERSIONS.join(', ')}`,
+    }),
     nodes: z.object({
       autoscaler: NodeAutoscalerSchema,
-      instanceFamilies: z.array(z.string().regex(/^[a-z][a-z0-9-]*\d[a-z0-9-]*$/, 'must be an EC2 family such as m7g')).min(1),
+      instanceFamilies: z
+        .array(z.string().regex(/^[a-z][a-z0-9-]*\d[a-z0-9-]*$/, 'must be an EC2 family such as m7g'))
+        .min(1),
       minCapacity: z.number().int().min(1),
       maxCapacity: z.number().int().min(1),
       spot: z.boolean(),
+      // The always-on managed node group that runs the system add-ons (and Karpenter itself).
+      systemInstanceType: z
+        .string()
+        .regex(/^[a-z][a-z0-9-]*\d[a-z0-9-]*\.[a-z0-9]+$/, 'must be an EC2 instance type such as m7g.large'),
+      systemNodeCount: z.number().int().min(2).max(10),
     }),
     database: z.object({
-      instanceClass: z.string().regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, 'must be an RDS instance class such as db.r7g.large'),
+      instanceClass: z
+        .string()
+        .regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, 'must be an RDS instance class such as db.r7g.large'),
       readers: z.number().int().min(1).max(15),
       maxReaders: z.number().int().min(1).max(15),
       backupRetentionDays: z.number().int().min(1).max(35),
@@ -46,6 +64,15 @@ export const EnvironmentConfigSchema = z
       repoUrl: z.string().url().startsWith('https://', 'must be an https:// Git URL'),
       branch: z.string().regex(/^[A-Za-z0-9._/-]+$/, 'must be a Git branch name'),
       path: z.string().regex(/^[a-z0-9._/-]+$/, 'must be a relative path in the manifests branch'),
+    }),
+    ci: z.object({
+      // owner/name of the GitHub repository whose Actions workflows may assume the CI roles (OIDC).
+      githubRepository: z
+        .string()
+        .regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, 'must be owner/name of a GitHub repository'),
+      imagePushBranch: z.string().regex(/^[A-Za-z0-9._/-]+$/, 'must be a Git branch name'),
+      // GitHub deployment environment allowed to run `cdk deploy` for this environment.
+      deployEnvironment: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'must be a GitHub environment name'),
     }),
     alertEmail: z.string().email(),
     monthlyBudgetUsd: z.number().positive(),
@@ -66,32 +93,89 @@ export const EnvironmentConfigSchema = z
         memoryLimitMiB: z.number().int().positive(),
       }),
       imageRepository: z.string().min(1),
-      imageTag: z.string().regex(/^(?!latest$)[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, 'must be an immutable tag, never latest'),
+      imageTag: z
+        .string()
+        .regex(/^(?!latest$)[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, 'must be an immutable tag, never latest'),
       logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']),
     }),
   })
   .strict()
   .superRefine((env, ctx) => {
     if (env.nodes.maxCapacity < env.nodes.minCapacity) {
-      ctx.addIssue({ code: 'custom', path: ['nodes', 'maxCapacity'], message: 'must be >= nodes.minCapacity' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['nodes', 'maxCapacity'],
+        message: 'must be >= nodes.minCapacity',
+      });
+    }
+    if (env.nodes.systemNodeCount < env.azCount) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['nodes', 'systemNodeCount'],
+        message: 'must be >= azCount (one system node per availability zone)',
+      });
     }
     if (env.database.maxReaders < env.database.readers) {
-      ctx.addIssue({ code: 'custom', path: ['database', 'maxReaders'], message: 'must be >= database.readers' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['database', 'maxReaders'],
+        message: 'must be >= database.readers',
+      });
     }
     if (env.bankApi.replicas.max < env.bankApi.replicas.min) {
-      ctx.addIssue({ code: 'custom', path: ['bankApi', 'replicas', 'max'], message: 'must be >= bankApi.replicas.min' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['bankApi', 'replicas', 'max'],
+        message: 'must be >= bankApi.replicas.min',
+      });
     }
     if (env.bankApi.resources.cpuLimitMillis < env.bankApi.resources.cpuRequestMillis) {
-      ctx.addIssue({ code: 'custom', path: ['bankApi', 'resources', 'cpuLimitMillis'], message: 'must be >= cpuRequestMillis' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['bankApi', 'resources', 'cpuLimitMillis'],
+        message: 'must be >= cpuRequestMillis',
+      });
     }
     if (env.bankApi.resources.memoryLimitMiB < env.bankApi.resources.memoryRequestMiB) {
-      ctx.addIssue({ code: 'custom', path: ['bankApi', 'resources', 'memoryLimitMiB'], message: 'must be >= memoryRequestMiB' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['bankApi', 'resources', 'memoryLimitMiB'],
+        message: 'must be >= memoryRequestMiB',
+      });
     }
     if (env.name === 'prod') {
-      if (env.azCount !== 3) ctx.addIssue({ code: 'custom', path: ['azCount'], message: 'prod must span 3 availability zones' });
-      if (env.bankApi.replicas.min < 3) ctx.addIssue({ code: 'custom', path: ['bankApi', 'replicas', 'min'], message: 'prod needs at least 3 replicas' });
-      if (!env.database.deletionProtection) ctx.addIssue({ code: 'custom', path: ['database', 'deletionProtection'], message: 'prod must keep deletion protection on' });
-      if (env.database.backupRetentionDays < 35) ctx.addIssue({ code: 'custom', path: ['database', 'backupRetentionDays'], message: 'prod keeps backups for 35 days' });
+      if (env.azCount !== 3)
+        ctx.addIssue({ code: 'custom', path: ['azCount'], message: 'prod must span 3 availability zones' });
+      if (env.bankApi.replicas.min < 3)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['bankApi', 'replicas', 'min'],
+          message: 'prod needs at least 3 replicas',
+        });
+      if (!env.database.deletionProtection)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['database', 'deletionProtection'],
+          message: 'prod must keep deletion protection on',
+        });
+      if (env.database.backupRetentionDays < 35)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['database', 'backupRetentionDays'],
+          message: 'prod keeps backups for 35 days',
+        });
+      if (env.apiAllowedCidrs.length > 0)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['apiAllowedCidrs'],
+          message: 'prod keeps the Kubernetes API endpoint private; leave this empty',
+        });
+      if (env.database.maxReaders < 5)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['database', 'maxReaders'],
+          message: 'prod scales readers up to 5',
+        });
     }
   });
 

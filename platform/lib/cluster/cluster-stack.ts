@@ -1,0 +1,376 @@
+import * as blueprints from '@aws-quickstart/eks-blueprints';
+import { ArnFormat, CfnOutput, Duration, type Environment, type Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as eks from 'aws-cdk-lib/aws-eks';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import type { EnvironmentConfig } from '../../config/index.js';
+import { AuroraAlarms } from '../data/aurora-alarms.js';
+import { AuroraDatabase } from '../data/aurora-database.js';
+import { allowCloudWatchLogs, rotatingKey } from '../shared/kms.js';
+import { encryptedLogGroup } from '../shared/log-groups.js';
+import {
+  auroraClusterIdentifier,
+  auroraSecretName,
+  bucketName,
+  clusterName,
+  containerLogGroupName,
+  resourceName,
+} from '../shared/naming.js';
+import { SecureBucket } from '../shared/secure-bucket.js';
+import { costAllocationTags } from '../shared/tags.js';
+import { platformAddOns } from './addons.js';
+import { capacityPlan } from './autoscaling.js';
+import { PodIdentity } from './pod-identity.js';
+import { FunctionResourceProvider, RESOURCES } from './resource-providers.js';
+import { KUBERNETES_VERSIONS } from './versions.js';
+
+export interface ClusterStackDependencies {
+  readonly vpc: ec2.IVpc;
+  readonly alarmTopic: sns.ITopic;
+  readonly accessLogsBucketName: string;
+}
+
+export const CONTROL_PLANE_LOG_TYPES = [
+  blueprints.ControlPlaneLogType.API,
+  blueprints.ControlPlaneLogType.AUDIT,
+  blueprints.ControlPlaneLogType.AUTHENTICATOR,
+  blueprints.ControlPlaneLogType.CONTROLLER_MANAGER,
+  blueprints.ControlPlaneLogType.SCHEDULER,
+];
+
+/** Where the workloads run and what they use: the kubernetes facts other parts of the repo rely on. */
+export const WORKLOADS = {
+  bankApi: {
+    namespace: 'bank',
+    serviceAccount: 'bank-api',
+    databaseUser: 'bank_api',
+    bucketPrefix: 'bank-api/',
+  },
+  grafana: { namespace: 'monitoring', serviceAccount: 'kube-prometheus-stack-grafana' },
+  argoCd: { namespace: 'argocd' },
+} as const;
+
+/**
+ * Access entries grant every principal. EKS Blueprints' Karpenter add-on still writes its node role
+ * into aws-auth, which CDK refuses under API-only mode, so that variant keeps the ConfigMap readable
+ * while the same role also gets an access entry (see docs/adr/0003). Cluster Autoscaler is API-only.
+ */
+const authenticationMode = (env: EnvironmentConfig): eks.AuthenticationMode =>
+  env.nodes.autoscaler === 'karpenter'
+    ? eks.AuthenticationMode.API_AND_CONFIG_MAP
+    : eks.AuthenticationMode.API;
+
+function clusterProvider(env: EnvironmentConfig): blueprints.GenericClusterProvider {
+  const publicCidrs = env.apiAllowedCidrs;
+  return new blueprints.GenericClusterProvider({
+    version: KUBERNETES_VERSIONS[env.kubernetesVersion],
+    clusterName: clusterName(env),
+    authenticationMode: authenticationMode(env),
+    // Private endpoint; dev additionally allows the listed office/VPN CIDRs, prod nothing public.
+    endpointAccess:
+      publicCidrs.length > 0
+        ? eks.EndpointAccess.PUBLIC_AND_PRIVATE.onlyFrom(...publicCidrs)
+        : eks.EndpointAccess.PRIVATE,
+    vpcSubnets: [{ subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }],
+    managedNodeGroups: capacityPlan(env).nodeGroups,
+    tags: costAllocationTags(env),
+  });
+}
+
+/** The EKS blueprint with its add-ons, the Aurora database, application buckets and workload identities. */
+export async function buildClusterStack(
+  scope: Construct,
+  id: string,
+  env: EnvironmentConfig,
+  deps: ClusterStackDependencies,
+): Promise<blueprints.EksBlueprint> {
+  const awsEnv: Required<Environment> = { account: env.account, region: env.region };
+
+  const builder = blueprints.EksBlueprint.builder()
+    .name(clusterName(env))
+    .account(env.account)
+    .region(env.region)
+    .version(KUBERNETES_VERSIONS[env.kubernetesVersion])
+    .enableControlPlaneLogTypes(...CONTROL_PLANE_LOG_TYPES)
+    .resourceProvider(blueprints.GlobalResources.Vpc, new blueprints.DirectVpcProvider(deps.vpc))
+    .resourceProvider(
+      blueprints.GlobalResources.KmsKey,
+      new FunctionResourceProvider((ctx) =>
+        rotatingKey(ctx.scope, 'EksSecretsKey', {
+          alias: resourceName(env, 'eks-secrets'),
+          description: `Envelope encryption of Kubernetes Secrets in ${clusterName(env)}`,
+        }),
+      ),
+    )
+    .resourceProvider(
+      RESOURCES.dataKey,
+      new FunctionResourceProvider((ctx) =>
+        rotatingKey(ctx.scope, 'DataKey', {
+          alias: resourceName(env, 'data'),
+          description: `Aurora storage, database secret, Performance Insights and S3 data of ${env.name}`,
+        }),
+      ),
+    )
+    .resourceProvider(
+      RESOURCES.logsKey,
+      new FunctionResourceProvider((ctx) => {
+        const key = rotatingKey(ctx.scope, 'LogsKey', {
+          alias: resourceName(env, 'logs'),
+          description: `Container and database log groups of ${env.name}`,
+        });
+        allowCloudWatchLogs(key);
+        return key;
+      }),
+    )
+    .resourceProvider(
+      RESOURCES.containerLogs,
+      new FunctionResourceProvider((ctx) =>
+        encryptedLogGroup(ctx.scope, 'ContainerLogGroup', {
+          logGroupName: containerLogGroupName(env),
+          encryptionKey: ctx.get<kms.IKey>(RESOURCES.logsKey) as kms.IKey,
+        }),
+      ),
+    )
+    .resourceProvider(
+      RESOURCES.aurora,
+      new FunctionResourceProvider(
+        (ctx) =>
+          new AuroraDatabase(ctx.scope, 'Aurora', {
+            vpc: ctx.get<ec2.IVpc>(blueprints.GlobalResources.Vpc) as ec2.IVpc,
+            clusterIdentifier: auroraClusterIdentifier(env),
+            secretName: auroraSecretName(env),
+            databaseName: 'bank',
+            instanceClass: env.database.instanceClass,
+            readers: env.database.readers,
+            maxReaders: env.database.maxReaders,
+            backupRetentionDays: env.database.backupRetentionDays,
+            deletionProtection: env.database.deletionProtection,
+            storageKey: ctx.get<kms.IKey>(RESOURCES.dataKey) as kms.IKey,
+            logKey: ctx.get<kms.IKey>(RESOURCES.logsKey) as kms.IKey,
+          }),
+      ),
+    )
+    .clusterProvider(clusterProvider(env))
+    .addOns(...platformAddOns(env));
+
+  const stack = await builder.buildAsync(scope, id, {
+    env: awsEnv,
+    description: `Bank platform ${env.name}: EKS, add-ons, Aurora, application buckets`,
+  });
+  wireWorkloads(stack, env, deps);
+  return stack;
+}
+
+/** Everything that needs the built cluster: database reachability, Pod Identity, GitOps root, alarms. */
+function wireWorkloads(
+  stack: blueprints.EksBlueprint,
+  env: EnvironmentConfig,
+  deps: ClusterStackDependencies,
+): void {
+  const info = stack.getClusterInfo();
+  const cluster = info.cluster as eks.Cluster;
+  const aurora = info.getRequiredResource(RESOURCES.aurora) as unknown as AuroraDatabase;
+  const dataKey = info.getRequiredResource<kms.IKey>(RESOURCES.dataKey);
+
+  // Pods use the node's primary ENI security group, which for managed and Karpenter nodes is the
+  // EKS cluster security group: admitting it admits the cluster and nothing else.
+  const clusterSg = ec2.SecurityGroup.fromSecurityGroupId(
+    stack,
+    'EksClusterSecurityGroup',
+    cluster.clusterSecurityGroupId,
+  );
+  aurora.allowFrom(clusterSg);
+
+  const karpenterNodeRole = cluster.node.tryFindChild('karpenter-node-role');
+  if (karpenterNodeRole instanceof iam.Role) {
+    cluster.grantAccess('KarpenterNodeAccessEntry', karpenterNodeRole.roleArn, [], {
+      accessEntryType: eks.AccessEntryType.EC2_LINUX,
+    });
+  }
+
+  const assets = new SecureBucket(stack, 'AssetsBucket', {
+    bucketName: bucketName(env, 'assets'),
+    encryptionKey: dataKey,
+    accessLogsBucketName: deps.accessLogsBucketName,
+    lifecycleRules: [
+      {
+        id: 'tier-down',
+        transitions: [
+          { storageClass: s3.StorageClass.INTELLIGENT_TIERING, transitionAfter: Duration.days(30) },
+        ],
+      },
+    ],
+  });
+  const backups = new SecureBucket(stack, 'BackupsBucket', {
+    bucketName: bucketName(env, 'backups'),
+    encryptionKey: dataKey,
+    accessLogsBucketName: deps.accessLogsBucketName,
+    lifecycleRules: [
+      {
+        id: 'archive-backups',
+        transitions: [
+          { storageClass: s3.StorageClass.GLACIER_INSTANT_RETRIEVAL, transitionAfter: Duration.days(30) },
+          { storageClass: s3.StorageClass.DEEP_ARCHIVE, transitionAfter: Duration.days(180) },
+        ],
+        expiration: Duration.days(env.name === 'prod' ? 2555 : 90),
+      },
+    ],
+  });
+
+  // Bank API: its database secret, IAM database auth as its own user, and its prefix of the assets bucket.
+  const bankApi = new PodIdentity(stack, 'BankApiIdentity', {
+    clusterName: cluster.clusterName,
+    namespace: WORKLOADS.bankApi.namespace,
+    serviceAccount: WORKLOADS.bankApi.serviceAccount,
+    roleName: resourceName(env, 'bank-api'),
+    description: 'bank-api pods: own database secret, IAM DB auth, own S3 prefix',
+  });
+  new iam.ManagedPolicy(stack, 'BankApiPolicy', {
+    managedPolicyName: resourceName(env, 'bank-api'),
+    roles: [bankApi.role],
+    statements: [
+      new iam.PolicyStatement({
+        sid: 'ReadOwnDatabaseSecret',
+        actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+        resources: [aurora.cluster.secret?.secretArn ?? ''],
+      }),
+      new iam.PolicyStatement({
+        sid: 'DecryptOwnDatabaseSecret',
+        actions: ['kms:Decrypt'],
+        resources: [dataKey.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${env.region}.amazonaws.com` } },
+      }),
+      new iam.PolicyStatement({
+        sid: 'ConnectAsBankApiUser',
+        actions: ['rds-db:connect'],
+        resources: [
+          stack.formatArn({
+            service: 'rds-db',
+            resource: 'dbuser',
+            resourceName: `${aurora.cluster.clusterResourceIdentifier}/${WORKLOADS.bankApi.databaseUser}`,
+            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+          }),
+        ],
+      }),
+      new iam.PolicyStatement({
+        sid: 'ListOwnPrefix',
+        actions: ['s3:ListBucket'],
+        resources: [assets.bucketArn],
+        conditions: { StringLike: { 's3:prefix': [`${WORKLOADS.bankApi.bucketPrefix}*`] } },
+      }),
+      new iam.PolicyStatement({
+        sid: 'ReadWriteOwnPrefix',
+        actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
+        resources: [assets.arnForObjects(`${WORKLOADS.bankApi.bucketPrefix}*`)],
+      }),
+      new iam.PolicyStatement({
+        sid: 'EncryptOwnObjects',
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: [dataKey.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `s3.${env.region}.amazonaws.com` } },
+      }),
+    ],
+  });
+
+  // Grafana's CloudWatch data source: read-only metrics for the Aurora dashboards and alarms.
+  const grafana = new PodIdentity(stack, 'GrafanaCloudWatchIdentity', {
+    clusterName: cluster.clusterName,
+    namespace: WORKLOADS.grafana.namespace,
+    serviceAccount: WORKLOADS.grafana.serviceAccount,
+    roleName: resourceName(env, 'grafana-cloudwatch'),
+    description: 'Grafana CloudWatch data source: read metrics and alarms',
+  });
+  new iam.ManagedPolicy(stack, 'GrafanaCloudWatchPolicy', {
+    managedPolicyName: resourceName(env, 'grafana-cloudwatch'),
+    roles: [grafana.role],
+    statements: [
+      new iam.PolicyStatement({
+        sid: 'ReadCloudWatchMetrics',
+        actions: [
+          'cloudwatch:DescribeAlarmsForMetric',
+          'cloudwatch:DescribeAlarmHistory',
+          'cloudwatch:DescribeAlarms',
+          'cloudwatch:ListMetrics',
+          'cloudwatch:GetMetricData',
+          'cloudwatch:GetInsightRuleReport',
+          'ec2:DescribeRegions',
+          'tag:GetResources',
+        ],
+        resources: ['*'],
+      }),
+    ],
+  });
+
+  new AuroraAlarms(stack, 'AuroraAlarms', {
+    cluster: aurora.cluster,
+    clusterIdentifier: auroraClusterIdentifier(env),
+    topic: deps.alarmTopic,
+    freeableMemoryBytes: 256 * 1024 * 1024,
+    maxConnections: env.name === 'prod' ? 800 : 200,
+  });
+
+  addGitOpsRoot(stack, env, cluster);
+  enforceTlsOnKarpenterQueue(stack);
+
+  new CfnOutput(stack, 'AuroraSecretName', { value: auroraSecretName(env) });
+  new CfnOutput(stack, 'AuroraWriterEndpoint', { value: aurora.cluster.clusterEndpoint.hostname });
+  new CfnOutput(stack, 'AuroraReaderEndpoint', { value: aurora.cluster.clusterReadEndpoint.hostname });
+  new CfnOutput(stack, 'AssetsBucketName', { value: assets.bucketName });
+  new CfnOutput(stack, 'BackupsBucketName', { value: backups.bucketName });
+}
+
+/**
+ * The root Argo CD Application: a plain directory of rendered manifests on the manifests branch.
+ * (Blueprints' bootstrapRepo renders a Helm-typed Application, which a directory of YAML is not.)
+ */
+function addGitOpsRoot(stack: Stack, env: EnvironmentConfig, cluster: eks.Cluster): void {
+  const info = (stack as blueprints.EksBlueprint).getClusterInfo();
+  const argoChart = info.getProvisionedAddOn('ArgoCDAddOn');
+  const root = cluster.addManifest('GitOpsRootApplication', {
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'Application',
+    metadata: {
+      name: 'bank-platform',
+      namespace: WORKLOADS.argoCd.namespace,
+      finalizers: ['resources-finalizer.argocd.argoproj.io'],
+    },
+    spec: {
+      project: 'default',
+      source: {
+        repoURL: env.gitops.repoUrl,
+        targetRevision: env.gitops.branch,
+        path: env.gitops.path,
+        directory: { recurse: true },
+      },
+      destination: { server: 'https://kubernetes.default.svc' },
+      syncPolicy: {
+        automated: { prune: true, selfHeal: true },
+        syncOptions: ['ServerSideApply=true', 'PruneLast=true'],
+        retry: { limit: 5, backoff: { duration: '10s', factor: 2, maxDuration: '3m' } },
+      },
+    },
+  });
+  if (argoChart) root.node.addDependency(argoChart);
+}
+
+/** The interruption queue Blueprints creates for Karpenter accepts only TLS requests. */
+function enforceTlsOnKarpenterQueue(stack: Stack): void {
+  const queue = stack.node.tryFindChild('karpenter-queue');
+  if (queue instanceof sqs.Queue) {
+    queue.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'DenyInsecureTransport',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['sqs:*'],
+        resources: [queue.queueArn],
+        conditions: { Bool: { 'aws:SecureTransport': 'false' } },
+      }),
+    );
+  }
+}

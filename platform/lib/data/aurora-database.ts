@@ -1,0 +1,139 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as rds from 'aws-cdk-lib/aws-rds';
+import { Construct } from 'constructs';
+import { encryptedLogGroup } from '../shared/log-groups.js';
+
+/** Pinned engine: minor upgrades are a reviewed config change, not a surprise during a maintenance window. */
+export const AURORA_ENGINE_VERSION = rds.AuroraPostgresEngineVersion.VER_17_5;
+
+export const POSTGRES_PORT = 5432;
+
+export interface AuroraDatabaseProps {
+  readonly vpc: ec2.IVpc;
+  readonly clusterIdentifier: string;
+  readonly secretName: string;
+  readonly databaseName: string;
+  /** e.g. db.r7g.large */
+  readonly instanceClass: string;
+  readonly readers: number;
+  /** Reader auto scaling upper bound; equal to `readers` disables reader auto scaling. */
+  readonly maxReaders: number;
+  readonly backupRetentionDays: number;
+  readonly deletionProtection: boolean;
+  readonly storageKey: kms.IKey;
+  readonly logKey: kms.IKey;
+}
+
+/**
+ * Aurora PostgreSQL in the isolated subnets: one writer plus readers in the other AZs, encrypted with
+ * a customer key, TLS enforced, IAM auth on, credentials in Secrets Manager with rotation, logs
+ * exported to a KMS-encrypted log group kept for a year.
+ */
+export class AuroraDatabase extends Construct {
+  readonly cluster: rds.DatabaseCluster;
+  readonly securityGroup: ec2.SecurityGroup;
+
+  constructor(scope: Construct, id: string, props: AuroraDatabaseProps) {
+    super(scope, id);
+    const engine = rds.DatabaseClusterEngine.auroraPostgres({ version: AURORA_ENGINE_VERSION });
+    const instanceType = new ec2.InstanceType(props.instanceClass.replace(/^db\./, ''));
+
+    this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+      vpc: props.vpc,
+      description: 'Aurora PostgreSQL: reachable only from the EKS cluster security group',
+      allowAllOutbound: false,
+    });
+
+    const parameterGroup = new rds.ParameterGroup(this, 'ClusterParameters', {
+      engine,
+      description: 'TLS-only connections and statement/connection logging for audit',
+      parameters: {
+        'rds.force_ssl': '1',
+        ssl_min_protocol_version: 'TLSv1.2',
+        log_connections: '1',
+        log_disconnections: '1',
+        log_min_duration_statement: '1000',
+        log_lock_waits: '1',
+        deadlock_timeout: '1000',
+      },
+    });
+
+    // Pre-created so the exported logs are KMS-encrypted and kept a year; RDS writes into it by name.
+    const logGroup = encryptedLogGroup(this, 'PostgresqlLogGroup', {
+      logGroupName: `/aws/rds/cluster/${props.clusterIdentifier}/postgresql`,
+      encryptionKey: props.logKey,
+      retention: logs.RetentionDays.THIRTEEN_MONTHS,
+    });
+
+    const instanceProps = {
+      instanceType,
+      enablePerformanceInsights: true,
+      performanceInsightEncryptionKey: props.storageKey,
+      performanceInsightRetention: rds.PerformanceInsightRetention.DEFAULT,
+      autoMinorVersionUpgrade: false,
+      publiclyAccessible: false,
+    } satisfies rds.ProvisionedClusterInstanceProps;
+
+    this.cluster = new rds.DatabaseCluster(this, 'Cluster', {
+      clusterIdentifier: props.clusterIdentifier,
+      engine,
+      credentials: rds.Credentials.fromGeneratedSecret('bank_admin', {
+        secretName: props.secretName,
+        encryptionKey: props.storageKey,
+      }),
+      defaultDatabaseName: props.databaseName,
+      port: POSTGRES_PORT,
+      writer: rds.ClusterInstance.provisioned('writer', instanceProps),
+      // Readers are placed by RDS in AZs other than the writer's when the subnet group spans them.
+      readers: Array.from({ length: props.readers }, (_, i) =>
+        rds.ClusterInstance.provisioned(`reader${i + 1}`, { ...instanceProps, promotionTier: 1 }),
+      ),
+      vpc: props.vpc,
+      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+      securityGroups: [this.securityGroup],
+      parameterGroup,
+      storageEncrypted: true,
+      storageEncryptionKey: props.storageKey,
+      iamAuthentication: true,
+      backup: { retention: Duration.days(props.backupRetentionDays), preferredWindow: '01:00-02:00' },
+      preferredMaintenanceWindow: 'sun:03:00-sun:04:00',
+      deletionProtection: props.deletionProtection,
+      removalPolicy: props.deletionProtection ? RemovalPolicy.RETAIN : RemovalPolicy.SNAPSHOT,
+      cloudwatchLogsExports: ['postgresql'],
+      monitoringInterval: Duration.seconds(60),
+      copyTagsToSnapshot: true,
+      storageType: rds.DBClusterStorageType.AURORA,
+    });
+    this.cluster.node.addDependency(logGroup);
+
+    this.cluster.addRotationSingleUser({
+      automaticallyAfter: Duration.days(30),
+      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+    });
+
+    if (props.maxReaders > props.readers) {
+      const target = new appscaling.ScalableTarget(this, 'ReaderScaling', {
+        serviceNamespace: appscaling.ServiceNamespace.RDS,
+        scalableDimension: 'rds:cluster:ReadReplicaCount',
+        resourceId: `cluster:${this.cluster.clusterIdentifier}`,
+        minCapacity: props.readers,
+        maxCapacity: props.maxReaders,
+      });
+      target.scaleToTrackMetric('ReaderCpu', {
+        predefinedMetric: appscaling.PredefinedMetric.RDS_READER_AVERAGE_CPU_UTILIZATION,
+        targetValue: 60,
+        scaleInCooldown: Duration.minutes(10),
+        scaleOutCooldown: Duration.minutes(3),
+      });
+    }
+  }
+
+  /** Admits PostgreSQL only from the given peer (the EKS cluster security group). */
+  allowFrom(peer: ec2.ISecurityGroup): void {
+    this.securityGroup.addIngressRule(peer, ec2.Port.tcp(POSTGRES_PORT), 'PostgreSQL from EKS');
+  }
+}

@@ -1,0 +1,66 @@
+import type { Stack } from 'aws-cdk-lib';
+import { App, type AppProps } from 'aws-cdk-lib';
+import type { EnvironmentConfig } from '../config/index.js';
+import { acknowledgeFindings } from './acknowledgements.js';
+import { buildClusterStack } from './cluster/cluster-stack.js';
+import { addCompliancePacks } from './compliance.js';
+import { DeliveryStack } from './delivery/delivery-stack.js';
+import { NetworkStack } from './network/network-stack.js';
+import { SecurityStack } from './security/security-stack.js';
+import { stackName } from './shared/naming.js';
+import { applyCostAllocationTags } from './shared/tags.js';
+
+export interface EnvironmentStacks {
+  readonly security: SecurityStack;
+  readonly network: NetworkStack;
+  readonly delivery: DeliveryStack;
+  readonly cluster: Stack;
+}
+
+/** All stacks of one environment, wired together; account and region come from the config only. */
+export async function addEnvironment(app: App, config: EnvironmentConfig): Promise<EnvironmentStacks> {
+  const env = { account: config.account, region: config.region };
+  const security = new SecurityStack(app, stackName(config, 'security'), {
+    env,
+    config,
+    description: `Bank platform ${config.name}: audit trail, GuardDuty, WAF, on-call topic, budget`,
+  });
+  const network = new NetworkStack(app, stackName(config, 'network'), {
+    env,
+    config,
+    description: `Bank platform ${config.name}: VPC, subnets, NAT, endpoints, flow logs`,
+  });
+  const delivery = new DeliveryStack(app, stackName(config, 'delivery'), {
+    env,
+    config,
+    description: `Bank platform ${config.name}: ECR, GitHub OIDC and CI roles`,
+  });
+  const cluster = await buildClusterStack(app, stackName(config, 'cluster'), config, {
+    vpc: network.vpc,
+    alarmTopic: security.alarmTopic,
+    accessLogsBucketName: security.accessLogsBucket.bucketName,
+  });
+  cluster.addDependency(security);
+  cluster.addDependency(network);
+
+  const stacks = { security, network, delivery, cluster };
+  for (const stack of Object.values(stacks)) {
+    applyCostAllocationTags(stack, config);
+    acknowledgeFindings(stack, config);
+  }
+  return stacks;
+}
+
+/** The CDK app for the given environments, with the compliance packs registered. */
+export async function createPlatformApp(
+  configs: EnvironmentConfig[],
+  props: AppProps = {},
+): Promise<{ app: App; environments: Map<string, EnvironmentStacks> }> {
+  const app = new App(props);
+  addCompliancePacks(app);
+  const environments = new Map<string, EnvironmentStacks>();
+  for (const config of configs) {
+    environments.set(config.name, await addEnvironment(app, config));
+  }
+  return { app, environments };
+}

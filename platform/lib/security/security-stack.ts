@@ -1,0 +1,81 @@
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import type { Construct } from 'constructs';
+import type { EnvironmentConfig } from '../../config/index.js';
+import { allowCloudWatchLogs, rotatingKey } from '../shared/kms.js';
+import { bucketName, resourceName } from '../shared/naming.js';
+import { accessLogsBucket } from './access-logs-bucket.js';
+import { AlertingTopic } from './alerting-topic.js';
+import { AuditTrail } from './audit-trail.js';
+import { CostBudget } from './cost-budget.js';
+import { ThreatDetection } from './threat-detection.js';
+import { WebAcl } from './web-acl.js';
+
+export interface SecurityStackProps extends StackProps {
+  readonly config: EnvironmentConfig;
+}
+
+/** Account-level evidence and guard rails: audit trail, threat detection, WAF, on-call topic, budget. */
+export class SecurityStack extends Stack {
+  readonly accessLogsBucket: s3.Bucket;
+  readonly alarmTopic: sns.Topic;
+  readonly webAclArn: string;
+
+  constructor(scope: Construct, id: string, props: SecurityStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    const prod = config.name === 'prod';
+
+    const auditKey = rotatingKey(this, 'AuditKey', {
+      alias: resourceName(config, 'audit'),
+      description: `CloudTrail, audit bucket and security log groups of ${config.name}`,
+    });
+    allowCloudWatchLogs(auditKey);
+
+    this.accessLogsBucket = accessLogsBucket(this, 'AccessLogsBucket', bucketName(config, 'access-logs'));
+
+    const audit = new AuditTrail(this, 'AuditTrail', {
+      trailName: resourceName(config, 'trail'),
+      bucketName: bucketName(config, 'audit'),
+      accessLogsBucketName: this.accessLogsBucket.bucketName,
+      key: auditKey,
+      objectLockMode: prod ? 'COMPLIANCE' : 'GOVERNANCE',
+      objectLockDays: prod ? 2555 : 365,
+    });
+    audit.node.addDependency(this.accessLogsBucket);
+
+    new ThreatDetection(this, 'ThreatDetection');
+
+    const waf = new WebAcl(this, 'ApiWebAcl', {
+      name: resourceName(config, 'api'),
+      rateLimitPer5Minutes: 2000,
+      logKey: auditKey,
+    });
+    this.webAclArn = waf.webAcl.attrArn;
+
+    const alertKey = rotatingKey(this, 'AlertingKey', {
+      alias: resourceName(config, 'alerting'),
+      description: `On-call SNS topic of ${config.name}`,
+    });
+    this.alarmTopic = new AlertingTopic(this, 'OnCall', {
+      topicName: resourceName(config, 'oncall'),
+      email: config.alertEmail,
+      key: alertKey,
+    }).topic;
+
+    new CostBudget(this, 'CostBudget', {
+      budgetName: resourceName(config, 'monthly'),
+      monthlyLimitUsd: config.monthlyBudgetUsd,
+      email: config.alertEmail,
+      topic: this.alarmTopic,
+      environmentTag: config.name,
+    });
+
+    new CfnOutput(this, 'ApiWebAclArn', {
+      value: this.webAclArn,
+      description: 'Set as alb.ingress.kubernetes.io/wafv2-acl-arn on the API Ingress',
+    });
+    new CfnOutput(this, 'AuditBucketName', { value: audit.bucket.bucketName });
+  }
+}

@@ -1,0 +1,26 @@
+import type { EnvironmentConfig } from '../../config/index.js';
+
+// Physical names are derived from the environment config only, so they are stable across synths and
+// identical in every place that needs them (policies, Helm values, docs).
+
+export type StackPart = 'security' | 'network' | 'delivery' | 'cluster';
+
+export const stackName = (env: EnvironmentConfig, part: StackPart): string => `bank-${env.name}-${part}`;
+
+export const resourceName = (env: EnvironmentConfig, suffix: string): string => `bank-${env.name}-${suffix}`;
+
+/** S3 names are global: account and region make them unique without random suffixes. */
+export const bucketName = (env: EnvironmentConfig, purpose: string): string =>
+  `bank-${env.name}-${purpose}-${env.account}-${env.region}`;
+
+export const clusterName = (env: EnvironmentConfig): string => resourceName(env, 'eks');
+
+export const auroraClusterIdentifier = (env: EnvironmentConfig): string => resourceName(env, 'aurora');
+
+/** Secrets Manager name of the Aurora credentials; External Secrets and the bank API read it by name. */
+export const auroraSecretName = (env: EnvironmentConfig): string => `bank/${env.name}/aurora/credentials`;
+
+/** Prefix of every secret the platform creates for an environment. */
+export const secretPrefix = (env: EnvironmentConfig): string => `bank/${env.name}/`;
+
+export const containerLogGroupName = (env: EnvironmentConfig): string => `/bank/${env.name}/eks/containers`;
