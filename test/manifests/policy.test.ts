@@ -1,0 +1,348 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseImageReference } from '../../charts/lib/image.js';
+import { id, ofKind, podTemplates, type RenderedObject, renderAll } from './rendered.js';
+
+// Policy over everything rendered, the way an admission policy would see it: Pod Security
+// "restricted", default-deny networking, availability and pinning rules.
+
+const { objects, environments } = renderAll();
+const repoRoot = join(import.meta.dirname, '..', '..');
+const templates = podTemplates(objects);
+
+// biome-ignore lint/suspicious/noExplicitAny: rendered YAML is untyped.
+type Any = any;
+
+const containersOf = (podSpec: Any): Any[] => [
+  ...(podSpec.initContainers ?? []),
+  ...(podSpec.containers ?? []),
+  ...(podSpec.ephemeralContainers ?? []),
+];
+
+const matches = (selector: Record<string, string>, labels: Record<string, string> = {}) =>
+  Object.entries(selector).every(([k, v]) => labels[k] === v);
+
+const sameNamespace = (a: RenderedObject, b: RenderedObject) =>
+  a.env.name === b.env.name && a.object.metadata.namespace === b.object.metadata.namespace;
+
+describe('Pod Security "restricted" for every pod template', () => {
+  const allowedVolumes = [
+    'configMap',
+    'csi',
+    'downwardAPI',
+    'emptyDir',
+    'ephemeral',
+    'persistentVolumeClaim',
+    'projected',
+    'secret',
+  ];
+  it.each(templates.map((t) => [id(t.owner), t] as const))('%s', (_n, { template }) => {
+    const pod = template.spec;
+    expect(pod.hostNetwork ?? false).toBe(false);
+    expect(pod.hostPID ?? false).toBe(false);
+    expect(pod.hostIPC ?? false).toBe(false);
+    for (const volume of pod.volumes ?? []) {
+      const kinds = Object.keys(volume).filter((k) => k !== 'name');
+      expect(
+        kinds.every((k) => allowedVolumes.includes(k)),
+        `volume ${volume.name} uses ${kinds}`,
+      ).toBe(true);
+    }
+    for (const c of containersOf(pod)) {
+      const sc = c.securityContext ?? {};
+      const where = `container ${c.name}`;
+      expect(sc.privileged ?? false, where).toBe(false);
+      expect(sc.allowPrivilegeEscalation, where).toBe(false);
+      expect(sc.capabilities?.drop ?? [], where).toContain('ALL');
+      expect(
+        (sc.capabilities?.add ?? []).every((cap: string) => cap === 'NET_BIND_SERVICE'),
+        where,
+      ).toBe(true);
+      expect(sc.runAsNonRoot ?? pod.securityContext?.runAsNonRoot, where).toBe(true);
+      const user = sc.runAsUser ?? pod.securityContext?.runAsUser;
+      expect(Number.isInteger(user) && user > 0, `${where} needs a numeric non-root user`).toBe(true);
+      const seccomp = (sc.seccompProfile ?? pod.securityContext?.seccompProfile)?.type;
+      expect(['RuntimeDefault', 'Localhost'], where).toContain(seccomp);
+      expect(sc.readOnlyRootFilesystem, where).toBe(true);
+      expect(
+        (c.ports ?? []).every((p: Any) => p.hostPort === undefined),
+        where,
+      ).toBe(true);
+    }
+  });
+});
+
+describe('namespaces', () => {
+  const workloadNamespaces = [
+    ...new Set(templates.map((t) => `${t.owner.env.name}/${t.owner.object.metadata.namespace}`)),
+  ];
+  it('every namespace with workloads is rendered with restricted Pod Security and a default deny', () => {
+    expect(workloadNamespaces.length).toBeGreaterThan(0);
+    for (const key of workloadNamespaces) {
+      const [envName, ns] = key.split('/');
+      const namespace = objects.find(
+        (o) => o.env.name === envName && o.object.kind === 'Namespace' && o.object.metadata.name === ns,
+      );
+      expect(namespace, `Namespace ${key}`).toBeDefined();
+      const labels = namespace?.object.metadata.labels ?? {};
+      for (const mode of ['enforce', 'audit', 'warn'])
+        expect(labels[`pod-security.kubernetes.io/${mode}`]).toBe('restricted');
+      const denyAll = objects.find(
+        (o) =>
+          o.env.name === envName &&
+          o.object.kind === 'NetworkPolicy' &&
+          o.object.metadata.namespace === ns &&
+          Object.keys(o.object.spec.podSelector ?? { x: 1 }).length === 0 &&
+          ['Ingress', 'Egress'].every((t) => o.object.spec.policyTypes?.includes(t)) &&
+          (o.object.spec.ingress ?? []).length === 0 &&
+          (o.object.spec.egress ?? []).length === 0,
+      );
+      expect(denyAll, `default-deny NetworkPolicy in ${key}`).toBeDefined();
+      for (const kind of ['ResourceQuota', 'LimitRange']) {
+        expect(
+          objects.some(
+            (o) => o.env.name === envName && o.object.kind === kind && o.object.metadata.namespace === ns,
+          ),
+          kind,
+        ).toBe(true);
+      }
+    }
+  });
+});
+
+describe('Deployments', () => {
+  const deployments = ofKind(objects, 'Deployment');
+  it('exist in every environment', () => {
+    expect(new Set(deployments.map((d) => d.env.name))).toEqual(new Set(environments.map((e) => e.name)));
+  });
+
+  it.each(deployments.map((d) => [id(d), d] as const))('%s is production-ready', (_n, d) => {
+    const spec = d.object.spec;
+    const podLabels = spec.template.metadata.labels;
+    const pod = spec.template.spec;
+    for (const c of pod.containers) {
+      for (const probe of ['startupProbe', 'livenessProbe', 'readinessProbe'])
+        expect(c[probe], `${c.name}.${probe}`).toBeDefined();
+      // Liveness must not share the readiness check (which includes the database).
+      expect(c.livenessProbe.httpGet?.path).not.toBe(c.readinessProbe.httpGet?.path);
+      for (const kind of ['requests', 'limits']) {
+        expect(c.resources?.[kind]?.cpu, `${c.name} ${kind}.cpu`).toBeDefined();
+        expect(c.resources?.[kind]?.memory, `${c.name} ${kind}.memory`).toBeDefined();
+      }
+      const preStop = c.lifecycle?.preStop?.sleep?.seconds ?? 0;
+      expect(preStop, `${c.name} preStop pause`).toBeGreaterThan(0);
+      expect(pod.terminationGracePeriodSeconds).toBeGreaterThan(preStop);
+    }
+
+    const zoneSpread = (pod.topologySpreadConstraints ?? []).find(
+      (t: Any) =>
+        t.topologyKey === 'topology.kubernetes.io/zone' && matches(t.labelSelector.matchLabels, podLabels),
+    );
+    expect(zoneSpread, 'zone topology spread').toBeDefined();
+    expect(
+      (pod.topologySpreadConstraints ?? []).some((t: Any) => t.topologyKey === 'kubernetes.io/hostname'),
+    ).toBe(true);
+
+    const pdb = ofKind(objects, 'PodDisruptionBudget').find(
+      (p) => sameNamespace(p, d) && matches(p.object.spec.selector.matchLabels, podLabels),
+    );
+    expect(pdb, 'PodDisruptionBudget').toBeDefined();
+    expect(pdb?.object.spec.unhealthyPodEvictionPolicy).toBe('AlwaysAllow');
+
+    const hpa = ofKind(objects, 'HorizontalPodAutoscaler').find(
+      (h) =>
+        sameNamespace(h, d) &&
+        h.object.spec.scaleTargetRef.kind === 'Deployment' &&
+        h.object.spec.scaleTargetRef.name === d.object.metadata.name,
+    );
+    const minReplicas = hpa?.object.spec.minReplicas ?? spec.replicas ?? 1;
+    expect(minReplicas).toBeGreaterThanOrEqual(d.env.name === 'prod' ? 3 : 2);
+    expect(minReplicas).toBe(d.env.bankApi.replicas.min);
+
+    // A majority of the smallest replica count stays available during voluntary disruptions.
+    const minAvailable = pdb?.object.spec.minAvailable;
+    const kept =
+      typeof minAvailable === 'string'
+        ? Math.ceil((Number.parseFloat(minAvailable) / 100) * minReplicas)
+        : minAvailable;
+    expect(kept).toBeGreaterThan(minReplicas / 2);
+  });
+});
+
+describe('images, secrets and exposure', () => {
+  it('every image is pinned (digest or immutable tag, never latest)', () => {
+    for (const t of templates) {
+      for (const c of containersOf(t.template.spec))
+        expect(() => parseImageReference(c.image), `${id(t.owner)} ${c.name}`).not.toThrow();
+    }
+    expect(() => parseImageReference('registry.example/bank-api:latest')).toThrow(/latest/);
+    expect(() => parseImageReference('registry.example/bank-api')).toThrow(/tag or a digest/);
+  });
+
+  it('no Secret objects are committed; credentials arrive through ExternalSecrets', () => {
+    expect(ofKind(objects, 'Secret')).toEqual([]);
+    const external = ofKind(objects, 'ExternalSecret');
+    expect(external.length).toBeGreaterThan(0);
+    for (const e of external)
+      expect(e.object.spec.secretStoreRef).toEqual({
+        kind: 'ClusterSecretStore',
+        name: 'aws-secrets-manager',
+      });
+  });
+
+  it.each(ofKind(objects, 'Ingress').map((i) => [id(i), i] as const))(
+    '%s: HTTPS-only ALB with WAF; metrics never routed',
+    (_n, ing) => {
+      const a = ing.object.metadata.annotations ?? {};
+      expect(ing.object.spec.ingressClassName).toBe('alb');
+      expect(a['alb.ingress.kubernetes.io/scheme']).toBe('internet-facing');
+      expect(a['alb.ingress.kubernetes.io/target-type']).toBe('ip');
+      expect(a['alb.ingress.kubernetes.io/ssl-redirect']).toBe('443');
+      expect(a['alb.ingress.kubernetes.io/ssl-policy']).toMatch(/^ELBSecurityPolicy-TLS13-1-2-/);
+      expect(JSON.parse(a['alb.ingress.kubernetes.io/listen-ports'] ?? '[]')).toContainEqual({ HTTPS: 443 });
+      expect(a['alb.ingress.kubernetes.io/healthcheck-path']).toBe('/readyz');
+      expect(
+        a['alb.ingress.kubernetes.io/wafv2-acl-name'] ?? a['alb.ingress.kubernetes.io/wafv2-acl-arn'],
+      ).toBeTruthy();
+      expect(ing.object.spec.tls?.[0]?.hosts).toEqual([ing.env.bankApi.hostname]);
+
+      for (const rule of ing.object.spec.rules) {
+        for (const path of rule.http.paths) {
+          const backend = path.backend.service;
+          const svc = ofKind(objects, 'Service').find(
+            (s) => sameNamespace(s, ing) && s.object.metadata.name === backend.name,
+          );
+          expect(svc, `backend Service ${backend.name}`).toBeDefined();
+          const port = svc?.object.spec.ports.find(
+            (p: Any) => p.name === backend.port.name || p.port === backend.port.number,
+          );
+          expect(port, 'backend port').toBeDefined();
+          // Resolve the Service port to the container port it targets: it must not be the metrics port.
+          const deployment = ofKind(objects, 'Deployment').find(
+            (d) =>
+              sameNamespace(d, ing) &&
+              matches(svc?.object.spec.selector, d.object.spec.template.metadata.labels),
+          );
+          const containerPorts =
+            deployment?.object.spec.template.spec.containers.flatMap((c: Any) => c.ports ?? []) ?? [];
+          const target = containerPorts.find(
+            (p: Any) => p.name === port.targetPort || p.containerPort === port.targetPort,
+          );
+          expect(target?.name).toBe('http');
+          expect(containerPorts.find((p: Any) => p.name === 'metrics')?.containerPort).not.toBe(
+            target?.containerPort,
+          );
+        }
+      }
+    },
+  );
+});
+
+describe('network policies open only what is needed', () => {
+  it.each(environments.map((e) => [e.name, e] as const))('%s', (envName, env) => {
+    const policies = ofKind(objects, 'NetworkPolicy').filter((p) => p.env.name === envName);
+    const egress = policies.flatMap((p) => p.object.spec.egress ?? []);
+    const ingress = policies.flatMap((p) => p.object.spec.ingress ?? []);
+    const hasPort = (rule: Any, port: number) => (rule.ports ?? []).some((p: Any) => p.port === port);
+    expect(
+      egress.some(
+        (r: Any) =>
+          hasPort(r, 53) && r.to.some((t: Any) => t.podSelector?.matchLabels?.['k8s-app'] === 'kube-dns'),
+      ),
+    ).toBe(true);
+    expect(
+      ingress.some((r: Any) => hasPort(r, 8080) && r.from.some((f: Any) => f.ipBlock?.cidr === env.vpcCidr)),
+    ).toBe(true);
+    expect(
+      ingress.some(
+        (r: Any) =>
+          hasPort(r, 9464) &&
+          r.from.some(
+            (f: Any) => f.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'] === 'monitoring',
+          ),
+      ),
+    ).toBe(true);
+    expect(egress.some((r: Any) => hasPort(r, 5432))).toBe(true);
+    expect(egress.some((r: Any) => hasPort(r, 443))).toBe(true);
+    // Nothing may reach the instance metadata service.
+    for (const rule of egress) {
+      for (const to of rule.to ?? []) {
+        if (to.ipBlock?.cidr === '0.0.0.0/0') expect(to.ipBlock.except).toContain('169.254.0.0/16');
+      }
+    }
+    // Only the metrics port is open to the monitoring namespace, only the API port to the VPC.
+    for (const rule of ingress) expect((rule.ports ?? []).length).toBeGreaterThan(0);
+  });
+});
+
+describe('rollout order, autoscaling and monitoring wiring', () => {
+  it('migrations run as an Argo CD Sync hook in a wave before the Deployment', () => {
+    for (const job of ofKind(objects, 'Job')) {
+      const a = job.object.metadata.annotations ?? {};
+      expect(a['argocd.argoproj.io/hook']).toBe('Sync');
+      const deployment = ofKind(objects, 'Deployment').find((d) => sameNamespace(d, job));
+      const deploymentWave = Number(
+        deployment?.object.metadata.annotations?.['argocd.argoproj.io/sync-wave'],
+      );
+      expect(Number(a['argocd.argoproj.io/sync-wave'])).toBeLessThan(deploymentWave);
+      expect(job.object.spec.template.spec.containers[0].command).toEqual(['node', 'dist/migrate.js']);
+    }
+    expect(ofKind(objects, 'Job').length).toBe(environments.length);
+  });
+
+  it('HPAs scale on CPU and memory with explicit behaviour', () => {
+    for (const hpa of ofKind(objects, 'HorizontalPodAutoscaler')) {
+      expect(hpa.object.apiVersion).toBe('autoscaling/v2');
+      expect(hpa.object.spec.metrics.map((m: Any) => m.resource.name).sort()).toEqual(['cpu', 'memory']);
+      expect(hpa.object.spec.behavior.scaleUp.policies.length).toBeGreaterThan(0);
+      expect(hpa.object.spec.behavior.scaleDown.policies.length).toBeGreaterThan(0);
+      expect(hpa.object.spec.maxReplicas).toBe(hpa.env.bankApi.replicas.max);
+    }
+  });
+
+  it('ServiceMonitors and PrometheusRules carry the kube-prometheus-stack release label', () => {
+    const monitoring = [...ofKind(objects, 'ServiceMonitor'), ...ofKind(objects, 'PrometheusRule')];
+    expect(monitoring.length).toBe(2 * environments.length);
+    for (const o of monitoring)
+      expect(o.object.metadata.labels?.release, id(o)).toBe('kube-prometheus-stack');
+  });
+
+  it('the ServiceMonitor selects the metrics Service, which targets the metrics port only', () => {
+    for (const sm of ofKind(objects, 'ServiceMonitor')) {
+      const services = ofKind(objects, 'Service').filter(
+        (s) => sameNamespace(s, sm) && matches(sm.object.spec.selector.matchLabels, s.object.metadata.labels),
+      );
+      expect(services.map((s) => s.object.metadata.name)).toEqual(['bank-api-metrics']);
+      expect(services[0]?.object.spec.ports.map((p: Any) => p.name)).toEqual(['metrics']);
+    }
+  });
+
+  it('the Grafana dashboard ConfigMap is labelled for the sidecar and holds valid JSON', () => {
+    const dashboards = ofKind(objects, 'ConfigMap').filter(
+      (c) => c.object.metadata.labels?.grafana_dashboard === '1',
+    );
+    expect(dashboards.length).toBe(environments.length);
+    for (const d of dashboards) {
+      expect(d.object.metadata.namespace).toBe('monitoring');
+      for (const json of Object.values(d.object.data as Record<string, string>))
+        expect(JSON.parse(json).panels.length).toBeGreaterThan(5);
+    }
+  });
+
+  it('every alert links an existing runbook under docs/runbooks/', () => {
+    const alerts = ofKind(objects, 'PrometheusRule').flatMap((r) =>
+      r.object.spec.groups.flatMap((g: Any) => g.rules.filter((x: Any) => x.alert)),
+    );
+    expect(alerts.length).toBeGreaterThan(0);
+    for (const alert of alerts) {
+      const url: string = alert.annotations.runbook_url;
+      const match = url.match(/\/blob\/[^/]+\/(docs\/runbooks\/[a-z0-9-]+\.md)$/);
+      expect(match, `${alert.alert}: ${url}`).not.toBeNull();
+      expect(existsSync(join(repoRoot, match?.[1] ?? 'missing')), `${alert.alert} → ${match?.[1]}`).toBe(
+        true,
+      );
+      expect(['critical', 'warning']).toContain(alert.labels.severity);
+    }
+  });
+});

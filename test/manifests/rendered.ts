@@ -1,0 +1,71 @@
+import { parseAllDocuments } from 'yaml';
+import { type RenderedEnvironment, renderEnvironment } from '../../charts/render.js';
+import { type EnvironmentConfig, loadEnvironments } from '../../platform/config/index.js';
+
+// Renders every environment once per test file and hands the parsed objects to the checks.
+
+export interface ManifestObject {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly metadata: {
+    name: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+  };
+  // biome-ignore lint/suspicious/noExplicitAny: manifests are untyped YAML; each check narrows what it reads.
+  readonly spec?: any;
+  readonly [key: string]: unknown;
+}
+
+export interface RenderedObject {
+  readonly env: EnvironmentConfig;
+  readonly file: string;
+  readonly object: ManifestObject;
+}
+
+export function parseManifests(content: string): ManifestObject[] {
+  return parseAllDocuments(content).map((doc) => {
+    if (doc.errors.length > 0) throw new Error(doc.errors.map((e) => e.message).join('; '));
+    return doc.toJS() as ManifestObject;
+  });
+}
+
+export interface Rendering {
+  readonly environments: EnvironmentConfig[];
+  readonly renders: RenderedEnvironment[];
+  readonly objects: RenderedObject[];
+}
+
+export function renderAll(): Rendering {
+  const environments = loadEnvironments();
+  const renders = environments.map((env) => renderEnvironment(env));
+  const objects = renders.flatMap((render, i) => {
+    const env = environments[i] as EnvironmentConfig;
+    return render.files.flatMap((file) =>
+      parseManifests(file.content).map((object) => ({ env, file: file.name, object })),
+    );
+  });
+  return { environments, renders, objects };
+}
+
+export const id = (o: RenderedObject): string =>
+  `${o.env.name}: ${o.object.kind} ${o.object.metadata.namespace ?? ''}/${o.object.metadata.name}`;
+
+export function ofKind(objects: readonly RenderedObject[], kind: string): RenderedObject[] {
+  return objects.filter((o) => o.object.kind === kind);
+}
+
+/** Pod templates of every workload kind we render. */
+export function podTemplates(objects: readonly RenderedObject[]) {
+  // biome-ignore lint/suspicious/noExplicitAny: see ManifestObject.spec.
+  const out: { owner: RenderedObject; template: any }[] = [];
+  for (const o of objects) {
+    const spec = o.object.spec;
+    if (['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'ReplicaSet'].includes(o.object.kind))
+      out.push({ owner: o, template: spec.template });
+    if (o.object.kind === 'CronJob') out.push({ owner: o, template: spec.jobTemplate.spec.template });
+    if (o.object.kind === 'Pod') out.push({ owner: o, template: { metadata: o.object.metadata, spec } });
+  }
+  return out;
+}
