@@ -33,6 +33,11 @@ export function createApp(deps: AppDeps): Koa {
     deps.logger.warn({ err: error, attempt }, 'retrying database operation'),
   );
 
+  app.use(async (ctx, next) => {
+    await next();
+    // Once draining, ask keep-alive clients to reconnect (to another replica) after this response.
+    if (!deps.readiness.accepting) ctx.set('Connection', 'close');
+  });
   app.use(requestContext({ logger: deps.logger, metrics: deps.metrics, tracer: deps.tracer }));
   app.use(problemHandler(deps.bodyLimitBytes));
   app.use(securityHeaders());

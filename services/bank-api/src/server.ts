@@ -84,13 +84,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     readiness,
   });
 
-  const handler = app.callback();
-  let draining = false;
-  const apiServer = createServer((req, res) => {
-    // While draining, tell keep-alive clients to reconnect (to another replica) after this response.
-    if (draining) res.setHeader('Connection', 'close');
-    void handler(req, res);
-  });
+  const apiServer = createServer(app.callback());
   // The ALB keeps idle connections for 60 s; closing ours first would race it into 502s.
   apiServer.keepAliveTimeout = config.keepAliveTimeoutMs;
   apiServer.headersTimeout = config.keepAliveTimeoutMs + 1_000;
@@ -126,7 +120,6 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   const close = () => {
     closing ??= (async () => {
       readiness.accepting = false;
-      draining = true;
       logger.info({ delayMs: config.shutdownDelayMs }, 'shutdown started: readiness off');
       // Give endpoints controllers and the load balancer time to stop sending new requests.
       if (config.shutdownDelayMs > 0) await sleep(config.shutdownDelayMs);

@@ -51,12 +51,16 @@ export async function migrate(
   migrations?: Migration[],
 ): Promise<{ applied: number[]; version: number }> {
   const all = migrations ?? (await readMigrations());
-  await db.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
-    version    integer     PRIMARY KEY,
-    name       text        NOT NULL,
-    checksum   text        NOT NULL,
-    applied_at timestamptz NOT NULL DEFAULT now()
-  )`);
+  // Even CREATE TABLE IF NOT EXISTS races between concurrent starters, so it runs under the lock too.
+  await db.transaction(async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
+    await tx.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+      version    integer     PRIMARY KEY,
+      name       text        NOT NULL,
+      checksum   text        NOT NULL,
+      applied_at timestamptz NOT NULL DEFAULT now()
+    )`);
+  });
   const applied: number[] = [];
   for (const migration of all) {
     const done = await db.transaction(async (tx) => {

@@ -156,7 +156,8 @@ function toProblem(error: unknown, bodyLimit: number): { problem: ProblemError; 
   const status = Number(e.status ?? e.statusCode);
   if (e.type === 'entity.too.large' || status === 413)
     return { problem: problems.payloadTooLarge(bodyLimit), unexpected: false };
-  if (e.type === 'entity.parse.failed' || (status === 400 && e.expose))
+  // co-body marks JSON syntax errors with a bare status 400.
+  if (e.type === 'entity.parse.failed' || status === 400)
     return { problem: problems.malformedJson(), unexpected: false };
   if (status === 415 || e.type === 'charset.unsupported' || e.type === 'encoding.unsupported') {
     return { problem: problems.unsupportedMediaType(), unexpected: false };

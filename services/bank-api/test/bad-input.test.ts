@@ -1,0 +1,176 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  backends,
+  ledgerSnapshot,
+  openAccount,
+  startTestService,
+  type TestService,
+} from './support/harness.js';
+
+// Every malformed request is a 4xx problem+json and leaves the ledger exactly as it was.
+
+describe.each(backends())('bad input on %s', (backend) => {
+  let svc: TestService;
+  let headers: { Authorization: string };
+  let from: string;
+  let to: string;
+
+  beforeAll(async () => {
+    svc = await startTestService(backend, { BODY_LIMIT_BYTES: '2048' });
+    headers = await svc.auth('cust-bad');
+    from = await openAccount(svc, 'cust-bad', { deposit: 10_000 });
+    to = await openAccount(svc, 'cust-bad-payee');
+  });
+  afterAll(async () => {
+    await svc?.close();
+  });
+
+  const expectRejected = async (
+    status: number,
+    send: () => Promise<{ status: number; headers: Record<string, string>; body: Record<string, unknown> }>,
+  ) => {
+    const before = await ledgerSnapshot(svc);
+    const res = await send();
+    expect(res.status).toBe(status);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(res.body).toMatchObject({
+      status,
+      type: expect.any(String),
+      title: expect.any(String),
+      detail: expect.any(String),
+    });
+    expect(await ledgerSnapshot(svc)).toEqual(before);
+    return res;
+  };
+
+  const transfer = (body: string | object, contentType = 'application/json', key = `k-${Math.random()}`) =>
+    svc.api
+      .post('/v1/transfers')
+      .set(headers)
+      .set('Idempotency-Key', key)
+      .set('Content-Type', contentType)
+      .send(typeof body === 'string' ? body : JSON.stringify(body));
+
+  it('malformed JSON → 400', async () => {
+    const res = await expectRejected(400, () => transfer('{"fromAccountId": '));
+    expect(String(res.body.type)).toMatch(/malformed-json$/);
+  });
+
+  it.each([
+    ['a JSON string', '"hello"'],
+    ['a JSON number', '42'],
+    ['null', 'null'],
+    ['an array', '[]'],
+  ])('non-object JSON body (%s) → 400', async (_name, body) => {
+    await expectRejected(400, () => transfer(body));
+  });
+
+  it.each([
+    ['text/plain', 'text/plain'],
+    ['form', 'application/x-www-form-urlencoded'],
+    ['xml', 'application/xml'],
+  ])('wrong content type (%s) → 415', async (_name, type) => {
+    const res = await expectRejected(415, () =>
+      transfer(JSON.stringify({ fromAccountId: from, toAccountId: to, amount: 1 }), type),
+    );
+    expect(String(res.body.type)).toMatch(/unsupported-media-type$/);
+  });
+
+  it('oversized body → 413', async () => {
+    const res = await expectRejected(413, () =>
+      transfer({ fromAccountId: from, toAccountId: to, amount: 1, reference: 'x'.repeat(5000) }),
+    );
+    expect(String(res.body.type)).toMatch(/payload-too-large$/);
+  });
+
+  it('missing body → 400', async () => {
+    await expectRejected(400, () =>
+      svc.api.post('/v1/transfers').set(headers).set('Idempotency-Key', 'nobody'),
+    );
+  });
+
+  it.each([
+    ['negative', -1],
+    ['zero', 0],
+    ['fractional', 10.5],
+    ['huge', 1e20],
+    ['just above the cap', 100_000_000_001],
+    ['a string', '100'],
+    ['null', null],
+    ['a boolean', true],
+    ['an object', { value: 1 }],
+  ])('amount %s → 400', async (_name, amount) => {
+    const res = await expectRejected(400, () => transfer({ fromAccountId: from, toAccountId: to, amount }));
+    expect(res.body.errors).toEqual(expect.arrayContaining([expect.objectContaining({ path: 'amount' })]));
+  });
+
+  it('amount as a JSON number literal too large for a double → 400', async () => {
+    await expectRejected(400, () =>
+      transfer(`{"fromAccountId":"${from}","toAccountId":"${to}","amount":1${'0'.repeat(400)}}`),
+    );
+  });
+
+  it('unknown fields → 400', async () => {
+    const res = await expectRejected(400, () =>
+      transfer({ fromAccountId: from, toAccountId: to, amount: 1, currency: 'EUR' }),
+    );
+    expect(JSON.stringify(res.body.errors)).toContain('currency');
+  });
+
+  it('prototype pollution keys are refused', async () => {
+    await expectRejected(400, () =>
+      transfer(`{"fromAccountId":"${from}","toAccountId":"${to}","amount":1,"__proto__":{"admin":true}}`),
+    );
+  });
+
+  it.each([
+    ['from', { fromAccountId: 'not-a-uuid', toAccountId: to, amount: 1 }],
+    ['to', { fromAccountId: from, toAccountId: '12345', amount: 1 }],
+    ['sql', { fromAccountId: "' OR 1=1 --", toAccountId: to, amount: 1 }],
+  ])('non-UUID %s id → 400', async (_name, body) => {
+    await expectRejected(400, () => transfer(body));
+  });
+
+  it('reference with control characters or too long → 400', async () => {
+    await expectRejected(400, () =>
+      transfer({ fromAccountId: from, toAccountId: to, amount: 1, reference: 'a\u0000b' }),
+    );
+    await expectRejected(400, () =>
+      transfer({ fromAccountId: from, toAccountId: to, amount: 1, reference: 'r'.repeat(141) }),
+    );
+  });
+
+  it.each([
+    ['with a space', 'has space'],
+    ['too long', 'k'.repeat(256)],
+    ['non-ASCII', 'ключ'],
+  ])('bad Idempotency-Key (%s) → 400', async (_name, key) => {
+    const body = { fromAccountId: from, toAccountId: to, amount: 1 };
+    await expectRejected(400, () =>
+      svc.api
+        .post('/v1/transfers')
+        .set(headers)
+        .set('Idempotency-Key', encodeURI(key) === key ? key : Buffer.from(key).toString('latin1'))
+        .send(body),
+    );
+  });
+
+  it('non-UUID path ids → 400 on every account route', async () => {
+    await expectRejected(400, () => svc.api.get('/v1/accounts/..%2F..%2Fetc').set(headers));
+    await expectRejected(400, () =>
+      svc.api.post('/v1/accounts/abc/deposits').set(headers).set('Idempotency-Key', 'p').send({ amount: 1 }),
+    );
+    await expectRejected(400, () => svc.api.get('/v1/accounts/abc/entries').set(headers));
+  });
+
+  it('deposit with bad amounts or unknown fields → 400', async () => {
+    const deposit = (body: object) =>
+      svc.api
+        .post(`/v1/accounts/${from}/deposits`)
+        .set(headers)
+        .set('Idempotency-Key', `d-${Math.random()}`)
+        .send(body);
+    await expectRejected(400, () => deposit({ amount: -5 }));
+    await expectRejected(400, () => deposit({ amount: 5, to: from }));
+  });
+});
