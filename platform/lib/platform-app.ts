@@ -10,6 +10,14 @@ import { SecurityStack } from './security/security-stack.js';
 import { stackName } from './shared/naming.js';
 import { applyCostAllocationTags } from './shared/tags.js';
 
+/**
+ * Context every synth needs, including tests that build the app without the CLI. Cross-stack
+ * references stay "strong" (exports that protect the producer) until a deliberate migration.
+ */
+export const PLATFORM_CONTEXT: Record<string, unknown> = {
+  '@aws-cdk/core:defaultCrossStackReferences': 'strong',
+};
+
 export interface EnvironmentStacks {
   readonly security: SecurityStack;
   readonly network: NetworkStack;
@@ -56,7 +64,7 @@ export async function createPlatformApp(
   configs: EnvironmentConfig[],
   props: AppProps = {},
 ): Promise<{ app: App; environments: Map<string, EnvironmentStacks> }> {
-  const app = new App(props);
+  const app = new App({ ...props, context: { ...PLATFORM_CONTEXT, ...props.context } });
   addCompliancePacks(app);
   const environments = new Map<string, EnvironmentStacks>();
   for (const config of configs) {

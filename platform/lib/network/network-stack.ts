@@ -29,15 +29,17 @@ const interfaceEndpoints: Record<string, ec2.InterfaceVpcEndpointAwsService> = {
 /** VPC with public, private (egress) and isolated tiers across the configured AZs. */
 export class NetworkStack extends Stack {
   readonly vpc: ec2.Vpc;
+  private readonly configuredAzs: string[];
 
   constructor(scope: Construct, id: string, props: NetworkStackProps) {
     super(scope, id, props);
     const { config } = props;
+    this.configuredAzs = availabilityZones(config.region, config.azCount);
 
     this.vpc = new ec2.Vpc(this, 'Vpc', {
       vpcName: resourceName(config, 'vpc'),
       ipAddresses: ec2.IpAddresses.cidr(config.vpcCidr),
-      availabilityZones: availabilityZones(config.region, config.azCount),
+      availabilityZones: this.configuredAzs,
       // One NAT per AZ in prod so losing an AZ does not cut egress for the others; one in dev for cost.
       natGateways: config.name === 'prod' ? config.azCount : 1,
       subnetConfiguration: subnetPlan(config.vpcCidr),
@@ -92,5 +94,13 @@ export class NetworkStack extends Stack {
         open: false,
       });
     }
+  }
+
+  /**
+   * The AZs come from config. Without this override ec2.Vpc validates them against a context lookup
+   * of the account's zones, which needs AWS credentials at synth.
+   */
+  override get availabilityZones(): string[] {
+    return this.configuredAzs;
   }
 }

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
@@ -47,5 +47,12 @@ export class SecureBucket extends s3.Bucket {
       ],
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    if (props.accessLogsBucketName) {
+      Annotations.of(this).acknowledgeWarning(
+        '@aws-cdk/aws-s3:accessLogsPolicyNotAdded',
+        'The access-log bucket is referenced by name across stacks on purpose; its own bucket policy admits ' +
+          'logging.s3.amazonaws.com for every bank-* bucket of this account.',
+      );
+    }
   }
 }

@@ -1,0 +1,340 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadEnvironment } from '../config/index.js';
+import { CHART_VERSIONS } from '../lib/cluster/versions.js';
+import {
+  eksClusterConfig,
+  helmCharts,
+  manifests,
+  resourcesOfType,
+  type SynthesizedEnvironment,
+  synthesize,
+  tagsOf,
+} from './synth.js';
+
+const config = loadEnvironment('dev');
+let env: SynthesizedEnvironment;
+
+beforeAll(async () => {
+  env = await synthesize(config);
+});
+
+describe('dev: network', () => {
+  it('spans three AZs with public, private and isolated subnets in each', () => {
+    const subnets = resourcesOfType(env.templates.network, 'AWS::EC2::Subnet');
+    expect(subnets).toHaveLength(9);
+    const zones = new Set(subnets.map((s) => s.Properties?.AvailabilityZone));
+    expect([...zones].sort()).toEqual(['eu-central-1a', 'eu-central-1b', 'eu-central-1c']);
+    const tiers = subnets.map((s) => tagsOf(s)['aws-cdk:subnet-type']);
+    expect(tiers.filter((t) => t === 'Public')).toHaveLength(3);
+    expect(tiers.filter((t) => t === 'Private')).toHaveLength(3);
+    expect(tiers.filter((t) => t === 'Isolated')).toHaveLength(3);
+  });
+
+  it('uses one NAT gateway in dev', () => {
+    env.templates.network.resourceCountIs('AWS::EC2::NatGateway', 1);
+  });
+
+  it('logs all traffic to a KMS-encrypted log group kept at least a year', () => {
+    env.templates.network.hasResourceProperties('AWS::EC2::FlowLog', {
+      TrafficType: 'ALL',
+      LogDestinationType: 'cloud-watch-logs',
+    });
+    env.templates.network.hasResourceProperties('AWS::Logs::LogGroup', {
+      KmsKeyId: Match.anyValue(),
+      RetentionInDays: Match.anyValue(),
+    });
+    for (const group of resourcesOfType(env.templates.network, 'AWS::Logs::LogGroup')) {
+      expect(group.Properties?.RetentionInDays as number).toBeGreaterThanOrEqual(365);
+    }
+  });
+
+  it('has the S3 gateway endpoint and interface endpoints for the services nodes call', () => {
+    const endpoints = resourcesOfType(env.templates.network, 'AWS::EC2::VPCEndpoint');
+    const names = endpoints.map((e) => JSON.stringify(e.Properties?.ServiceName));
+    for (const service of [
+      'ecr.api',
+      'ecr.dkr',
+      'sts',
+      'secretsmanager',
+      'logs',
+      'ssm',
+      'ec2',
+      'eks-auth',
+      's3',
+    ]) {
+      expect(
+        names.some((n) => n.includes(`.${service}`)),
+        service,
+      ).toBe(true);
+    }
+  });
+
+  it('closes the default security group', () => {
+    expect(resourcesOfType(env.templates.network, 'Custom::VpcRestrictDefaultSG')).toHaveLength(1);
+  });
+});
+
+describe('dev: EKS', () => {
+  const clusterConfig = () => eksClusterConfig(env.templates.cluster);
+
+  it('logs every control-plane log type', () => {
+    const types = clusterConfig().logging.clusterLogging.flatMap((l) => l.types);
+    expect([...types].sort()).toEqual(['api', 'audit', 'authenticator', 'controllerManager', 'scheduler']);
+  });
+
+  it('encrypts Secrets with a rotating customer key', () => {
+    expect(clusterConfig().encryptionConfig.flatMap((e) => e.resources)).toEqual(['secrets']);
+    for (const template of Object.values(env.templates)) {
+      for (const key of resourcesOfType(template, 'AWS::KMS::Key'))
+        expect(key.Properties?.EnableKeyRotation).toBe(true);
+    }
+  });
+
+  it('keeps the endpoint private and limits public access to the configured CIDRs', () => {
+    const vpcConfig = clusterConfig().resourcesVpcConfig;
+    expect(vpcConfig.endpointPrivateAccess).toBe(true);
+    expect(vpcConfig.endpointPublicAccess).toBe(true);
+    expect(vpcConfig.publicAccessCidrs).toEqual(config.apiAllowedCidrs);
+  });
+
+  it('pins the Kubernetes version and uses access entries', () => {
+    expect(clusterConfig().version).toBe(config.kubernetesVersion);
+    expect(clusterConfig().accessConfig.authenticationMode).toBe('API_AND_CONFIG_MAP');
+    env.templates.cluster.hasResourceProperties('AWS::EKS::AccessEntry', { Type: 'EC2_LINUX' });
+  });
+
+  it('runs a system node group across the private subnets with IMDSv2 required', () => {
+    env.templates.cluster.hasResourceProperties('AWS::EKS::Nodegroup', {
+      NodegroupName: 'system',
+      ScalingConfig: { MinSize: 3, MaxSize: 3, DesiredSize: 3 },
+      AmiType: 'AL2023_ARM_64_STANDARD',
+    });
+    env.templates.cluster.hasResourceProperties('AWS::EC2::LaunchTemplate', {
+      LaunchTemplateData: Match.objectLike({
+        MetadataOptions: { HttpTokens: 'required', HttpPutResponseHopLimit: 1 },
+      }),
+    });
+  });
+
+  it('installs every add-on at a pinned version', () => {
+    const addons = resourcesOfType(env.templates.cluster, 'AWS::EKS::Addon');
+    expect(addons.map((a) => a.Properties?.AddonName).sort()).toEqual([
+      'aws-ebs-csi-driver',
+      'coredns',
+      'eks-pod-identity-agent',
+      'kube-proxy',
+      'vpc-cni',
+    ]);
+    for (const addon of addons)
+      expect(addon.Properties?.AddonVersion).toMatch(/^v\d+\.\d+\.\d+-eksbuild\.\d+$/);
+    const vpcCni = addons.find((a) => a.Properties?.AddonName === 'vpc-cni');
+    expect(JSON.stringify(vpcCni?.Properties?.ConfigurationValues)).toContain('enableNetworkPolicy');
+    const charts = helmCharts(env.templates.cluster);
+    for (const chart of charts) expect(chart.Version, String(chart.Chart)).toMatch(/^\d+\.\d+\.\d+$/);
+    const byName = new Map(charts.map((c) => [c.Chart, c.Version]));
+    expect(byName.get('karpenter')).toBe(CHART_VERSIONS.karpenter);
+    expect(byName.get('argo-cd')).toBe(CHART_VERSIONS.argoCd);
+    expect(byName.get('aws-load-balancer-controller')).toBe(CHART_VERSIONS.awsLoadBalancerController);
+    expect(byName.get('external-secrets')).toBe(CHART_VERSIONS.externalSecrets);
+    expect(byName.get('metrics-server')).toBe(CHART_VERSIONS.metricsServer);
+    expect(byName.get('aws-for-fluent-bit')).toBe(CHART_VERSIONS.awsForFluentBit);
+    expect(byName.has('cluster-autoscaler')).toBe(false);
+  });
+
+  it('autoscales with Karpenter over all AZs, spot and on-demand, with disruption budgets', () => {
+    const pool = manifests(env.templates.cluster).find(
+      (m) => m.includes('"kind\\":\\"NodePool') || m.includes('NodePool'),
+    );
+    expect(pool).toBeDefined();
+    for (const fragment of [
+      'eu-central-1a',
+      'eu-central-1b',
+      'eu-central-1c',
+      'spot',
+      'on-demand',
+      'WhenEmptyOrUnderutilized',
+      'budgets',
+    ]) {
+      expect(pool).toContain(fragment);
+    }
+    const nodeClass = manifests(env.templates.cluster).find(
+      (m) => m.includes('EC2NodeClass') && m.includes('subnetSelectorTerms'),
+    );
+    expect(nodeClass).toContain('karpenter.sh/discovery');
+  });
+
+  it('bootstraps Argo CD to the manifests branch of the repository', () => {
+    const root = manifests(env.templates.cluster).find(
+      (m) => m.includes('bank-platform') && m.includes('Application'),
+    );
+    expect(root).toContain(config.gitops.repoUrl);
+    expect(root).toContain(config.gitops.branch);
+    expect(root).toContain(config.gitops.path);
+  });
+
+  it('binds the bank API and Grafana to their service accounts with Pod Identity', () => {
+    env.templates.cluster.hasResourceProperties('AWS::EKS::PodIdentityAssociation', {
+      Namespace: 'bank',
+      ServiceAccount: 'bank-api',
+    });
+    env.templates.cluster.hasResourceProperties('AWS::EKS::PodIdentityAssociation', {
+      Namespace: 'monitoring',
+      ServiceAccount: 'kube-prometheus-stack-grafana',
+    });
+  });
+});
+
+describe('dev: Aurora', () => {
+  it('is encrypted with a customer key, IAM auth on, logs exported, TLS forced', () => {
+    env.templates.cluster.hasResourceProperties('AWS::RDS::DBCluster', {
+      Engine: 'aurora-postgresql',
+      StorageEncrypted: true,
+      KmsKeyId: Match.anyValue(),
+      EnableIAMDatabaseAuthentication: true,
+      EnableCloudwatchLogsExports: ['postgresql'],
+      BackupRetentionPeriod: config.database.backupRetentionDays,
+      DeletionProtection: false,
+    });
+    env.templates.cluster.hasResourceProperties('AWS::RDS::DBClusterParameterGroup', {
+      Parameters: Match.objectLike({ 'rds.force_ssl': '1' }),
+    });
+  });
+
+  it('has a writer and a reader with Performance Insights, in the isolated subnets', () => {
+    const instances = resourcesOfType(env.templates.cluster, 'AWS::RDS::DBInstance');
+    expect(instances).toHaveLength(1 + config.database.readers);
+    for (const i of instances) expect(i.Properties?.EnablePerformanceInsights).toBe(true);
+    const subnetGroup = resourcesOfType(env.templates.cluster, 'AWS::RDS::DBSubnetGroup')[0];
+    expect(JSON.stringify(subnetGroup?.Properties?.SubnetIds)).toContain('databaseSubnet');
+  });
+
+  it('rotates its credentials and alarms to the on-call topic', () => {
+    env.templates.cluster.resourceCountIs('AWS::SecretsManager::RotationSchedule', 1);
+    const alarms = resourcesOfType(env.templates.cluster, 'AWS::CloudWatch::Alarm').map(
+      (a) => a.Properties?.MetricName,
+    );
+    expect(alarms.sort()).toEqual([
+      'AuroraReplicaLagMaximum',
+      'CPUUtilization',
+      'DatabaseConnections',
+      'Deadlocks',
+      'FreeableMemory',
+    ]);
+  });
+
+  it('accepts PostgreSQL only from the cluster security group', () => {
+    env.templates.cluster.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      IpProtocol: 'tcp',
+      FromPort: 5432,
+      ToPort: 5432,
+      SourceSecurityGroupId: Match.anyValue(),
+    });
+  });
+});
+
+describe('dev: security, buckets, tags, compliance', () => {
+  it('never opens ingress to 0.0.0.0/0', () => {
+    for (const template of Object.values(env.templates)) {
+      for (const sg of resourcesOfType(template, 'AWS::EC2::SecurityGroup')) {
+        for (const rule of (sg.Properties?.SecurityGroupIngress as { CidrIp?: string }[] | undefined) ?? []) {
+          expect(rule.CidrIp).not.toBe('0.0.0.0/0');
+        }
+      }
+      for (const rule of resourcesOfType(template, 'AWS::EC2::SecurityGroupIngress')) {
+        expect(rule.Properties?.CidrIp).not.toBe('0.0.0.0/0');
+      }
+    }
+  });
+
+  it('makes every bucket private, versioned, encrypted, logged and TLS-only', () => {
+    for (const template of [env.templates.security, env.templates.cluster]) {
+      for (const bucket of resourcesOfType(template, 'AWS::S3::Bucket')) {
+        expect(bucket.Properties?.PublicAccessBlockConfiguration).toEqual({
+          BlockPublicAcls: true,
+          BlockPublicPolicy: true,
+          IgnorePublicAcls: true,
+          RestrictPublicBuckets: true,
+        });
+        expect(bucket.Properties?.VersioningConfiguration).toEqual({ Status: 'Enabled' });
+        expect(bucket.Properties?.BucketEncryption).toBeDefined();
+        expect(bucket.Properties?.LifecycleConfiguration).toBeDefined();
+      }
+      for (const policy of resourcesOfType(template, 'AWS::S3::BucketPolicy')) {
+        expect(JSON.stringify(policy.Properties?.PolicyDocument)).toContain('"aws:SecureTransport":"false"');
+      }
+    }
+    env.templates.security.hasResourceProperties('AWS::S3::Bucket', {
+      ObjectLockEnabled: true,
+      ObjectLockConfiguration: {
+        ObjectLockEnabled: 'Enabled',
+        Rule: { DefaultRetention: { Mode: 'GOVERNANCE', Days: 365 } },
+      },
+      LoggingConfiguration: Match.anyValue(),
+    });
+  });
+
+  it('audits with a multi-region, validated, encrypted trail, GuardDuty on EKS, and a WAF rate limit', () => {
+    env.templates.security.hasResourceProperties('AWS::CloudTrail::Trail', {
+      IsMultiRegionTrail: true,
+      EnableLogFileValidation: true,
+      KMSKeyId: Match.anyValue(),
+      CloudWatchLogsLogGroupArn: Match.anyValue(),
+    });
+    env.templates.security.hasResourceProperties('AWS::GuardDuty::Detector', {
+      Features: Match.arrayWith([Match.objectLike({ Name: 'EKS_AUDIT_LOGS', Status: 'ENABLED' })]),
+    });
+    env.templates.security.hasResourceProperties('AWS::WAFv2::WebACL', {
+      Scope: 'REGIONAL',
+      Rules: Match.arrayWith([Match.objectLike({ Statement: { RateBasedStatement: Match.anyValue() } })]),
+    });
+    env.templates.security.hasResourceProperties('AWS::Budgets::Budget', {
+      Budget: Match.objectLike({ BudgetLimit: { Amount: config.monthlyBudgetUsd, Unit: 'USD' } }),
+    });
+  });
+
+  it('keeps an immutable, scanned image repository and OIDC-only CI roles', () => {
+    env.templates.delivery.hasResourceProperties('AWS::ECR::Repository', {
+      RepositoryName: 'bank-api',
+      ImageTagMutability: 'IMMUTABLE',
+      ImageScanningConfiguration: { ScanOnPush: true },
+    });
+    const roles = resourcesOfType(env.templates.delivery, 'AWS::IAM::Role');
+    expect(roles).toHaveLength(2);
+    for (const role of roles)
+      expect(JSON.stringify(role.Properties?.AssumeRolePolicyDocument)).toContain(
+        'token.actions.githubusercontent.com:sub',
+      );
+    env.templates.delivery.resourceCountIs('AWS::IAM::User', 0);
+  });
+
+  it('tags resources with the cost-allocation tags', () => {
+    const expected = {
+      Environment: 'dev',
+      Project: config.tags.project,
+      CostCenter: config.tags.costCenter,
+      Owner: config.tags.owner,
+      DataClassification: config.tags.dataClassification,
+    };
+    for (const [type, template] of [
+      ['AWS::EC2::VPC', env.templates.network],
+      ['AWS::RDS::DBCluster', env.templates.cluster],
+      ['AWS::S3::Bucket', env.templates.security],
+    ] as const) {
+      for (const resource of resourcesOfType(template, type)) {
+        expect(tagsOf(resource)).toMatchObject(expected);
+      }
+    }
+  });
+
+  it('passes AwsSolutions, PCI DSS 3.2.1 and NIST 800-53 rev 5 with no unacknowledged finding', () => {
+    for (const report of env.nagReports) {
+      expect(
+        report.violations.map(
+          (v) => `${v.ruleName} ${v.violatingResources.map((r) => r.constructPath).join(',')}`,
+        ),
+      ).toEqual([]);
+      expect(report.success).toBe(true);
+    }
+  });
+});

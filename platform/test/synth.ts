@@ -1,0 +1,68 @@
+import * as blueprints from '@aws-quickstart/eks-blueprints';
+import { Template } from 'aws-cdk-lib/assertions';
+import type { NagPack } from 'cdk-nag';
+import type { EnvironmentConfig } from '../config/index.js';
+import { compliancePacks } from '../lib/compliance.js';
+import { createPlatformApp } from '../lib/platform-app.js';
+
+export interface SynthesizedEnvironment {
+  readonly templates: Record<'security' | 'network' | 'delivery' | 'cluster', Template>;
+  readonly nagReports: ReturnType<NagPack['validateScope']>[];
+}
+
+/** Synthesizes one environment once; test files share the result across their assertions. */
+export async function synthesize(config: EnvironmentConfig): Promise<SynthesizedEnvironment> {
+  blueprints.utils.userLog.settings.minLevel = 3;
+  const { app, environments } = await createPlatformApp([config]);
+  const stacks = environments.get(config.name);
+  if (!stacks) throw new Error(`environment ${config.name} was not built`);
+  const templates = {
+    security: Template.fromStack(stacks.security),
+    network: Template.fromStack(stacks.network),
+    delivery: Template.fromStack(stacks.delivery),
+    cluster: Template.fromStack(stacks.cluster),
+  };
+  return { templates, nagReports: compliancePacks().map((pack) => pack.validateScope(app)) };
+}
+
+type Resources = Record<string, { Type: string; Properties?: Record<string, unknown> }>;
+
+export const resourcesOfType = (template: Template, type: string) =>
+  Object.values(template.toJSON().Resources as Resources).filter((r) => r.Type === type);
+
+/** Kubernetes manifests applied by the cluster stack, as JSON text (tokens stay as Fn::Join parts). */
+export const manifests = (template: Template): string[] =>
+  resourcesOfType(template, 'Custom::AWSCDK-EKS-KubernetesResource').map((r) =>
+    JSON.stringify(r.Properties?.Manifest),
+  );
+
+export const helmCharts = (template: Template) =>
+  resourcesOfType(template, 'Custom::AWSCDK-EKS-HelmChart').map(
+    (r) => r.Properties as Record<string, unknown>,
+  );
+
+type Resource = { Type: string; Properties?: Record<string, unknown> };
+
+export const tagsOf = (resource: Resource): Record<string, string> =>
+  Object.fromEntries(
+    ((resource.Properties?.Tags ?? []) as { Key: string; Value: string }[]).map((t) => [t.Key, t.Value]),
+  );
+
+/** The Config property of the aws-eks cluster custom resource (the CreateCluster request). */
+export interface EksClusterConfig {
+  readonly version: string;
+  readonly logging: { clusterLogging: { types: string[] }[] };
+  readonly encryptionConfig: { resources: string[] }[];
+  readonly resourcesVpcConfig: {
+    endpointPrivateAccess: boolean;
+    endpointPublicAccess: boolean;
+    publicAccessCidrs?: string[];
+  };
+  readonly accessConfig: { authenticationMode: string };
+}
+
+export function eksClusterConfig(template: Template): EksClusterConfig {
+  const cluster = resourcesOfType(template, 'Custom::AWSCDK-EKS-Cluster')[0];
+  if (!cluster) throw new Error('no EKS cluster in template');
+  return cluster.Properties?.Config as EksClusterConfig;
+}
