@@ -124,11 +124,13 @@ describe.each(backends())('bad input on %s', (backend) => {
   });
 
   it.each([
-    ['from', { fromAccountId: 'not-a-uuid', toAccountId: to, amount: 1 }],
-    ['to', { fromAccountId: from, toAccountId: '12345', amount: 1 }],
-    ['sql', { fromAccountId: "' OR 1=1 --", toAccountId: to, amount: 1 }],
-  ])('non-UUID %s id → 400', async (_name, body) => {
-    await expectRejected(400, () => transfer(body));
+    ['from', (_from: string, to: string) => ({ fromAccountId: 'not-a-uuid', toAccountId: to, amount: 1 })],
+    ['to', (from: string) => ({ fromAccountId: from, toAccountId: '12345', amount: 1 })],
+    ['sql', (_from: string, to: string) => ({ fromAccountId: "' OR 1=1 --", toAccountId: to, amount: 1 })],
+  ])('non-UUID %s id → 400', async (field, body) => {
+    const res = await expectRejected(400, () => transfer(body(from, to)));
+    const paths = (res.body.errors as { path: string }[]).map((e) => e.path);
+    expect(paths).toEqual([field === 'to' ? 'toAccountId' : 'fromAccountId']);
   });
 
   it('reference with control characters or too long → 400', async () => {

@@ -3,6 +3,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+type PrivateKey = Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
+
 import { startTestService, type TestService } from './support/harness.js';
 
 // Production mode: tokens from an OIDC issuer, verified against its JWKS (served here on loopback).
@@ -12,9 +15,9 @@ describe('AUTH_MODE=oidc', () => {
   let issuer: string;
   let sign: (
     claims: { sub?: string; iss?: string; aud?: string; exp?: string },
-    key?: CryptoKey,
+    key?: PrivateKey,
   ) => Promise<string>;
-  let strangerKey: CryptoKey;
+  let strangerKey: PrivateKey;
 
   beforeAll(async () => {
     const { publicKey, privateKey } = await generateKeyPair('ES256');
