@@ -23,10 +23,15 @@ export function parseEnvironment(name: string, raw: unknown): EnvironmentConfig 
   if (!result.success) {
     throw new EnvironmentConfigError(
       name,
-      result.error.issues.map((issue) => ({
-        field: issue.path.length > 0 ? issue.path.join('.') : '(root)',
-        message: issue.message,
-      })),
+      result.error.issues.flatMap((issue) => {
+        // An unknown key is reported on its parent object; name the key itself so a typo is obvious.
+        const paths =
+          issue.code === 'unrecognized_keys' ? issue.keys.map((key) => [...issue.path, key]) : [issue.path];
+        return paths.map((path) => ({
+          field: path.length > 0 ? path.join('.') : '(root)',
+          message: issue.code === 'unrecognized_keys' ? 'unknown field' : issue.message,
+        }));
+      }),
     );
   }
   if (result.data.name !== name) {

@@ -27,7 +27,7 @@ const dnsName = z
 export const NodeAutoscalerSchema = z.enum(['karpenter', 'cluster-autoscaler']);
 
 export const EnvironmentConfigSchema = z
-  .object({
+  .strictObject({
     name: z.string().regex(/^[a-z][a-z0-9-]{1,15}$/, 'must be 2-16 lower-case letters, digits or dashes'),
     account: z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id'),
     region: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'must be an AWS region such as eu-central-1'),
@@ -36,7 +36,7 @@ export const EnvironmentConfigSchema = z
     kubernetesVersion: z.enum(SUPPORTED_KUBERNETES_VERSIONS, {
       error: `must be a Kubernetes minor version the platform pins add-ons for: ${SUPPORTED_KUBERNETES_VERSIONS.join(', ')}`,
     }),
-    nodes: z.object({
+    nodes: z.strictObject({
       autoscaler: NodeAutoscalerSchema,
       instanceFamilies: z
         .array(z.string().regex(/^[a-z][a-z0-9-]*\d[a-z0-9-]*$/, 'must be an EC2 family such as m7g'))
@@ -50,7 +50,7 @@ export const EnvironmentConfigSchema = z
         .regex(/^[a-z][a-z0-9-]*\d[a-z0-9-]*\.[a-z0-9]+$/, 'must be an EC2 instance type such as m7g.large'),
       systemNodeCount: z.number().int().min(2).max(10),
     }),
-    database: z.object({
+    database: z.strictObject({
       instanceClass: z
         .string()
         .regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, 'must be an RDS instance class such as db.r7g.large'),
@@ -60,12 +60,12 @@ export const EnvironmentConfigSchema = z
       deletionProtection: z.boolean(),
     }),
     domainName: dnsName,
-    gitops: z.object({
+    gitops: z.strictObject({
       repoUrl: z.string().url().startsWith('https://', 'must be an https:// Git URL'),
       branch: z.string().regex(/^[A-Za-z0-9._/-]+$/, 'must be a Git branch name'),
       path: z.string().regex(/^[a-z0-9._/-]+$/, 'must be a relative path in the manifests branch'),
     }),
-    ci: z.object({
+    ci: z.strictObject({
       // owner/name of the GitHub repository whose Actions workflows may assume the CI roles (OIDC).
       githubRepository: z
         .string()
@@ -77,16 +77,16 @@ export const EnvironmentConfigSchema = z
     alertEmail: z.string().email(),
     monthlyBudgetUsd: z.number().positive(),
     apiAllowedCidrs: z.array(cidr.or(z.string().regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/))).default([]),
-    tags: z.object({
+    tags: z.strictObject({
       project: z.string().min(1),
       costCenter: z.string().min(1),
       owner: z.string().min(1),
       dataClassification: z.enum(['public', 'internal', 'confidential', 'restricted']),
     }),
-    bankApi: z.object({
+    bankApi: z.strictObject({
       hostname: dnsName,
-      replicas: z.object({ min: z.number().int().min(2), max: z.number().int().min(2) }),
-      resources: z.object({
+      replicas: z.strictObject({ min: z.number().int().min(2), max: z.number().int().min(2) }),
+      resources: z.strictObject({
         cpuRequestMillis: z.number().int().positive(),
         cpuLimitMillis: z.number().int().positive(),
         memoryRequestMiB: z.number().int().positive(),
@@ -99,7 +99,6 @@ export const EnvironmentConfigSchema = z
       logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']),
     }),
   })
-  .strict()
   .superRefine((env, ctx) => {
     if (env.nodes.maxCapacity < env.nodes.minCapacity) {
       ctx.addIssue({

@@ -176,12 +176,6 @@ function clusterAcknowledgements(stack: Stack, env: EnvironmentConfig): Acknowle
       reason:
         'CloudWatch GetMetricData/ListMetrics/DescribeAlarms, ec2:DescribeRegions and tag:GetResources have no resource-level permissions; the policy is read-only.',
     },
-    {
-      path: 'karpenter-queue',
-      ids: ['AwsSolutions-SQS3'],
-      reason:
-        'Karpenter interruption events are advisory and expire after 5 minutes; a dead-letter queue would only hold stale events.',
-    },
     ...['AssetsBucket', 'BackupsBucket'].map((path) => ({
       path,
       ids: both('S3BucketReplicationEnabled'),
@@ -190,6 +184,12 @@ function clusterAcknowledgements(stack: Stack, env: EnvironmentConfig): Acknowle
   ];
   if (env.nodes.autoscaler === 'karpenter') {
     acks.push(
+      {
+        path: 'karpenter-queue',
+        ids: ['AwsSolutions-SQS3'],
+        reason:
+          'Karpenter interruption events are advisory and expire after 5 minutes; a dead-letter queue would only hold stale events.',
+      },
       {
         path: `${name}/karpenter-node-role`,
         ids: [
@@ -240,6 +240,13 @@ function clusterAcknowledgements(stack: Stack, env: EnvironmentConfig): Acknowle
       },
     );
   } else {
+    acks.push({
+      path: `${name}/blueprints-addon-cluster-autoscaler-managed-policy`,
+      ids: [iam5('*')],
+      reason:
+        'Cluster Autoscaler describes ASGs, instance types and node groups (no resource-level permissions); its scaling ' +
+        'actions are denied on every ASG not tagged k8s.io/cluster-autoscaler/<cluster>=owned (see confineClusterAutoscaler).',
+    });
     acks.push({
       path: `${name}/Nodegroupworkload-ng/NodeGroupRole`,
       ids: [

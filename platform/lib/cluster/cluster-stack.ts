@@ -316,6 +316,7 @@ function wireWorkloads(
 
   addGitOpsRoot(stack, env, cluster);
   enforceTlsOnKarpenterQueue(stack);
+  confineClusterAutoscaler(cluster, env);
 
   new CfnOutput(stack, 'AuroraSecretName', { value: auroraSecretName(env) });
   new CfnOutput(stack, 'AuroraWriterEndpoint', { value: aurora.cluster.clusterEndpoint.hostname });
@@ -370,6 +371,28 @@ function enforceTlsOnKarpenterQueue(stack: Stack): void {
         actions: ['sqs:*'],
         resources: [queue.queueArn],
         conditions: { Bool: { 'aws:SecureTransport': 'false' } },
+      }),
+    );
+  }
+}
+
+/**
+ * Blueprints grants Cluster Autoscaler its scaling actions on every Auto Scaling group of the account.
+ * EKS tags each managed node group's ASG with k8s.io/cluster-autoscaler/<cluster>=owned; denying the
+ * mutating actions on anything else confines the autoscaler to this cluster's node groups.
+ */
+function confineClusterAutoscaler(cluster: eks.Cluster, env: EnvironmentConfig): void {
+  const policy = cluster.node.tryFindChild('blueprints-addon-cluster-autoscaler-managed-policy');
+  if (policy instanceof iam.ManagedPolicy) {
+    policy.addStatements(
+      new iam.PolicyStatement({
+        sid: 'OnlyThisClustersNodeGroups',
+        effect: iam.Effect.DENY,
+        actions: ['autoscaling:SetDesiredCapacity', 'autoscaling:TerminateInstanceInAutoScalingGroup'],
+        resources: ['*'],
+        conditions: {
+          StringNotEquals: { [`aws:ResourceTag/k8s.io/cluster-autoscaler/${clusterName(env)}`]: 'owned' },
+        },
       }),
     );
   }

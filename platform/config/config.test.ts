@@ -1,0 +1,111 @@
+import { describe, expect, it } from 'vitest';
+import { rawEnvironments } from './environments.js';
+import {
+  EnvironmentConfigError,
+  environmentNames,
+  loadEnvironment,
+  loadEnvironments,
+  parseEnvironment,
+} from './index.js';
+
+type Raw = Record<string, unknown>;
+const dev = rawEnvironments.dev as Raw;
+const prod = rawEnvironments.prod as Raw;
+
+/** A copy of `base` with one value replaced at a dotted path (or removed when value is undefined). */
+function withValue(base: Raw, path: string, value: unknown): Raw {
+  const copy = structuredClone(base);
+  const keys = path.split('.');
+  const last = keys.pop() as string;
+  let node = copy;
+  for (const key of keys) node = node[key] as Raw;
+  if (value === undefined) delete node[last];
+  else node[last] = value;
+  return copy;
+}
+
+function failureFor(name: string, raw: Raw): EnvironmentConfigError {
+  try {
+    parseEnvironment(name, raw);
+  } catch (error) {
+    if (error instanceof EnvironmentConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected the config to be rejected');
+}
+
+describe('environment config', () => {
+  it('accepts the checked-in environments', () => {
+    expect(loadEnvironments().map((e) => e.name)).toEqual(['dev', 'prod']);
+    expect(environmentNames()).toEqual(['dev', 'prod']);
+    expect(loadEnvironment('prod').azCount).toBe(3);
+  });
+
+  const badValues: [string, string, unknown][] = [
+    ['wrong account id', 'account', '12345'],
+    ['unknown region shape', 'region', 'europe'],
+    ['too many AZs', 'azCount', 4],
+    ['malformed CIDR', 'vpcCidr', '10.0.0/16'],
+    ['CIDR too small for three tiers', 'vpcCidr', '10.0.0.0/24'],
+    ['unsupported Kubernetes version', 'kubernetesVersion', '1.29'],
+    ['unknown autoscaler', 'nodes.autoscaler', 'keda'],
+    ['empty instance families', 'nodes.instanceFamilies', []],
+    ['max below min capacity', 'nodes.maxCapacity', 1],
+    ['bad system instance type', 'nodes.systemInstanceType', 'large'],
+    ['fewer system nodes than AZs', 'nodes.systemNodeCount', 2],
+    ['bad database class', 'database.instanceClass', 'r7g.large'],
+    ['no readers', 'database.readers', 0],
+    ['backup retention beyond 35 days', 'database.backupRetentionDays', 40],
+    ['upper-case domain', 'domainName', 'Bank.Example.com'],
+    ['plain http Git URL', 'gitops.repoUrl', 'http://example.com/repo.git'],
+    ['bad alert e-mail', 'alertEmail', 'oncall'],
+    ['negative budget', 'monthlyBudgetUsd', -1],
+    ['bad GitHub repository', 'ci.githubRepository', 'just-a-name'],
+    ['unknown data classification', 'tags.dataClassification', 'secret'],
+    ['latest image tag', 'bankApi.imageTag', 'latest'],
+    ['missing field', 'alertEmail', undefined],
+    ['unknown nested field', 'nodes.colour', 'blue'],
+    ['unknown top-level field', 'regoin', 'eu-west-1'],
+  ];
+
+  it.each(badValues)('rejects %s, naming the environment and %s', (_what, field, value) => {
+    const error = failureFor('dev', withValue(dev, field, value));
+    expect(error.issues.map((i) => i.field)).toContain(field);
+    expect(error.message).toContain(`dev.${field}`);
+    expect(error.environment).toBe('dev');
+  });
+
+  const prodRules: [string, unknown][] = [
+    ['azCount', 2],
+    ['database.deletionProtection', false],
+    ['database.backupRetentionDays', 7],
+    ['database.maxReaders', 2],
+    ['apiAllowedCidrs', ['203.0.113.0/24']],
+    ['bankApi.replicas.min', 2],
+  ];
+
+  it.each(prodRules)('holds prod to its rules: %s', (field, value) => {
+    const raw = withValue(prod, field, value);
+    const error = failureFor('prod', raw);
+    expect(error.issues.map((i) => i.field)).toContain(field);
+  });
+
+  it('rejects an environment whose name differs from its key', () => {
+    expect(failureFor('staging', dev).issues).toEqual([
+      { field: 'name', message: "must equal its key 'staging'" },
+    ]);
+  });
+
+  it('names the known environments when an unknown one is asked for', () => {
+    expect(() => loadEnvironment('qa')).toThrow(/qa\.\(name\): unknown environment; known: dev, prod/);
+  });
+
+  it('reports every bad field at once', () => {
+    const raw = withValue(withValue(dev, 'azCount', 1), 'account', 'x');
+    expect(
+      failureFor('dev', raw)
+        .issues.map((i) => i.field)
+        .sort(),
+    ).toEqual(['account', 'azCount']);
+  });
+});

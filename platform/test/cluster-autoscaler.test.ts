@@ -1,0 +1,64 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { rawEnvironments } from '../config/environments.js';
+import { parseEnvironment } from '../config/index.js';
+import { CLUSTER_AUTOSCALER_CHART_VERSIONS } from '../lib/cluster/versions.js';
+import {
+  eksClusterConfig,
+  helmCharts,
+  manifests,
+  resourcesOfType,
+  type SynthesizedEnvironment,
+  synthesize,
+} from './synth.js';
+
+// The same dev environment with the other autoscaler selected: proves the config switch alone
+// produces a complete, compliant Cluster Autoscaler variant.
+const raw = rawEnvironments.dev as { nodes: Record<string, unknown> };
+const config = parseEnvironment('dev', { ...raw, nodes: { ...raw.nodes, autoscaler: 'cluster-autoscaler' } });
+let env: SynthesizedEnvironment;
+
+beforeAll(async () => {
+  env = await synthesize(config);
+});
+
+describe('dev with Cluster Autoscaler', () => {
+  it('installs Cluster Autoscaler at the version pinned for the Kubernetes minor, and no Karpenter', () => {
+    const charts = new Map(helmCharts(env.templates.cluster).map((c) => [c.Chart, c.Version]));
+    expect(charts.get('cluster-autoscaler')).toBe(
+      CLUSTER_AUTOSCALER_CHART_VERSIONS[config.kubernetesVersion],
+    );
+    expect(charts.has('karpenter')).toBe(false);
+    expect(manifests(env.templates.cluster).some((m) => m.includes('NodePool'))).toBe(false);
+  });
+
+  it('adds a workload node group sized by the config, spread over the private subnets', () => {
+    env.templates.cluster.hasResourceProperties('AWS::EKS::Nodegroup', {
+      NodegroupName: 'workload',
+      ScalingConfig: {
+        MinSize: config.nodes.minCapacity,
+        MaxSize: config.nodes.maxCapacity,
+        DesiredSize: config.nodes.minCapacity,
+      },
+      InstanceTypes: config.nodes.instanceFamilies.map((f) => `${f}.large`),
+    });
+    const groups = resourcesOfType(env.templates.cluster, 'AWS::EKS::Nodegroup');
+    expect(groups.map((g) => g.Properties?.NodegroupName).sort()).toEqual(['system', 'workload']);
+  });
+
+  it("confines scaling actions to this cluster's node groups", () => {
+    const policies = resourcesOfType(env.templates.cluster, 'AWS::IAM::ManagedPolicy').map((p) =>
+      JSON.stringify(p.Properties),
+    );
+    const autoscaler = policies.find((p) => p.includes('autoscaling:SetDesiredCapacity'));
+    expect(autoscaler).toContain('"Effect":"Deny"');
+    expect(autoscaler).toContain(`aws:ResourceTag/k8s.io/cluster-autoscaler/${'bank-dev-eks'}`);
+  });
+
+  it('uses access entries only', () => {
+    expect(eksClusterConfig(env.templates.cluster).accessConfig.authenticationMode).toBe('API');
+  });
+
+  it('passes every compliance pack', () => {
+    for (const report of env.nagReports) expect(report.violations).toEqual([]);
+  });
+});
