@@ -304,7 +304,7 @@ function ecrPublicConditionalPolicy(stack: Stack, clusterConstructId: string): s
 }
 
 const REPLICATION_REASON =
-  'Single-region design (see docs/adr): versioning and, for audit data, Object Lock protect against deletion; cross-region replication is part of the DR slice, not this one.';
+  'Single-region design (docs/adr/0005): versioning and, for audit data, Object Lock protect against deletion; cross-region replication is part of the DR slice, not this one.';
 
 function stackAcknowledgements(stack: Stack, env: EnvironmentConfig): Acknowledgement[] {
   const part = stack.stackName.split('-').at(-1);
