@@ -1,18 +1,19 @@
 #!/usr/bin/env bash
-# Builds the local control plane from source through the Go module graph pinned in
-# test/cluster/tools/go.mod: kube-apiserver, kube-controller-manager, kube-scheduler, kubectl,
-# etcd, kwok and kwokctl, into .tools/k8s/bin. Skips the work when the binaries already match the
-# pinned go.mod/go.sum, and prints how long it took.
+# Builds the local control plane from source through pinned Go module graphs: kube-apiserver,
+# kube-controller-manager, kube-scheduler, kubectl and etcd from test/cluster/tools/go.mod; kwok and
+# kwokctl from test/cluster/kwok/go.mod; into .tools/k8s/bin. Skips the work when the binaries
+# already match the pinned go.mod/go.sum files, and prints how long it took.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 
 start=$(date +%s)
 self="$(realpath "${BASH_SOURCE[0]}")"
+kwok_module="${REPO_ROOT}/test/cluster/kwok"
 cd "${CLUSTER_TOOLS_MODULE}"
 
 binaries=(kube-apiserver kube-controller-manager kube-scheduler kubectl etcd kwok kwokctl)
 # The stamp ties the binaries to the exact module graph and this script; any change rebuilds.
-stamp_now="$(cat go.mod go.sum "${self}" | sha256sum | cut -d' ' -f1)"
+stamp_now="$(cat go.mod go.sum "${kwok_module}/go.mod" "${kwok_module}/go.sum" "${self}" | sha256sum | cut -d' ' -f1)"
 stamp_file="${K8S_BIN_DIR}/.build-stamp"
 
 all_present=true
@@ -28,7 +29,7 @@ command -v go >/dev/null || { echo "cluster:build: Go is not installed (need the
 
 module_version() { go list -m -f '{{.Version}}' "$1"; }
 kube_version="$(module_version k8s.io/kubernetes)"
-kwok_version="$(module_version sigs.k8s.io/kwok)"
+kwok_version="$(cd "${kwok_module}" && module_version sigs.k8s.io/kwok)"
 etcd_version="$(module_version go.etcd.io/etcd/server/v3)"
 if [[ ! "${kube_version}" =~ ^v([0-9]+)\.([0-9]+)\.[0-9]+$ ]]; then
   echo "cluster:build: unexpected k8s.io/kubernetes version '${kube_version}'" >&2
@@ -39,7 +40,11 @@ kube_minor="${BASH_REMATCH[2]}"
 echo "cluster:build: Kubernetes ${kube_version}, etcd ${etcd_version}, kwok ${kwok_version} -> ${K8S_BIN_DIR}"
 echo "cluster:build: Go caches in ${BANK_PLATFORM_CACHE}"
 
-mkdir -p "${K8S_BIN_DIR}"
+# Build into a staging folder and move each binary into place: a rename is safe while a cluster
+# still runs the old binary, writing over it is not ("text file busy").
+staging="${K8S_BIN_DIR}.new"
+rm -rf "${staging}"
+mkdir -p "${K8S_BIN_DIR}" "${staging}"
 rm -f "${stamp_file}"
 
 # Release builds stamp the version into both packages; without it `--version` says v0.0.0 and
@@ -64,20 +69,26 @@ build() {
 }
 
 build "kube-apiserver, kube-controller-manager, kube-scheduler, kubectl" \
-  -ldflags "-s -w ${version_flags[*]}" -o "${K8S_BIN_DIR}/" \
+  -ldflags "-s -w ${version_flags[*]}" -o "${staging}/" \
   k8s.io/kubernetes/cmd/kube-apiserver \
   k8s.io/kubernetes/cmd/kube-controller-manager \
   k8s.io/kubernetes/cmd/kube-scheduler \
   k8s.io/kubernetes/cmd/kubectl
 
 # The etcd main package is the module root, so go would name the binary "v3".
-build "etcd" -ldflags "-s -w" -o "${K8S_BIN_DIR}/etcd" go.etcd.io/etcd/server/v3
+build "etcd" -ldflags "-s -w" -o "${staging}/etcd" go.etcd.io/etcd/server/v3
 
-# kwok's release build stamps its own version and the Kubernetes version it drives by default.
+# kwok's release build stamps its own version and the Kubernetes version it drives by default;
+# ours drives the control plane built above.
+cd "${kwok_module}"
 build "kwok, kwokctl" \
   -ldflags "-s -w -X sigs.k8s.io/kwok/pkg/consts.Version=${kwok_version} -X sigs.k8s.io/kwok/pkg/consts.KubeVersion=${kube_version#v}" \
-  -o "${K8S_BIN_DIR}/" sigs.k8s.io/kwok/cmd/kwok sigs.k8s.io/kwok/cmd/kwokctl
+  -o "${staging}/" sigs.k8s.io/kwok/cmd/kwok sigs.k8s.io/kwok/cmd/kwokctl
 
+for b in "${binaries[@]}"; do
+  mv -f "${staging}/${b}" "${K8S_BIN_DIR}/${b}"
+done
+rmdir "${staging}"
 echo "${stamp_now}" >"${stamp_file}"
 "${K8S_BIN_DIR}/kube-apiserver" --version
 "${K8S_BIN_DIR}/kubectl" version --client

@@ -58,7 +58,9 @@ kwokctl create cluster \
   --wait 3m
 export KUBECONFIG="${KUBECONFIG_PATH}"
 
-kubectl apply --server-side --field-manager=cluster-up -f "${REPO_ROOT}/test/cluster/fixtures/nodes.yaml"
+kubectl apply --server-side --field-manager=cluster-up \
+  -f "${REPO_ROOT}/test/cluster/fixtures/nodes.yaml" \
+  -f "${REPO_ROOT}/test/cluster/fixtures/platform-namespaces.yaml"
 kubectl wait --for=condition=Ready node --all --timeout=120s
 
 # Server-side apply: several upstream CRDs are larger than the annotation client-side apply writes.

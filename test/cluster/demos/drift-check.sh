@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Demo: GitOps drift. Compares the live objects with the rendered manifests through a server-side
+# dry-run apply (what a sync would change). Exit 0: in sync; exit 1: drift (the diff is printed);
+# any other exit: the check itself failed.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+USAGE="drift-check.sh <manifest-dir>  (e.g. manifests/prod)"
+require_arg manifest-dir "${1:-}"
+[[ -d "$1" ]] || die "$1 is not a directory"
+
+set +e
+kubectl diff --server-side --force-conflicts --field-manager=bank-platform-gitops -R -f "$1"
+code=$?
+set -e
+case "${code}" in
+  0) echo "in sync: the live objects match $1" ;;
+  1) echo "DRIFT: the live objects differ from $1; a sync would revert the lines above" ;;
+  *) echo "drift-check: kubectl diff failed (exit ${code})" >&2 ;;
+esac
+exit "${code}"

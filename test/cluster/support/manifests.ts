@@ -1,0 +1,98 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { parseAllDocuments, stringify } from 'yaml';
+import { MANIFESTS_DIR, REPO_ROOT } from './paths.js';
+
+export { MANIFESTS_DIR };
+
+/** One rendered Kubernetes object and the file it came from (for error messages). */
+export interface RenderedObject {
+  readonly source: string;
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly metadata: {
+    readonly name: string;
+    readonly namespace?: string;
+    readonly labels?: Record<string, string>;
+    readonly annotations?: Record<string, string>;
+  };
+  readonly spec?: Record<string, unknown>;
+  readonly [field: string]: unknown;
+}
+
+export class ManifestError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ManifestError';
+  }
+}
+
+/** Environments with rendered output: every directory under manifests/ that holds YAML. */
+export function renderedEnvironments(root = MANIFESTS_DIR): string[] {
+  if (!existsSync(root)) return [];
+  return readdirSync(root)
+    .filter((entry) => statSync(join(root, entry)).isDirectory())
+    .filter((entry) => yamlFiles(join(root, entry)).length > 0)
+    .sort();
+}
+
+export function environmentDir(env: string, root = MANIFESTS_DIR): string {
+  return join(root, env);
+}
+
+function yamlFiles(dir: string): string[] {
+  const files: string[] = [];
+  for (const entry of readdirSync(dir).sort()) {
+    const path = join(dir, entry);
+    if (statSync(path).isDirectory()) files.push(...yamlFiles(path));
+    else if (/\.ya?ml$/.test(entry)) files.push(path);
+  }
+  return files;
+}
+
+/** Parses every document of an environment; a YAML error or an object without kind/name stops with the file named. */
+export function loadEnvironment(env: string, root = MANIFESTS_DIR): RenderedObject[] {
+  const dir = environmentDir(env, root);
+  if (!existsSync(dir))
+    throw new ManifestError(`no rendered manifests for '${env}' in ${relative(REPO_ROOT, dir)}`);
+  const objects: RenderedObject[] = [];
+  for (const file of yamlFiles(dir)) {
+    const source = relative(REPO_ROOT, file);
+    for (const doc of parseAllDocuments(readFileSync(file, 'utf8'))) {
+      if (doc.errors.length > 0) throw new ManifestError(`${source}: ${doc.errors[0]?.message}`);
+      const value = doc.toJS() as Partial<RenderedObject> | null;
+      if (value === null || value === undefined) continue;
+      if (!value.apiVersion || !value.kind || !value.metadata?.name) {
+        throw new ManifestError(`${source}: a document lacks apiVersion, kind or metadata.name`);
+      }
+      objects.push({ ...value, source } as RenderedObject);
+    }
+  }
+  return objects;
+}
+
+// kubectl applies in the order it reads; an object whose namespace or CRD does not exist yet fails.
+// Argo CD orders by sync wave and kind; locally the same dependency order is enough.
+const APPLY_RANK: Record<string, number> = { CustomResourceDefinition: 0, Namespace: 1 };
+
+/** Splits objects into apply phases: CRDs, then namespaces, then everything else, each in file order. */
+export function applyPhases(objects: readonly RenderedObject[]): RenderedObject[][] {
+  const phases: RenderedObject[][] = [[], [], []];
+  for (const object of objects) phases[APPLY_RANK[object.kind] ?? 2]?.push(object);
+  return phases.filter((phase) => phase.length > 0);
+}
+
+/** The YAML stream kubectl reads from stdin for one phase; the `source` bookkeeping field is dropped. */
+export function toYamlStream(objects: readonly RenderedObject[]): string {
+  return objects
+    .map(({ source: _source, ...object }) => `---\n${stringify(object, { lineWidth: 0 })}`)
+    .join('');
+}
+
+export function objectsOfKind(objects: readonly RenderedObject[], kind: string): RenderedObject[] {
+  return objects.filter((object) => object.kind === kind);
+}
+
+export function describeObject(object: RenderedObject): string {
+  return `${object.kind} ${object.metadata.namespace ?? '(cluster)'}/${object.metadata.name} (${object.source})`;
+}
