@@ -173,6 +173,20 @@ describe('dev: EKS', () => {
     expect(root).toContain(config.gitops.path);
   });
 
+  it('creates the ClusterSecretStore the charts reference, after External Secrets is installed', () => {
+    const stores = resourcesOfType(env.templates.cluster, 'Custom::AWSCDK-EKS-KubernetesResource').filter(
+      (r) => JSON.stringify(r.Properties?.Manifest).includes('ClusterSecretStore'),
+    );
+    expect(stores).toHaveLength(1);
+    const manifest = JSON.stringify(stores[0]?.Properties?.Manifest);
+    expect(manifest).toContain('aws-secrets-manager');
+    expect(manifest).toContain('SecretsManager');
+    env.templates.cluster.hasResource('Custom::AWSCDK-EKS-KubernetesResource', {
+      Properties: { Manifest: Match.stringLikeRegexp('ClusterSecretStore') },
+      DependsOn: Match.arrayWith([Match.stringLikeRegexp('chartexternalsecrets')]),
+    });
+  });
+
   it('binds the bank API and Grafana to their service accounts with Pod Identity', () => {
     env.templates.cluster.hasResourceProperties('AWS::EKS::PodIdentityAssociation', {
       Namespace: 'bank',
@@ -324,6 +338,20 @@ describe('dev: security, buckets, tags, compliance', () => {
       for (const resource of resourcesOfType(template, type)) {
         expect(tagsOf(resource)).toMatchObject(expected);
       }
+    }
+  });
+
+  it('synthesizes offline: no context lookups and no warnings', () => {
+    expect(env.missingContext).toEqual([]);
+    expect(env.warnings).toEqual([]);
+  });
+
+  it('renders byte-identical templates on a second synth', async () => {
+    const again = await synthesize(config);
+    for (const part of ['security', 'network', 'delivery', 'cluster'] as const) {
+      expect(JSON.stringify(again.templates[part].toJSON()), part).toBe(
+        JSON.stringify(env.templates[part].toJSON()),
+      );
     }
   });
 

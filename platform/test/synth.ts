@@ -1,5 +1,5 @@
 import * as blueprints from '@aws-quickstart/eks-blueprints';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import type { NagPack } from 'cdk-nag';
 import type { EnvironmentConfig } from '../config/index.js';
 import { compliancePacks } from '../lib/compliance.js';
@@ -8,6 +8,10 @@ import { createPlatformApp } from '../lib/platform-app.js';
 export interface SynthesizedEnvironment {
   readonly templates: Record<'security' | 'network' | 'delivery' | 'cluster', Template>;
   readonly nagReports: ReturnType<NagPack['validateScope']>[];
+  /** Context lookups the app asked for (each would need AWS credentials at synth). */
+  readonly missingContext: unknown[];
+  /** Warning annotations left on any stack (credential, fallback or deprecation warnings). */
+  readonly warnings: string[];
 }
 
 /** Synthesizes one environment once; test files share the result across their assertions. */
@@ -22,7 +26,18 @@ export async function synthesize(config: EnvironmentConfig): Promise<Synthesized
     delivery: Template.fromStack(stacks.delivery),
     cluster: Template.fromStack(stacks.cluster),
   };
-  return { templates, nagReports: compliancePacks().map((pack) => pack.validateScope(app)) };
+  const assembly = app.synth();
+  const warnings = Object.values(stacks).flatMap((stack) =>
+    Annotations.fromStack(stack)
+      .findWarning('*', Match.anyValue())
+      .map((w) => `${w.id}: ${JSON.stringify(w.entry.data)}`),
+  );
+  return {
+    templates,
+    nagReports: compliancePacks().map((pack) => pack.validateScope(app)),
+    missingContext: assembly.manifest.missing ?? [],
+    warnings,
+  };
 }
 
 type Resources = Record<string, { Type: string; Properties?: Record<string, unknown> }>;

@@ -315,6 +315,7 @@ function wireWorkloads(
   });
 
   addGitOpsRoot(stack, env, cluster);
+  addSecretStore(stack, env, cluster);
   enforceTlsOnKarpenterQueue(stack);
   confineClusterAutoscaler(cluster, env);
 
@@ -323,6 +324,29 @@ function wireWorkloads(
   new CfnOutput(stack, 'AuroraReaderEndpoint', { value: aurora.cluster.clusterReadEndpoint.hostname });
   new CfnOutput(stack, 'AssetsBucketName', { value: assets.bucketName });
   new CfnOutput(stack, 'BackupsBucketName', { value: backups.bucketName });
+}
+
+/** Name of the ClusterSecretStore the charts' ExternalSecrets reference (charts/lib/platform-contract.ts). */
+export const CLUSTER_SECRET_STORE = 'aws-secrets-manager';
+
+/**
+ * The store External Secrets reads Secrets Manager through. It has no auth block, so the controller
+ * uses its own service account's role, which may read only bank/<env>/* secrets; only the bank
+ * namespace may use the store.
+ */
+function addSecretStore(stack: Stack, env: EnvironmentConfig, cluster: eks.Cluster): void {
+  const info = (stack as blueprints.EksBlueprint).getClusterInfo();
+  const externalSecretsChart = info.getProvisionedAddOn('ExternalsSecretsAddOn');
+  const store = cluster.addManifest('ClusterSecretStore', {
+    apiVersion: 'external-secrets.io/v1',
+    kind: 'ClusterSecretStore',
+    metadata: { name: CLUSTER_SECRET_STORE },
+    spec: {
+      provider: { aws: { service: 'SecretsManager', region: env.region } },
+      conditions: [{ namespaces: [WORKLOADS.bankApi.namespace] }],
+    },
+  });
+  if (externalSecretsChart) store.node.addDependency(externalSecretsChart);
 }
 
 /**
