@@ -219,6 +219,8 @@ describe('dev: Aurora', () => {
     const instances = resourcesOfType(env.templates.cluster, 'AWS::RDS::DBInstance');
     expect(instances).toHaveLength(1 + config.database.readers);
     for (const i of instances) expect(i.Properties?.EnablePerformanceInsights).toBe(true);
+    const zones = instances.map((i) => i.Properties?.AvailabilityZone);
+    expect(new Set(zones).size).toBe(instances.length);
     const subnetGroup = resourcesOfType(env.templates.cluster, 'AWS::RDS::DBSubnetGroup')[0];
     expect(JSON.stringify(subnetGroup?.Properties?.SubnetIds)).toContain('databaseSubnet');
   });
@@ -237,13 +239,18 @@ describe('dev: Aurora', () => {
     ]);
   });
 
-  it('accepts PostgreSQL only from the cluster security group', () => {
-    env.templates.cluster.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
-      IpProtocol: 'tcp',
-      FromPort: 5432,
-      ToPort: 5432,
-      SourceSecurityGroupId: Match.anyValue(),
-    });
+  it('accepts PostgreSQL only from the cluster security group (and its own rotation function)', () => {
+    const toAurora = resourcesOfType(env.templates.cluster, 'AWS::EC2::SecurityGroupIngress').filter((r) =>
+      JSON.stringify(r.Properties?.GroupId).includes('AuroraSecurityGroup'),
+    );
+    expect(toAurora).toHaveLength(2);
+    for (const rule of toAurora) {
+      expect(rule.Properties?.CidrIp).toBeUndefined();
+      expect(rule.Properties?.SourceSecurityGroupId).toBeDefined();
+    }
+    const sources = toAurora.map((r) => JSON.stringify(r.Properties?.SourceSecurityGroupId));
+    expect(sources.some((s) => s.includes('ClusterSecurityGroupId'))).toBe(true);
+    expect(sources.some((s) => s.includes('RotationSingleUserSecurityGroup'))).toBe(true);
   });
 });
 

@@ -42,6 +42,14 @@ describe('prod', () => {
     });
   });
 
+  it('puts the writer and its reader in different AZs', () => {
+    const zones = resourcesOfType(env.templates.cluster, 'AWS::RDS::DBInstance').map(
+      (i) => i.Properties?.AvailabilityZone,
+    );
+    expect(zones).toHaveLength(2);
+    expect(new Set(zones).size).toBe(2);
+  });
+
   it('scales Aurora readers 1-5 on CPU', () => {
     env.templates.cluster.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', {
       ServiceNamespace: 'rds',

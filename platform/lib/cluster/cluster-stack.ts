@@ -11,6 +11,7 @@ import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../../config/index.js';
 import { AuroraAlarms } from '../data/aurora-alarms.js';
 import { AuroraDatabase } from '../data/aurora-database.js';
+import { availabilityZones } from '../network/subnet-plan.js';
 import { allowCloudWatchLogs, rotatingKey } from '../shared/kms.js';
 import { encryptedLogGroup } from '../shared/log-groups.js';
 import {
@@ -147,6 +148,7 @@ export async function buildClusterStack(
             databaseName: 'bank',
             instanceClass: env.database.instanceClass,
             readers: env.database.readers,
+            availabilityZones: availabilityZones(env.region, env.azCount),
             maxReaders: env.database.maxReaders,
             backupRetentionDays: env.database.backupRetentionDays,
             deletionProtection: env.database.deletionProtection,

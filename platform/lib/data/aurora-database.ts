@@ -20,6 +20,8 @@ export interface AuroraDatabaseProps {
   /** e.g. db.r7g.large */
   readonly instanceClass: string;
   readonly readers: number;
+  /** AZs of the isolated subnets: the writer goes to the first, readers to the others in turn. */
+  readonly availabilityZones: readonly string[];
   /** Reader auto scaling upper bound; equal to `readers` disables reader auto scaling. */
   readonly maxReaders: number;
   readonly backupRetentionDays: number;
@@ -76,7 +78,11 @@ export class AuroraDatabase extends Construct {
       performanceInsightRetention: rds.PerformanceInsightRetention.DEFAULT,
       autoMinorVersionUpgrade: false,
       publiclyAccessible: false,
+      // Pinned CA so clients verifying the server certificate (rds.force_ssl) know which bundle to trust.
+      caCertificate: rds.CaCertificate.RDS_CA_RSA2048_G1,
     } satisfies rds.ProvisionedClusterInstanceProps;
+    const zones = props.availabilityZones;
+    const readerZone = (i: number) => (zones.length > 1 ? zones[1 + (i % (zones.length - 1))] : zones[0]);
 
     this.cluster = new rds.DatabaseCluster(this, 'Cluster', {
       clusterIdentifier: props.clusterIdentifier,
@@ -87,10 +93,14 @@ export class AuroraDatabase extends Construct {
       }),
       defaultDatabaseName: props.databaseName,
       port: POSTGRES_PORT,
-      writer: rds.ClusterInstance.provisioned('writer', instanceProps),
-      // Readers are placed by RDS in AZs other than the writer's when the subnet group spans them.
+      writer: rds.ClusterInstance.provisioned('writer', { ...instanceProps, availabilityZone: zones[0] }),
+      // Readers sit in the other AZs so a failover lands the writer in a zone that was not lost.
       readers: Array.from({ length: props.readers }, (_, i) =>
-        rds.ClusterInstance.provisioned(`reader${i + 1}`, { ...instanceProps, promotionTier: 1 }),
+        rds.ClusterInstance.provisioned(`reader${i + 1}`, {
+          ...instanceProps,
+          availabilityZone: readerZone(i),
+          promotionTier: 1,
+        }),
       ),
       vpc: props.vpc,
       vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
