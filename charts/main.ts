@@ -1,10 +1,12 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadEnvironment, loadEnvironments } from '../platform/config/index.js';
-import { renderEnvironment, writeRenderedEnvironment } from './render.js';
+import { BOOTSTRAP_DIR } from './argocd/layout.js';
+import { renderArgoCdBootstrap, renderEnvironment, writeRenderedEnvironment } from './render.js';
 
 // Entry point of `cdk8s synth` (cdk8s.yaml) and `npm run synth:manifests`: renders every environment
-// into <outdir>/<env>/. The cdk8s CLI passes its output folder in CDK8S_OUTDIR.
+// into <outdir>/<env>/ and its cluster's Argo CD bootstrap into <outdir>/argocd/<env>/. The cdk8s CLI
+// passes its output folder in CDK8S_OUTDIR.
 //
 //   tsx charts/main.ts [--env <name>]... [--image <repo>@sha256:<digest>] [--outdir <dir>]
 //
@@ -39,6 +41,11 @@ function main(argv: string[]): void {
     const rendered = renderEnvironment(env, values.image === undefined ? {} : { image: values.image });
     const written = writeRenderedEnvironment(rendered, join(outdir, env.name));
     console.log(`${env.name}: ${written.join(', ')} (image ${rendered.image})`);
+    const bootstrap = writeRenderedEnvironment(
+      renderArgoCdBootstrap(env),
+      join(outdir, BOOTSTRAP_DIR, env.name),
+    );
+    console.log(`${env.name}: ${bootstrap.join(', ')} (Argo CD bootstrap)`);
   }
 }
 

@@ -2,6 +2,7 @@ import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, Yaml } from 'cdk8s';
 import type { EnvironmentConfig } from '../platform/config/index.js';
+import { ArgoCdBootstrapChart } from './argocd/chart.js';
 import { BankApiChart, bankApiServiceProps } from './bank-api/chart.js';
 import { pinnedImage } from './lib/image.js';
 import { NamespacesChart } from './namespaces/chart.js';
@@ -20,6 +21,12 @@ export interface RenderedFile {
 export interface RenderedEnvironment {
   readonly environment: string;
   readonly image: string;
+  readonly files: readonly RenderedFile[];
+}
+
+/** The Argo CD bootstrap of one environment's cluster (manifests/argocd/<env>/). */
+export interface RenderedBootstrap {
+  readonly environment: string;
   readonly files: readonly RenderedFile[];
 }
 
@@ -46,15 +53,28 @@ export function buildEnvironmentApp(
 /** Renders one environment to YAML in memory: one file per chart, byte-identical for the same input. */
 export function renderEnvironment(env: EnvironmentConfig, options: RenderOptions = {}): RenderedEnvironment {
   const { app, image } = buildEnvironmentApp(env, options);
-  const files = app.charts.map((chart) => ({
+  return { environment: env.name, image, files: renderFiles(app) };
+}
+
+/** Renders the AppProjects and Applications the root Application of `env`'s cluster syncs. */
+export function renderArgoCdBootstrap(env: EnvironmentConfig): RenderedBootstrap {
+  const app = new App();
+  new ArgoCdBootstrapChart(app, 'argocd', { env });
+  return { environment: env.name, files: renderFiles(app) };
+}
+
+function renderFiles(app: App): RenderedFile[] {
+  return app.charts.map((chart) => ({
     name: `${chart.node.id}${OUTPUT_SUFFIX}`,
     content: HEADER + Yaml.stringify(...chart.toJson()),
   }));
-  return { environment: env.name, image, files };
 }
 
 /** Writes a rendering into `dir`, removing manifests a previous render left that this one no longer has. */
-export function writeRenderedEnvironment(rendered: RenderedEnvironment, dir: string): string[] {
+export function writeRenderedEnvironment(
+  rendered: RenderedEnvironment | RenderedBootstrap,
+  dir: string,
+): string[] {
   mkdirSync(dir, { recursive: true });
   const keep = new Set(rendered.files.map((f) => f.name));
   for (const existing of readdirSync(dir)) {

@@ -1,0 +1,119 @@
+import { Application } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application';
+import type { EnvironmentConfig } from '../../platform/config/index.js';
+import { ARGOCD_NAMESPACE, MONITORING } from '../lib/platform-contract.js';
+import { workloadsPath } from './layout.js';
+import { kubePrometheusStackValues } from './monitoring-values.js';
+import { IN_CLUSTER, PROJECTS } from './projects.js';
+import { KUBE_PROMETHEUS_STACK } from './versions.js';
+
+// The Applications of one cluster. Sync waves order them inside the root Application: AppProjects
+// (-1), then monitoring (0: its CRDs must exist before the workloads' ServiceMonitors and
+// PrometheusRules), then the workloads (1). Argo CD waits for each wave to be healthy, which for an
+// Application needs the Application health check configured in argocd/values.yaml.
+
+export const BOOTSTRAP_SYNC_WAVE = { projects: '-1', monitoring: '0', workloads: '1' } as const;
+
+/** Deleting an Application deletes what it deployed (the default is to orphan it). */
+const CASCADE_DELETE = 'resources-finalizer.argocd.argoproj.io';
+
+const RETRY = { limit: 5, backoff: { duration: '10s', factor: 2, maxDuration: '3m' } };
+
+/** Name of the Application that deploys an environment directory. */
+export const workloadsApplicationName = (env: EnvironmentConfig): string => `bank-${env.name}`;
+
+/**
+ * The environment's workloads: the directory of rendered manifests in the manifests branch. Automated
+ * sync with prune and self-heal: the branch is the only way to change what runs.
+ */
+export function workloadsApplication(env: EnvironmentConfig): Application {
+  return new Application({
+    metadata: {
+      name: workloadsApplicationName(env),
+      namespace: ARGOCD_NAMESPACE,
+      annotations: { 'argocd.argoproj.io/sync-wave': BOOTSTRAP_SYNC_WAVE.workloads },
+      finalizers: [CASCADE_DELETE],
+    },
+    spec: {
+      project: PROJECTS.bank,
+      source: {
+        repoURL: env.gitops.repoUrl,
+        targetRevision: env.gitops.branch,
+        path: workloadsPath(env),
+        directory: { recurse: false },
+      },
+      destination: { server: IN_CLUSTER },
+      syncPolicy: {
+        automated: { prune: true, selfHeal: true, allowEmpty: false },
+        syncOptions: [
+          // Delete removed objects only after everything else is healthy.
+          'PruneLast=true',
+          // Refuse to take over an object another Application already manages.
+          'FailOnSharedResource=true',
+        ],
+        retry: RETRY,
+      },
+      revisionHistoryLimit: 10,
+    },
+  });
+}
+
+/**
+ * kube-prometheus-stack from its pinned chart, values rendered in (kept in this repository), into the
+ * monitoring namespace.
+ */
+export function monitoringApplication(env: EnvironmentConfig): Application {
+  return new Application({
+    metadata: {
+      name: KUBE_PROMETHEUS_STACK.releaseName,
+      namespace: ARGOCD_NAMESPACE,
+      annotations: { 'argocd.argoproj.io/sync-wave': BOOTSTRAP_SYNC_WAVE.monitoring },
+      // No cascade-delete finalizer: deleting this Application must not delete the CRDs, which would
+      // take every ServiceMonitor and PrometheusRule of every workload with them.
+    },
+    spec: {
+      project: PROJECTS.platform,
+      source: {
+        repoURL: KUBE_PROMETHEUS_STACK.repoURL,
+        chart: KUBE_PROMETHEUS_STACK.chart,
+        targetRevision: KUBE_PROMETHEUS_STACK.version,
+        helm: {
+          releaseName: KUBE_PROMETHEUS_STACK.releaseName,
+          valuesObject: kubePrometheusStackValues(env),
+        },
+      },
+      destination: { server: IN_CLUSTER, namespace: MONITORING.namespace },
+      syncPolicy: {
+        automated: { prune: true, selfHeal: true },
+        syncOptions: [
+          'CreateNamespace=true',
+          // The operator's CRDs exceed the 256 KiB last-applied annotation of client-side apply.
+          'ServerSideApply=true',
+          'PruneLast=true',
+          'RespectIgnoreDifferences=true',
+        ],
+        // node-exporter needs host namespaces and paths, which only "privileged" admits; audit and warn
+        // still report everything that is not "restricted".
+        managedNamespaceMetadata: {
+          labels: {
+            'pod-security.kubernetes.io/enforce': 'privileged',
+            'pod-security.kubernetes.io/audit': 'restricted',
+            'pod-security.kubernetes.io/warn': 'restricted',
+          },
+        },
+        retry: RETRY,
+      },
+      // Grafana's chart generates a random admin password on every render; Argo CD renders without
+      // cluster lookups, so without this the Secret would be out of sync forever.
+      ignoreDifferences: [
+        {
+          group: '',
+          kind: 'Secret',
+          name: `${KUBE_PROMETHEUS_STACK.releaseName}-grafana`,
+          namespace: MONITORING.namespace,
+          jsonPointers: ['/data/admin-password'],
+        },
+      ],
+      revisionHistoryLimit: 10,
+    },
+  });
+}

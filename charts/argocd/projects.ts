@@ -1,0 +1,108 @@
+import { AppProject } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/AppProject';
+import type { EnvironmentConfig } from '../../platform/config/index.js';
+import { BANK_NAMESPACE } from '../bank-api/chart.js';
+import { ARGOCD_NAMESPACE, MONITORING } from '../lib/platform-contract.js';
+import { syncWindowsFor } from './sync-windows.js';
+import { KUBE_PROMETHEUS_STACK } from './versions.js';
+
+// AppProjects: what each group of Applications may pull from, where it may deploy, and which kinds.
+// Argo CD enforces them on every sync, so a wrong path or a hostile commit in the manifests branch
+// cannot create objects outside its project (a ClusterRole from the workloads, say).
+
+export const IN_CLUSTER = 'https://kubernetes.default.svc';
+
+export const PROJECTS = { bootstrap: 'bootstrap', platform: 'platform', bank: 'bank' } as const;
+
+/** Group/kind pairs, as AppProject whitelists spell them ('' is the core group). */
+export interface GroupKind {
+  readonly group: string;
+  readonly kind: string;
+}
+
+/** Namespaced kinds the bank workloads render (charts/bank-api, charts/namespaces). Nothing else syncs. */
+export const BANK_NAMESPACED_KINDS: readonly GroupKind[] = [
+  { group: '', kind: 'ConfigMap' },
+  { group: '', kind: 'LimitRange' },
+  { group: '', kind: 'ResourceQuota' },
+  { group: '', kind: 'Service' },
+  { group: '', kind: 'ServiceAccount' },
+  { group: 'apps', kind: 'Deployment' },
+  { group: 'autoscaling', kind: 'HorizontalPodAutoscaler' },
+  { group: 'batch', kind: 'Job' },
+  { group: 'external-secrets.io', kind: 'ExternalSecret' },
+  { group: 'monitoring.coreos.com', kind: 'PrometheusRule' },
+  { group: 'monitoring.coreos.com', kind: 'ServiceMonitor' },
+  { group: 'networking.k8s.io', kind: 'Ingress' },
+  { group: 'networking.k8s.io', kind: 'NetworkPolicy' },
+  { group: 'policy', kind: 'PodDisruptionBudget' },
+];
+
+/** The only cluster-scoped kind the workloads own: their namespace (with its Pod Security labels). */
+export const BANK_CLUSTER_KINDS: readonly GroupKind[] = [{ group: '', kind: 'Namespace' }];
+
+/** Cluster-scoped kinds kube-prometheus-stack installs (CRDs, RBAC of its operators, its webhooks). */
+export const PLATFORM_CLUSTER_KINDS: readonly GroupKind[] = [
+  { group: 'admissionregistration.k8s.io', kind: 'MutatingWebhookConfiguration' },
+  { group: 'admissionregistration.k8s.io', kind: 'ValidatingWebhookConfiguration' },
+  { group: 'apiextensions.k8s.io', kind: 'CustomResourceDefinition' },
+  { group: 'rbac.authorization.k8s.io', kind: 'ClusterRole' },
+  { group: 'rbac.authorization.k8s.io', kind: 'ClusterRoleBinding' },
+];
+
+/** Namespaces the platform project may deploy to: the monitoring stack, and the scrape Services of kube-system. */
+export const PLATFORM_NAMESPACES = [MONITORING.namespace, 'kube-system'] as const;
+
+/** Namespaces the bank project may deploy to: its own, plus its Grafana dashboard ConfigMap in monitoring. */
+export const BANK_NAMESPACES = [BANK_NAMESPACE, MONITORING.namespace] as const;
+
+const destinations = (namespaces: readonly string[]) =>
+  namespaces.map((namespace) => ({ server: IN_CLUSTER, namespace }));
+
+/**
+ * The project of the root Application and of everything in the bootstrap folder: it may only create
+ * Applications and AppProjects in the argocd namespace, from this repository.
+ */
+export function bootstrapProject(env: EnvironmentConfig): AppProject {
+  return new AppProject({
+    metadata: { name: PROJECTS.bootstrap, namespace: ARGOCD_NAMESPACE },
+    spec: {
+      description: `Argo CD bootstrap of ${env.name}: the AppProjects and Applications in the manifests branch`,
+      sourceRepos: [env.gitops.repoUrl],
+      destinations: destinations([ARGOCD_NAMESPACE]),
+      clusterResourceWhitelist: [],
+      namespaceResourceWhitelist: [
+        { group: 'argoproj.io', kind: 'AppProject' },
+        { group: 'argoproj.io', kind: 'Application' },
+      ],
+    },
+  });
+}
+
+/** Cluster add-ons managed by Argo CD: kube-prometheus-stack from its pinned Helm repository. */
+export function platformProject(env: EnvironmentConfig): AppProject {
+  return new AppProject({
+    metadata: { name: PROJECTS.platform, namespace: ARGOCD_NAMESPACE },
+    spec: {
+      description: `Cluster add-ons of ${env.name} synced by Argo CD (monitoring)`,
+      sourceRepos: [env.gitops.repoUrl, KUBE_PROMETHEUS_STACK.repoURL],
+      destinations: destinations(PLATFORM_NAMESPACES),
+      clusterResourceWhitelist: PLATFORM_CLUSTER_KINDS.map((k) => ({ ...k })),
+    },
+  });
+}
+
+/** The bank's workloads: only the rendered manifests, only their namespaces and kinds. */
+export function bankProject(env: EnvironmentConfig): AppProject {
+  const windows = syncWindowsFor(env.name);
+  return new AppProject({
+    metadata: { name: PROJECTS.bank, namespace: ARGOCD_NAMESPACE },
+    spec: {
+      description: `The bank's workloads in ${env.name}, rendered by cdk8s into ${env.gitops.path}`,
+      sourceRepos: [env.gitops.repoUrl],
+      destinations: destinations(BANK_NAMESPACES),
+      clusterResourceWhitelist: BANK_CLUSTER_KINDS.map((k) => ({ ...k })),
+      namespaceResourceWhitelist: BANK_NAMESPACED_KINDS.map((k) => ({ ...k })),
+      ...(windows.length > 0 ? { syncWindows: windows } : {}),
+    },
+  });
+}
