@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import * as blueprints from '@aws-quickstart/eks-blueprints';
 import { Validations } from 'aws-cdk-lib';
@@ -36,9 +38,18 @@ async function main(): Promise<void> {
   const width = Math.max(...rows.map((r) => r.stack.length));
   console.log(`${'stack'.padEnd(width)}  resources`);
   for (const row of rows) console.log(`${row.stack.padEnd(width)}  ${String(row.resources).padStart(9)}`);
-  const total = rows.reduce((sum, r) => sum + r.resources, 0);
+  // aws-eks puts its cluster and kubectl providers in nested stacks, written next to the templates.
+  const nested = readdirSync(assembly.directory).filter((f) => f.endsWith('.nested.template.json'));
+  const nestedResources = nested.reduce((sum, file) => {
+    const template = JSON.parse(readFileSync(join(assembly.directory, file), 'utf8')) as {
+      Resources?: object;
+    };
+    return sum + Object.keys(template.Resources ?? {}).length;
+  }, 0);
+  console.log(`${`nested (${nested.length})`.padEnd(width)}  ${String(nestedResources).padStart(9)}`);
+  const total = rows.reduce((sum, r) => sum + r.resources, nestedResources);
   console.log(
-    `${'total'.padEnd(width)}  ${String(total).padStart(9)}  (${rows.length} stacks, nested provider stacks not counted)`,
+    `${'total'.padEnd(width)}  ${String(total).padStart(9)}  (${rows.length} stacks + ${nested.length} nested)`,
   );
   const packs = compliancePacks().map((p) => p.readPackName);
   console.log(

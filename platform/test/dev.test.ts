@@ -196,6 +196,12 @@ describe('dev: EKS', () => {
       Namespace: 'monitoring',
       ServiceAccount: 'kube-prometheus-stack-grafana',
     });
+    const trusts = resourcesOfType(env.templates.cluster, 'AWS::IAM::Role')
+      .map((r) => JSON.stringify(r.Properties?.AssumeRolePolicyDocument))
+      .filter((doc) => doc.includes('pods.eks.amazonaws.com'));
+    const ours = trusts.filter((doc) => doc.includes('aws:SourceArn'));
+    expect(ours).toHaveLength(2);
+    for (const doc of ours) expect(doc).toContain('sts:TagSession');
   });
 });
 

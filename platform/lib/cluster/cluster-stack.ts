@@ -227,6 +227,7 @@ function wireWorkloads(
   // Bank API: its database secret, IAM database auth as its own user, and its prefix of the assets bucket.
   const bankApi = new PodIdentity(stack, 'BankApiIdentity', {
     clusterName: cluster.clusterName,
+    clusterArn: cluster.clusterArn,
     namespace: WORKLOADS.bankApi.namespace,
     serviceAccount: WORKLOADS.bankApi.serviceAccount,
     roleName: resourceName(env, 'bank-api'),
@@ -282,6 +283,7 @@ function wireWorkloads(
   // Grafana's CloudWatch data source: read-only metrics for the Aurora dashboards and alarms.
   const grafana = new PodIdentity(stack, 'GrafanaCloudWatchIdentity', {
     clusterName: cluster.clusterName,
+    clusterArn: cluster.clusterArn,
     namespace: WORKLOADS.grafana.namespace,
     serviceAccount: WORKLOADS.grafana.serviceAccount,
     roleName: resourceName(env, 'grafana-cloudwatch'),

@@ -1,9 +1,12 @@
+import { Stack } from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 
 export interface PodIdentityProps {
   readonly clusterName: string;
+  /** Only Pod Identity acting for this cluster may assume the role (confused-deputy guard). */
+  readonly clusterArn: string;
   readonly namespace: string;
   readonly serviceAccount: string;
   readonly roleName: string;
@@ -23,7 +26,13 @@ export class PodIdentity extends Construct {
     this.role = new iam.Role(this, 'Role', {
       roleName: props.roleName,
       description: props.description,
-      assumedBy: new iam.SessionTagsPrincipal(new iam.ServicePrincipal('pods.eks.amazonaws.com')),
+      assumedBy: new iam.PrincipalWithConditions(
+        new iam.SessionTagsPrincipal(new iam.ServicePrincipal('pods.eks.amazonaws.com')),
+        {
+          StringEquals: { 'aws:SourceAccount': Stack.of(this).account },
+          ArnEquals: { 'aws:SourceArn': props.clusterArn },
+        },
+      ),
     });
     this.association = new eks.CfnPodIdentityAssociation(this, 'Association', {
       clusterName: props.clusterName,
