@@ -162,6 +162,8 @@ describe('dev: EKS', () => {
       (m) => m.includes('EC2NodeClass') && m.includes('subnetSelectorTerms'),
     );
     expect(nodeClass).toContain('karpenter.sh/discovery');
+    for (const tag of ['Environment', 'Project', 'CostCenter', 'Owner', 'DataClassification'])
+      expect(nodeClass).toContain(tag);
   });
 
   it('bootstraps Argo CD to the manifests branch of the repository', () => {

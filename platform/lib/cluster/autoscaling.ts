@@ -4,6 +4,7 @@ import * as eks from 'aws-cdk-lib/aws-eks';
 import type { EnvironmentConfig } from '../../config/index.js';
 import { KARPENTER_DISCOVERY_TAG } from '../network/network-stack.js';
 import { clusterName } from '../shared/naming.js';
+import { costAllocationTags } from '../shared/tags.js';
 import { CHART_VERSIONS, CLUSTER_AUTOSCALER_CHART_VERSIONS } from './versions.js';
 
 // Node capacity has two shapes, chosen by config.nodes.autoscaler:
@@ -119,7 +120,8 @@ export function karpenterAddOn(env: EnvironmentConfig): blueprints.KarpenterV1Ad
           },
         },
       ],
-      tags: { Name: `${cluster}-karpenter-node` },
+      // Karpenter launches instances outside CloudFormation, so the cost-allocation tags go on them here.
+      tags: { Name: `${cluster}-karpenter-node`, ...costAllocationTags(env) },
       detailedMonitoring: env.name === 'prod',
     },
   });
