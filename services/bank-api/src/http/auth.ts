@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createSecretKey, randomBytes } from 'node:crypto';
 import { createRemoteJWKSet, type JWTVerifyGetKey, jwtVerify, SignJWT } from 'jose';
 import type { Context, Next } from 'koa';
 import type { AuthConfig } from '../config.js';
@@ -27,7 +27,11 @@ export function createAuthenticator(config: AuthConfig): Authenticator {
   if (config.mode === 'dev') {
     // A random secret per process unless one is configured: dev tokens never outlive the process
     // unless several local instances must accept the same tokens (drills).
-    const secret = new TextEncoder().encode(config.secret ?? randomBytes(32).toString('base64url'));
+    // A KeyObject, not raw bytes: jose caches the imported key per KeyObject, whereas raw bytes are
+    // imported into WebCrypto again on every request (about a tenth of the service's CPU under load).
+    const secret = createSecretKey(
+      Buffer.from(config.secret ?? randomBytes(32).toString('base64url'), 'utf8'),
+    );
     return {
       mode: 'dev',
       async verify(token) {

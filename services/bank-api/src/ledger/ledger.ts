@@ -68,6 +68,14 @@ const toAccount = (row: AccountRow): Account => ({
 
 const ACCOUNT_COLUMNS = 'id, customer_id, currency, balance, created_at';
 
+/**
+ * The one statement that moves money. Exported so the benchmark's pgbench ceiling runs exactly the
+ * SQL the service sends, parameters in the same order: customer, key, request hash, kind, from, to,
+ * amount, reference.
+ */
+export const POST_TRANSFER_SQL =
+  'SELECT outcome, status_code, body FROM post_transfer($1, $2, $3, $4, $5, $6, $7, $8)';
+
 /** The ledger's operations. All money movement goes through the post_transfer SQL function. */
 export class Ledger {
   constructor(
@@ -131,7 +139,7 @@ export class Ledger {
     const result = await withRetry(
       () =>
         this.db.query<{ outcome: string; status_code: number; body: Record<string, unknown> | null }>(
-          'SELECT outcome, status_code, body FROM post_transfer($1, $2, $3, $4, $5, $6, $7, $8)',
+          POST_TRANSFER_SQL,
           [
             command.customerId,
             command.idempotencyKey,

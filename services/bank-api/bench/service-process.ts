@@ -1,0 +1,67 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { open } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { freePort } from '../../../test/support/postgres.js';
+
+const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
+
+export interface ServiceProcess {
+  url: string;
+  child: ChildProcess;
+  /** SIGTERM and wait for the exit code. */
+  stop(): Promise<number | null>;
+}
+
+/**
+ * Runs the real service entry point in its own process, as in production: the load generator must not
+ * share the service's event loop. Its log lines go to `logFile`, like a container's stdout.
+ */
+export async function startServiceProcess(options: {
+  env: Record<string, string>;
+  logFile: string;
+  /** Extra node flags, e.g. --cpu-prof. */
+  nodeArgs?: string[];
+}): Promise<ServiceProcess> {
+  const port = await freePort();
+  const metricsPort = await freePort();
+  const log = await open(options.logFile, 'a');
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', MAIN], {
+    env: {
+      ...process.env,
+      NODE_ENV: 'development',
+      PORT: String(port),
+      METRICS_PORT: String(metricsPort),
+      ...options.env,
+    },
+    stdio: ['ignore', log.fd, log.fd],
+  });
+  await log.close();
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null)
+      throw new Error(`service exited with ${child.exitCode}; see ${options.logFile}`);
+    const ready = await fetch(`${url}/readyz`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ready) {
+      return {
+        url,
+        child,
+        async stop() {
+          if (child.exitCode !== null) return child.exitCode;
+          const exited = once(child, 'exit');
+          child.kill('SIGTERM');
+          const [code] = (await exited) as [number | null];
+          return code;
+        },
+      };
+    }
+    await sleep(100);
+  }
+  child.kill('SIGKILL');
+  throw new Error(`service did not become ready within 60 s; see ${options.logFile}`);
+}
