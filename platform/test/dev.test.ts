@@ -166,6 +166,17 @@ describe('dev: EKS', () => {
       expect(nodeClass).toContain(tag);
   });
 
+  it('encrypts the Karpenter interruption queue and refuses plain-text access to it', () => {
+    env.templates.cluster.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true });
+    env.templates.cluster.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      PolicyDocument: Match.objectLike({
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      }),
+    });
+  });
+
   it('bootstraps Argo CD to the manifests branch of the repository', () => {
     const root = manifests(env.templates.cluster).find(
       (m) => m.includes('bank-platform') && m.includes('Application'),

@@ -387,10 +387,12 @@ function addGitOpsRoot(stack: Stack, env: EnvironmentConfig, cluster: eks.Cluste
   if (argoChart) root.node.addDependency(argoChart);
 }
 
-/** The interruption queue Blueprints creates for Karpenter accepts only TLS requests. */
+/** The interruption queue Blueprints creates for Karpenter: encrypted at rest, TLS-only in transit. */
 function enforceTlsOnKarpenterQueue(stack: Stack): void {
   const queue = stack.node.tryFindChild('karpenter-queue');
   if (queue instanceof sqs.Queue) {
+    // SSE-SQS rather than KMS: EventBridge and AWS Health deliver into it without key grants.
+    (queue.node.defaultChild as sqs.CfnQueue).sqsManagedSseEnabled = true;
     queue.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'DenyInsecureTransport',
