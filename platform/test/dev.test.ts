@@ -2,6 +2,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadEnvironment } from '../config/index.js';
 import { CHART_VERSIONS } from '../lib/cluster/versions.js';
+import { subnetCidrs } from '../lib/network/subnet-plan.js';
 import {
   eksClusterConfig,
   helmCharts,
@@ -29,6 +30,18 @@ describe('dev: network', () => {
     expect(tiers.filter((t) => t === 'Public')).toHaveLength(3);
     expect(tiers.filter((t) => t === 'Private')).toHaveLength(3);
     expect(tiers.filter((t) => t === 'Isolated')).toHaveLength(3);
+  });
+
+  it('predicts every subnet CIDR (subnetCidrs) exactly as the VPC allocates them', () => {
+    const planned = subnetCidrs(config.vpcCidr, config.region, config.azCount);
+    const actual = (tier: string) =>
+      resourcesOfType(env.templates.network, 'AWS::EC2::Subnet')
+        .filter((s) => tagsOf(s)['aws-cdk:subnet-name'] === tier)
+        .map((s) => s.Properties?.CidrBlock);
+    expect(actual('public')).toEqual(planned.public);
+    expect(actual('private')).toEqual(planned.private);
+    expect(actual('database')).toEqual(planned.database);
+    expect(planned.database).toEqual(['10.10.128.0/22', '10.10.132.0/22', '10.10.136.0/22']);
   });
 
   it('uses one NAT gateway in dev', () => {
