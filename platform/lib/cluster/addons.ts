@@ -3,7 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type { EnvironmentConfig } from '../../config/index.js';
 import { clusterName, containerLogGroupName, secretPrefix } from '../shared/naming.js';
 import { argoCdValues } from './argocd-values.js';
-import { capacityPlan } from './autoscaling.js';
+import type { CapacityPlan } from './autoscaling.js';
 import { CHART_VERSIONS, MANAGED_ADDON_VERSIONS } from './versions.js';
 
 // Add-ons are configured before their stack exists, so ARNs are spelled from the fixed account and
@@ -36,7 +36,7 @@ function fluentBitPolicies(env: EnvironmentConfig): iam.PolicyStatement[] {
 }
 
 /** Every add-on of the cluster, in install order, each with a pinned version. */
-export function platformAddOns(env: EnvironmentConfig): blueprints.ClusterAddOn[] {
+export function platformAddOns(env: EnvironmentConfig, capacity: CapacityPlan): blueprints.ClusterAddOn[] {
   const managed = MANAGED_ADDON_VERSIONS[env.kubernetesVersion];
   return [
     new blueprints.VpcCniAddOn({
@@ -49,7 +49,7 @@ export function platformAddOns(env: EnvironmentConfig): blueprints.ClusterAddOn[
     new blueprints.KubeProxyAddOn(managed.kubeProxy),
     new blueprints.EksPodIdentityAgentAddOn(managed.podIdentityAgent),
     new blueprints.EbsCsiDriverAddOn({ version: managed.ebsCsi, storageClass: 'gp3' }),
-    ...capacityPlan(env).addOns,
+    ...capacity.addOns,
     new blueprints.AwsLoadBalancerControllerAddOn({
       version: CHART_VERSIONS.awsLoadBalancerController,
       enableWafv2: true,

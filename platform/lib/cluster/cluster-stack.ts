@@ -25,7 +25,7 @@ import {
 import { SecureBucket } from '../shared/secure-bucket.js';
 import { costAllocationTags } from '../shared/tags.js';
 import { platformAddOns } from './addons.js';
-import { capacityPlan } from './autoscaling.js';
+import { type CapacityPlan, capacityPlan } from './autoscaling.js';
 import { PodIdentity } from './pod-identity.js';
 import { FunctionResourceProvider, RESOURCES } from './resource-providers.js';
 import { KUBERNETES_VERSIONS } from './versions.js';
@@ -57,7 +57,7 @@ export const WORKLOADS = {
 } as const;
 
 /**
- * Access entries grant every principal. EKS Blueprints' Karpenter add-on still writes its node role
+ * Every principal is granted through access entries. EKS Blueprints' Karpenter add-on still writes its node role
  * into aws-auth, which CDK refuses under API-only mode, so that variant keeps the ConfigMap readable
  * while the same role also gets an access entry (see docs/adr/0003). Cluster Autoscaler is API-only.
  */
@@ -66,7 +66,7 @@ const authenticationMode = (env: EnvironmentConfig): eks.AuthenticationMode =>
     ? eks.AuthenticationMode.API_AND_CONFIG_MAP
     : eks.AuthenticationMode.API;
 
-function clusterProvider(env: EnvironmentConfig): blueprints.GenericClusterProvider {
+function clusterProvider(env: EnvironmentConfig, capacity: CapacityPlan): blueprints.GenericClusterProvider {
   const publicCidrs = env.apiAllowedCidrs;
   return new blueprints.GenericClusterProvider({
     version: KUBERNETES_VERSIONS[env.kubernetesVersion],
@@ -78,7 +78,7 @@ function clusterProvider(env: EnvironmentConfig): blueprints.GenericClusterProvi
         ? eks.EndpointAccess.PUBLIC_AND_PRIVATE.onlyFrom(...publicCidrs)
         : eks.EndpointAccess.PRIVATE,
     vpcSubnets: [{ subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }],
-    managedNodeGroups: capacityPlan(env).nodeGroups,
+    managedNodeGroups: capacity.nodeGroups,
     tags: costAllocationTags(env),
   });
 }
@@ -91,6 +91,7 @@ export async function buildClusterStack(
   deps: ClusterStackDependencies,
 ): Promise<blueprints.EksBlueprint> {
   const awsEnv: Required<Environment> = { account: env.account, region: env.region };
+  const capacity = capacityPlan(env);
 
   const builder = blueprints.EksBlueprint.builder()
     .name(clusterName(env))
@@ -157,8 +158,8 @@ export async function buildClusterStack(
           }),
       ),
     )
-    .clusterProvider(clusterProvider(env))
-    .addOns(...platformAddOns(env));
+    .clusterProvider(clusterProvider(env, capacity))
+    .addOns(...platformAddOns(env, capacity));
 
   const stack = await builder.buildAsync(scope, id, {
     env: awsEnv,
