@@ -1,0 +1,170 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { git, gitRaw, resolveCommit } from './git.js';
+
+// Renders the manifests of a base commit and of the checkout (head), and describes the difference:
+// which objects were added, removed or changed per folder, then the unified diff. The base is
+// rendered from a temporary worktree with its own charts/ code, so a change to a chart shows up as
+// what it does to the YAML. The caller's working tree is only read.
+
+export interface ManifestDiffOptions {
+  /** Any directory inside the head checkout. */
+  readonly repo: string;
+  /** Git revision to compare against, e.g. origin/main. */
+  readonly base: string;
+  /** Largest unified diff to include (characters); GitHub comments hold 65,536. */
+  readonly maxDiffChars?: number;
+}
+
+export type ObjectChange = 'added' | 'removed' | 'changed';
+
+export interface ManifestDiff {
+  readonly base: string;
+  readonly baseCommit: string;
+  readonly objects: readonly {
+    readonly file: string;
+    readonly object: string;
+    readonly change: ObjectChange;
+  }[];
+  readonly stat: string;
+  readonly diff: string;
+  readonly truncated: boolean;
+}
+
+export class ManifestDiffError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ManifestDiffError';
+  }
+}
+
+export function manifestDiff(options: ManifestDiffOptions): ManifestDiff {
+  const top = git(['rev-parse', '--show-toplevel'], { cwd: options.repo });
+  const baseCommit = resolveCommit(options.base, top);
+  if (baseCommit === undefined)
+    throw new ManifestDiffError(`--base '${options.base}' is not a commit in ${top}`);
+  const scratch = mkdtempSync(join(tmpdir(), 'manifests-diff-'));
+  const worktree = join(scratch, 'checkout');
+  try {
+    git(['worktree', 'add', '--quiet', '--detach', worktree, baseCommit], { cwd: top });
+    render(worktree, join(scratch, 'base'), join(top, 'node_modules'));
+    render(top, join(scratch, 'head'), join(top, 'node_modules'));
+
+    const objects = compareObjects(join(scratch, 'base'), join(scratch, 'head'));
+    const noIndex = ['diff', '--no-index', '--no-color', '--no-ext-diff'];
+    const stat = runDiff([...noIndex, '--stat=120', 'base', 'head'], scratch);
+    const full = runDiff([...noIndex, '-U3', 'base', 'head'], scratch);
+    const max = options.maxDiffChars ?? 50_000;
+    const truncated = full.length > max;
+    return {
+      base: options.base,
+      baseCommit,
+      objects,
+      stat,
+      diff: truncated ? `${full.slice(0, full.lastIndexOf('\n', max))}\n` : full,
+      truncated,
+    };
+  } finally {
+    gitRaw(['worktree', 'remove', '--force', worktree], { cwd: top });
+    gitRaw(['worktree', 'prune'], { cwd: top });
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+/** Runs the checkout's own renderer (charts/main.ts) into `outdir`. */
+function render(checkout: string, outdir: string, nodeModules: string): void {
+  if (!existsSync(join(checkout, 'node_modules')))
+    symlinkSync(nodeModules, join(checkout, 'node_modules'), 'dir');
+  const result = spawnSync(join(nodeModules, '.bin', 'tsx'), ['charts/main.ts', '--outdir', outdir], {
+    cwd: checkout,
+    encoding: 'utf8',
+  });
+  if (result.status !== 0) {
+    throw new ManifestDiffError(`rendering ${checkout} failed:\n${(result.stderr || result.stdout).trim()}`);
+  }
+}
+
+/** git diff --no-index exits 1 when the trees differ; paths are shown relative to the manifests root. */
+function runDiff(args: string[], cwd: string): string {
+  const result = gitRaw(args, { cwd });
+  if (result.status !== 0 && result.status !== 1)
+    throw new ManifestDiffError(`git ${args.join(' ')}: ${result.stderr}`);
+  return result.stdout
+    .replaceAll(/(^|\s)a\/base\//gm, '$1a/')
+    .replaceAll(/(^|\s)b\/head\//gm, '$1b/')
+    .replaceAll(/^( ?)(base|head)\//gm, '$1')
+    .replaceAll('{base => head}/', '');
+}
+
+function yamlFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile() && entry.name.endsWith('.yaml'))
+    .map((entry) => relative(dir, join(entry.parentPath, entry.name)))
+    .sort();
+}
+
+function objectsIn(path: string): Map<string, string> {
+  const out = new Map<string, string>();
+  if (!existsSync(path)) return out;
+  for (const doc of parseAllDocuments(readFileSync(path, 'utf8'))) {
+    const o = doc.toJS() as { kind?: string; metadata?: { name?: string; namespace?: string } } | null;
+    if (!o?.kind) continue;
+    out.set(
+      `${o.kind} ${o.metadata?.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata?.name ?? ''}`,
+      JSON.stringify(o),
+    );
+  }
+  return out;
+}
+
+function compareObjects(baseDir: string, headDir: string): ManifestDiff['objects'] {
+  const files = [...new Set([...yamlFiles(baseDir), ...yamlFiles(headDir)])].sort();
+  return files.flatMap((file) => {
+    const before = objectsIn(join(baseDir, file));
+    const after = objectsIn(join(headDir, file));
+    const names = [...new Set([...before.keys(), ...after.keys()])].sort();
+    return names.flatMap((object) => {
+      const a = before.get(object);
+      const b = after.get(object);
+      if (a === b) return [];
+      const change: ObjectChange = a === undefined ? 'added' : b === undefined ? 'removed' : 'changed';
+      return [{ file, object, change }];
+    });
+  });
+}
+
+/** Markdown for a pull request comment. */
+export function formatMarkdown(result: ManifestDiff): string {
+  const title = `### Manifest diff against \`${result.base}\` (${result.baseCommit.slice(0, 12)})`;
+  if (result.objects.length === 0) return `${title}\n\nNo change to the rendered manifests.\n`;
+  const rows = result.objects.map((o) => `| \`${o.file}\` | ${o.object} | ${o.change} |`);
+  return [
+    title,
+    '',
+    `${result.objects.length} object(s) differ:`,
+    '',
+    '| file | object | change |',
+    '| --- | --- | --- |',
+    ...rows,
+    '',
+    '<details><summary>Unified diff</summary>',
+    '',
+    '```diff',
+    result.diff.trimEnd(),
+    '```',
+    result.truncated ? '\n_The diff was truncated; run `npm run manifests:diff` locally for all of it._' : '',
+    '</details>',
+    '',
+  ].join('\n');
+}
+
+/** Plain text for a terminal. */
+export function formatText(result: ManifestDiff): string {
+  if (result.objects.length === 0) return `no change to the rendered manifests against ${result.base}\n`;
+  const lines = result.objects.map((o) => `${o.change.padEnd(8)} ${o.file}: ${o.object}`);
+  return `${lines.join('\n')}\n\n${result.stat}\n\n${result.diff}`;
+}
