@@ -48,6 +48,8 @@ describe('environment config', () => {
     ['malformed CIDR', 'vpcCidr', '10.0.0/16'],
     ['CIDR too small for three tiers', 'vpcCidr', '10.0.0.0/24'],
     ['unsupported Kubernetes version', 'kubernetesVersion', '1.29'],
+    ['API endpoint open to the internet', 'apiAllowedCidrs.0', '0.0.0.0/0'],
+    ['API CIDR with a bad octet', 'apiAllowedCidrs.0', '203.0.300.0/24'],
     ['unknown autoscaler', 'nodes.autoscaler', 'keda'],
     ['empty instance families', 'nodes.instanceFamilies', []],
     ['max below min capacity', 'nodes.maxCapacity', 1],

@@ -17,6 +17,18 @@ const cidr = z
     return octets.every((o) => o >= 0 && o <= 255) && bits >= 16 && bits <= 20;
   }, 'octets must be 0-255 and the prefix between /16 and /20 (room for three subnet tiers in three AZs)');
 
+/** A client address range: valid IPv4 CIDR, narrower than /8 so "the whole internet" cannot slip in. */
+const clientCidr = z
+  .string()
+  .regex(
+    /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/,
+    'must be an IPv4 CIDR such as 203.0.113.0/24',
+  )
+  .refine((value) => {
+    const [address = '', prefix = ''] = value.split('/');
+    return address.split('.').every((o) => Number(o) <= 255) && Number(prefix) >= 8 && Number(prefix) <= 32;
+  }, 'octets must be 0-255 and the prefix between /8 and /32 (no internet-wide ranges)');
+
 const dnsName = z
   .string()
   .regex(
@@ -76,7 +88,8 @@ export const EnvironmentConfigSchema = z
     }),
     alertEmail: z.string().email(),
     monthlyBudgetUsd: z.number().positive(),
-    apiAllowedCidrs: z.array(cidr.or(z.string().regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/))).default([]),
+    // Who may reach the public Kubernetes API endpoint (non-prod only); never the whole internet.
+    apiAllowedCidrs: z.array(clientCidr).default([]),
     tags: z.strictObject({
       project: z.string().min(1),
       costCenter: z.string().min(1),
