@@ -29,6 +29,7 @@ import {
   terminationGracePeriodSeconds,
   type WebServiceProps,
 } from './props.js';
+import { scannerSkipAnnotations } from './scanner-skips.js';
 
 const wave = (value: string) => ({ 'argocd.argoproj.io/sync-wave': value });
 
@@ -134,6 +135,7 @@ export class WebService extends Construct {
             'argocd.argoproj.io/hook': 'Sync',
             'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation',
             ...wave(SYNC_WAVE.migration),
+            ...scannerSkipAnnotations(p),
           },
         },
         spec: {
@@ -182,7 +184,7 @@ export class WebService extends Construct {
           name: p.name,
           namespace: p.namespace,
           labels: componentLabels(p, 'api'),
-          annotations: wave(SYNC_WAVE.workload),
+          annotations: { ...wave(SYNC_WAVE.workload), ...scannerSkipAnnotations(p) },
         },
         spec: {
           // No `replicas`: the HorizontalPodAutoscaler owns the count (min from the config), and a
@@ -204,6 +206,22 @@ export class WebService extends Construct {
                 spread('topology.kubernetes.io/zone', 'DoNotSchedule'),
                 spread('kubernetes.io/hostname', 'ScheduleAnyway'),
               ],
+              // Preferred, not required: the scheduler ranks nodes that already run a replica lower,
+              // so losing one node takes at most one replica while there are nodes to spare, yet a
+              // scale-up past the node count or a drain still schedules (the node autoscaler adds nodes).
+              affinity: {
+                podAntiAffinity: {
+                  preferredDuringSchedulingIgnoredDuringExecution: [
+                    {
+                      weight: 100,
+                      podAffinityTerm: {
+                        topologyKey: 'kubernetes.io/hostname',
+                        labelSelector: { matchLabels: selector },
+                      },
+                    },
+                  ],
+                },
+              },
               containers: [
                 {
                   name: p.name,

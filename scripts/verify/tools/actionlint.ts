@@ -1,0 +1,58 @@
+import { exec, tail } from '../exec.js';
+import { emptyResult, type Finding, failedRun, type ToolResult } from '../result.js';
+import { locateBinary, notInstalled, secondsSince, type Tool } from '../tool.js';
+
+// actionlint on every GitHub Actions workflow (it also runs shellcheck on each `run:` script when
+// shellcheck is on PATH). Nothing is skipped. One counted check is one workflow file.
+
+interface ActionlintError {
+  message: string;
+  filepath: string;
+  line: number;
+  column: number;
+  kind: string;
+}
+
+export function parseActionlint(json: string): Finding[] {
+  const parsed = JSON.parse(json.trim() || '[]') as ActionlintError[] | null;
+  return (parsed ?? []).map((e) => ({
+    rule: e.kind,
+    location: `${e.filepath}:${e.line}:${e.column}`,
+    message: e.message,
+  }));
+}
+
+const NAME = 'actionlint';
+
+export const actionlint: Tool = {
+  name: NAME,
+  async run({ root, targets }): Promise<ToolResult[]> {
+    const unit = 'workflow';
+    const files = targets.workflows;
+    const scope = `${files.length} workflows`;
+    const binary = locateBinary(root, NAME);
+    if (!binary) return [failedRun(NAME, unit, scope, notInstalled(NAME))];
+    if (files.length === 0) return [emptyResult(NAME, unit, scope)];
+    const started = process.hrtime.bigint();
+    const result = await exec(binary, ['-no-color', '-format', '{{json .}}', ...files], { cwd: root });
+    if (result.spawnError || (result.status !== 0 && result.status !== 1)) {
+      return [failedRun(NAME, unit, scope, result.spawnError ?? tail(`${result.stdout}\n${result.stderr}`))];
+    }
+    const findings = parseActionlint(result.stdout);
+    const failedFiles = new Set(findings.map((f) => f.location.split(':')[0]));
+    return [
+      {
+        tool: NAME,
+        unit,
+        scope,
+        passed: files.length - failedFiles.size,
+        failed: failedFiles.size,
+        skipped: 0,
+        findings,
+        skips: [],
+        errors: [],
+        seconds: secondsSince(started),
+      },
+    ];
+  },
+};
