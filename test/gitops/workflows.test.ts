@@ -1,0 +1,144 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { loadEnvironments } from '../../platform/config/index.js';
+import { ciEnvironment } from '../../scripts/ci/environment.js';
+import { scratchDir } from './git-fixtures.js';
+
+// The GitHub Actions workflows: actionlint (the field-standard linter, with shellcheck on every run
+// script) plus the repository's rules: pinned actions, least privilege, no racing deploys, and only
+// npm scripts that exist.
+
+const repoRoot = join(import.meta.dirname, '..', '..');
+const workflowsDir = join(repoRoot, '.github', 'workflows');
+const actionlint = join(repoRoot, '.tools', 'bin', 'actionlint');
+const toolsRequired = process.env.REQUIRE_TOOLS === '1';
+const haveActionlint = existsSync(actionlint);
+if (!haveActionlint && !toolsRequired) {
+  console.warn('actionlint is not installed (npm run tools:install): skipping the actionlint checks');
+}
+
+const files = readdirSync(workflowsDir).filter((f) => f.endsWith('.yml'));
+interface Workflow {
+  readonly file: string;
+  readonly text: string;
+  // biome-ignore lint/suspicious/noExplicitAny: workflow YAML is untyped; each check narrows what it reads.
+  readonly doc: any;
+}
+const workflows: Workflow[] = files.map((file) => {
+  const text = readFileSync(join(workflowsDir, file), 'utf8');
+  return { file, text, doc: parse(text) };
+});
+const scripts = Object.keys(JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')).scripts);
+
+const scratch = scratchDir('actionlint-test-');
+afterAll(() => scratch.cleanup());
+
+describe('GitHub Actions workflows', () => {
+  it('has the three workflows', () => {
+    expect(files.sort()).toEqual(['ci.yml', 'infra.yml', 'release.yml']);
+  });
+
+  it.runIf(haveActionlint || toolsRequired)('lint clean with actionlint', () => {
+    expect(haveActionlint, 'REQUIRE_TOOLS=1 but actionlint is not installed (npm run tools:install)').toBe(
+      true,
+    );
+    const run = spawnSync(actionlint, ['-no-color'], { cwd: repoRoot, encoding: 'utf8' });
+    expect(run.stdout + run.stderr).toBe('');
+    expect(run.status).toBe(0);
+  });
+
+  it.runIf(haveActionlint)('actionlint is live: it rejects a broken workflow', () => {
+    const dir = join(scratch.dir, '.github', 'workflows');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(
+      join(dir, 'bad.yml'),
+      'on: push\njobs:\n  a:\n    runs-on: ubuntu-24.04\n    steps:\n      - uses: actions/checkout\n      - run: echo hi\n        shell: bsh\n',
+    );
+    const run = spawnSync(actionlint, ['-no-color', join(dir, 'bad.yml')], {
+      cwd: scratch.dir,
+      encoding: 'utf8',
+    });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(1);
+    expect(run.stdout).toMatch(/bad\.yml/);
+  });
+
+  it.each(workflows.map((w) => [w.file, w] as const))(
+    '%s pins every action by commit SHA with its version',
+    (_, w) => {
+      const uses = [...w.text.matchAll(/uses:\s*(\S+)(.*)$/gm)];
+      expect(uses.length).toBeGreaterThan(0);
+      for (const [, ref, rest] of uses) {
+        expect(ref, `${ref}: pin by full commit SHA`).toMatch(/^[\w.-]+\/[\w./-]+@[0-9a-f]{40}$/);
+        expect(rest, `${ref}: say the version in a comment`).toMatch(/#\s*v\d+(\.\d+)*/);
+      }
+    },
+  );
+
+  it.each(workflows.map((w) => [w.file, w] as const))(
+    '%s grants nothing by default and sets permissions per job',
+    (_, w) => {
+      expect(w.doc.permissions).toEqual({});
+      for (const [name, job] of Object.entries(w.doc.jobs as Record<string, { permissions?: unknown }>)) {
+        expect(job.permissions, `job ${name}`).toBeDefined();
+        const granted = Object.entries(job.permissions as Record<string, string>);
+        for (const [scope, level] of granted) {
+          expect(['read', 'write', 'none'], `${name}.${scope}`).toContain(level);
+        }
+      }
+    },
+  );
+
+  it.each(workflows.map((w) => [w.file, w] as const))('%s runs in concurrency groups', (_, w) => {
+    for (const [name, job] of Object.entries(w.doc.jobs as Record<string, { concurrency?: unknown }>)) {
+      expect(w.doc.concurrency ?? job.concurrency, `job ${name}`).toBeDefined();
+    }
+  });
+
+  it('never cancels a deploy half-way', () => {
+    const release = workflows.find((w) => w.file === 'release.yml')?.doc;
+    expect(release.concurrency['cancel-in-progress']).toBe(false);
+    const infra = workflows.find((w) => w.file === 'infra.yml')?.doc;
+    for (const job of ['deploy-dev', 'deploy-prod']) {
+      expect(infra.jobs[job].concurrency['cancel-in-progress']).toBe(false);
+    }
+    expect(infra.jobs['deploy-prod'].environment).toBe('prod');
+    expect(infra.jobs['deploy-prod'].needs).toBe('deploy-dev');
+  });
+
+  it.each(workflows.map((w) => [w.file, w] as const))('%s calls only npm scripts that exist', (_, w) => {
+    const called = [...w.text.matchAll(/npm run (?:--silent )?([\w:-]+)/g)].map((m) => m[1] as string);
+    expect(called.length).toBeGreaterThan(0);
+    for (const name of called) expect(scripts, `npm run ${name}`).toContain(name);
+  });
+
+  it('grants id-token (OIDC) only to jobs that assume an AWS role', () => {
+    for (const w of workflows) {
+      for (const [name, job] of Object.entries(
+        w.doc.jobs as Record<string, { permissions: Record<string, string>; steps: { uses?: string }[] }>,
+      )) {
+        const assumesRole = job.steps.some((s) =>
+          s.uses?.startsWith('aws-actions/configure-aws-credentials@'),
+        );
+        expect(job.permissions['id-token'] === 'write', `${w.file} ${name}`).toBe(assumesRole);
+      }
+    }
+  });
+});
+
+describe('ci:environment', () => {
+  it('derives every CI value from the environment config', () => {
+    for (const env of loadEnvironments()) {
+      const out = ciEnvironment(env);
+      expect(out.image_repository).toBe(env.bankApi.imageRepository);
+      expect(out.registry).toBe(`${env.account}.dkr.ecr.${env.region}.amazonaws.com`);
+      expect(out.image_push_role_arn).toBe(`arn:aws:iam::${env.account}:role/bank-${env.name}-ci-image-push`);
+      expect(out.cdk_deploy_role_arn).toBe(`arn:aws:iam::${env.account}:role/bank-${env.name}-ci-cdk-deploy`);
+      expect(out.gitops_branch).toBe(env.gitops.branch);
+      expect(out.deploy_environment).toBe(env.ci.deployEnvironment);
+    }
+  });
+});
