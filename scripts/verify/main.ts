@@ -90,7 +90,7 @@ async function main(argv: string[]): Promise<number> {
   const targets = findTargets(root, cdkOut);
   for (const tool of selected) {
     console.log(`verify: running ${tool.name}`);
-    results.push(...(await tool.run({ root, targets })));
+    results.push(...(await tool.run({ root, toolsBin: join(root, '.tools', 'bin'), targets })));
   }
   console.log(formatReport(results, values.skips ?? false));
   return results.some(isFailure) ? 1 : 0;

@@ -4,7 +4,10 @@ import type { ToolResult } from './result.js';
 import type { Targets } from './targets.js';
 
 export interface VerifyContext {
+  /** Where the scanned files are; tools run with this as their working directory. */
   readonly root: string;
+  /** Folder with the pinned tools (the repository's .tools/bin). */
+  readonly toolsBin: string;
   readonly targets: Targets;
 }
 
@@ -21,8 +24,8 @@ export interface Tool {
  * Where a tool's binary is: the pinned copy in .tools/bin first (scripts/install-tools.sh puts it
  * there), then PATH (Debian's shellcheck and promtool). Undefined when it is not installed.
  */
-export function locateBinary(root: string, name: string): string | undefined {
-  const dirs = [join(root, '.tools', 'bin'), ...(process.env.PATH ?? '').split(delimiter).filter(Boolean)];
+export function locateBinary(toolsBin: string, name: string): string | undefined {
+  const dirs = [toolsBin, ...(process.env.PATH ?? '').split(delimiter).filter(Boolean)];
   return dirs.map((dir) => join(dir, name)).find((candidate) => existsSync(candidate));
 }
 

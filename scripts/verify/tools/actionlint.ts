@@ -26,11 +26,11 @@ const NAME = 'actionlint';
 
 export const actionlint: Tool = {
   name: NAME,
-  async run({ root, targets }): Promise<ToolResult[]> {
+  async run({ root, toolsBin, targets }): Promise<ToolResult[]> {
     const unit = 'workflow';
     const files = targets.workflows;
     const scope = `${files.length} workflows`;
-    const binary = locateBinary(root, NAME);
+    const binary = locateBinary(toolsBin, NAME);
     if (!binary) return [failedRun(NAME, unit, scope, notInstalled(NAME))];
     if (files.length === 0) return [emptyResult(NAME, unit, scope)];
     const started = process.hrtime.bigint();

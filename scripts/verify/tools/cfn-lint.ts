@@ -51,11 +51,11 @@ const NAME = 'cfn-lint';
 export function cfnLint(regions: readonly string[]): Tool {
   return {
     name: NAME,
-    async run({ root, targets }): Promise<ToolResult[]> {
+    async run({ root, toolsBin, targets }): Promise<ToolResult[]> {
       const unit = 'template';
       const files = targets.templates;
       const scope = `${files.length} templates`;
-      const binary = locateBinary(root, NAME);
+      const binary = locateBinary(toolsBin, NAME);
       if (!binary) return [failedRun(NAME, unit, scope, notInstalled(NAME))];
       if (files.length === 0)
         return [failedRun(NAME, unit, scope, `no templates in ${targets.cdkOut}: synth failed?`)];

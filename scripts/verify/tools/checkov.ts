@@ -74,7 +74,7 @@ const NAME = 'checkov';
 
 export const checkov: Tool = {
   name: NAME,
-  async run({ root, targets }): Promise<ToolResult[]> {
+  async run({ root, toolsBin, targets }): Promise<ToolResult[]> {
     const unit = 'policy x resource';
     const inputs: Record<(typeof FRAMEWORKS)[number], readonly string[]> = {
       cloudformation: targets.templates,
@@ -86,7 +86,7 @@ export const checkov: Tool = {
     const frameworks = FRAMEWORKS.filter((f) => inputs[f].length > 0);
     const fail = (message: string) =>
       FRAMEWORKS.map((f) => failedRun(`${NAME} ${f}`, unit, scopeOf(f), message));
-    const binary = locateBinary(root, NAME);
+    const binary = locateBinary(toolsBin, NAME);
     if (!binary) return fail(notInstalled(NAME));
     const config = join(root, '.checkov.yaml');
     if (!existsSync(config)) return fail('.checkov.yaml is missing');

@@ -29,7 +29,7 @@ export function hadolintSkips(file: string, text: string): Skip[] {
   return lines.flatMap((line, index) => {
     const directive = /#\s*hadolint\s+ignore=([\w,]+)/.exec(line);
     if (!directive) return [];
-    const above = /^\s*#\s*(?!hadolint)(.+)$/.exec(lines[index - 1] ?? '')?.[1]?.trim() ?? '';
+    const above = /^\s*#(?!!)\s*(?!hadolint)(.+)$/.exec(lines[index - 1] ?? '')?.[1]?.trim() ?? '';
     return (directive[1] ?? '')
       .split(',')
       .map((rule) => ({ rule, location: `${file}:${index + 1}`, reason: above }));
@@ -40,11 +40,11 @@ const NAME = 'hadolint';
 
 export const hadolint: Tool = {
   name: NAME,
-  async run({ root, targets }): Promise<ToolResult[]> {
+  async run({ root, toolsBin, targets }): Promise<ToolResult[]> {
     const unit = 'Dockerfile';
     const files = targets.dockerfiles;
     const scope = `${files.length} Dockerfiles`;
-    const binary = locateBinary(root, NAME);
+    const binary = locateBinary(toolsBin, NAME);
     if (!binary) return [failedRun(NAME, unit, scope, notInstalled(NAME))];
     if (files.length === 0) return [emptyResult(NAME, unit, scope)];
     const started = process.hrtime.bigint();

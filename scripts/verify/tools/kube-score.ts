@@ -82,11 +82,11 @@ const NAME = 'kube-score';
 export function kubeScore(kubernetesVersion: string): Tool {
   return {
     name: NAME,
-    async run({ root, targets }): Promise<ToolResult[]> {
+    async run({ root, toolsBin, targets }): Promise<ToolResult[]> {
       const unit = 'test x object';
       const folders = [...new Set(targets.manifests.map((f) => dirname(f)))].sort();
       const scope = `${targets.manifests.length} files in ${folders.length} folders`;
-      const binary = locateBinary(root, NAME);
+      const binary = locateBinary(toolsBin, NAME);
       if (!binary) return [failedRun(NAME, unit, scope, notInstalled(NAME))];
       let config: KubeScoreConfig;
       try {

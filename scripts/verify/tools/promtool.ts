@@ -45,10 +45,10 @@ const NAME = 'promtool';
 
 export const promtool: Tool = {
   name: NAME,
-  async run({ root }): Promise<ToolResult[]> {
+  async run({ root, toolsBin }): Promise<ToolResult[]> {
     const unit = 'rule check / unit test';
     const scope = 'rendered PrometheusRules';
-    if (!locateBinary(root, NAME)) return [failedRun(NAME, unit, scope, notInstalled(NAME))];
+    if (!locateBinary(toolsBin, NAME)) return [failedRun(NAME, unit, scope, notInstalled(NAME))];
     const started = process.hrtime.bigint();
     const dir = mkdtempSync(join(tmpdir(), 'verify-promtool-'));
     try {

@@ -35,7 +35,7 @@ export function inlineSkips(file: string, text: string): Skip[] {
     const directive = /#\s*shellcheck\s+disable=([\w,]+)(.*)$/.exec(line);
     if (!directive) return;
     const sameLine = /#\s*(.+)$/.exec(directive[2] ?? '')?.[1]?.trim();
-    const above = /^\s*#\s*(?!shellcheck)(.+)$/.exec(lines[index - 1] ?? '')?.[1]?.trim();
+    const above = /^\s*#(?!!)\s*(?!shellcheck)(.+)$/.exec(lines[index - 1] ?? '')?.[1]?.trim();
     for (const rule of (directive[1] ?? '').split(',')) {
       skips.push({ rule, location: `${file}:${index + 1}`, reason: sameLine || above || '' });
     }
@@ -47,11 +47,11 @@ const NAME = 'shellcheck';
 
 export const shellcheck: Tool = {
   name: NAME,
-  async run({ root, targets }): Promise<ToolResult[]> {
+  async run({ root, toolsBin, targets }): Promise<ToolResult[]> {
     const unit = 'script';
     const files = targets.shellScripts;
     const scope = `${files.length} shell scripts`;
-    const binary = locateBinary(root, 'shellcheck');
+    const binary = locateBinary(toolsBin, 'shellcheck');
     if (!binary) return [failedRun(NAME, unit, scope, notInstalled('shellcheck'))];
     const started = process.hrtime.bigint();
     const skips = files.flatMap((f) => inlineSkips(f, readFileSync(join(root, f), 'utf8')));
