@@ -1,11 +1,15 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { bootstrapPath as chartsBootstrapPath } from '../../charts/argocd/layout.js';
+import { bootstrapProject } from '../../charts/argocd/projects.js';
 import { loadEnvironment } from '../config/index.js';
+import { bootstrapPath, GITOPS_ROOT } from '../lib/cluster/cluster-stack.js';
 import { CHART_VERSIONS } from '../lib/cluster/versions.js';
 import { subnetCidrs } from '../lib/network/subnet-plan.js';
 import {
   eksClusterConfig,
   helmCharts,
+  kubernetesObjects,
   manifests,
   resourcesOfType,
   type SynthesizedEnvironment,
@@ -190,27 +194,48 @@ describe('dev: EKS', () => {
     });
   });
 
-  it('bootstraps Argo CD to the manifests branch of the repository', () => {
-    const root = manifests(env.templates.cluster).find(
-      (m) => m.includes('bank-platform') && m.includes('Application'),
-    );
-    expect(root).toContain(config.gitops.repoUrl);
-    expect(root).toContain(config.gitops.branch);
-    expect(root).toContain(config.gitops.path);
+  it('bootstraps Argo CD: the bootstrap project, then a root Application on the manifests branch', () => {
+    const root = kubernetesObjects(env.templates.cluster).find((o) => o.kind === 'Application') as {
+      metadata: { name: string };
+      spec: { project: string; source: { repoURL: string; targetRevision: string; path: string } };
+    };
+    expect(root.metadata.name).toBe(GITOPS_ROOT.application);
+    expect(root.spec.project).toBe(GITOPS_ROOT.project);
+    expect(root.spec.source).toMatchObject({
+      repoURL: config.gitops.repoUrl,
+      targetRevision: config.gitops.branch,
+      path: bootstrapPath(config),
+    });
+    env.templates.cluster.hasResource('Custom::AWSCDK-EKS-KubernetesResource', {
+      Properties: { Manifest: Match.stringLikeRegexp('"kind":"Application"') },
+      DependsOn: Match.arrayWith([Match.stringLikeRegexp('GitOpsBootstrapProject')]),
+    });
   });
 
-  it('creates the ClusterSecretStore the charts reference, after External Secrets is installed', () => {
-    const stores = resourcesOfType(env.templates.cluster, 'Custom::AWSCDK-EKS-KubernetesResource').filter(
-      (r) => JSON.stringify(r.Properties?.Manifest).includes('ClusterSecretStore'),
+  it('agrees with the charts on the bootstrap folder and the bootstrap AppProject', () => {
+    expect(bootstrapPath(config)).toBe(chartsBootstrapPath(config));
+    const project = kubernetesObjects(env.templates.cluster).find((o) => o.kind === 'AppProject') as {
+      apiVersion: string;
+      metadata: { name: string; namespace: string };
+      spec: unknown;
+    };
+    const expected = bootstrapProject(config).toJSON() as typeof project;
+    // CDK adds its own prune label to metadata; identity and spec must match the rendered copy.
+    expect(project.apiVersion).toBe(expected.apiVersion);
+    expect(project.metadata).toMatchObject(expected.metadata);
+    expect(project.spec).toEqual(expected.spec);
+  });
+
+  it('configures Argo CD from argocd/values.yaml, including the Application health check', () => {
+    const argo = helmCharts(env.templates.cluster).find((c) => c.Chart === 'argo-cd');
+    const values = JSON.parse(String(argo?.Values)) as {
+      configs: { cm: Record<string, string> };
+      dex: { enabled: boolean };
+    };
+    expect(values.configs.cm['resource.customizations.health.argoproj.io_Application']).toContain(
+      'obj.status.health',
     );
-    expect(stores).toHaveLength(1);
-    const manifest = JSON.stringify(stores[0]?.Properties?.Manifest);
-    expect(manifest).toContain('aws-secrets-manager');
-    expect(manifest).toContain('SecretsManager');
-    env.templates.cluster.hasResource('Custom::AWSCDK-EKS-KubernetesResource', {
-      Properties: { Manifest: Match.stringLikeRegexp('ClusterSecretStore') },
-      DependsOn: Match.arrayWith([Match.stringLikeRegexp('chartexternalsecrets')]),
-    });
+    expect(values.dex.enabled).toBe(false);
   });
 
   it('binds the bank API and Grafana to their service accounts with Pod Identity', () => {

@@ -81,3 +81,10 @@ export function eksClusterConfig(template: Template): EksClusterConfig {
   if (!cluster) throw new Error('no EKS cluster in template');
   return cluster.Properties?.Config as EksClusterConfig;
 }
+
+/** Kubernetes objects applied by the cluster stack whose manifest holds no CloudFormation tokens. */
+export const kubernetesObjects = (template: Template): Record<string, unknown>[] =>
+  resourcesOfType(template, 'Custom::AWSCDK-EKS-KubernetesResource')
+    .map((r) => r.Properties?.Manifest)
+    .filter((m): m is string => typeof m === 'string')
+    .flatMap((m) => JSON.parse(m) as Record<string, unknown>[]);

@@ -1,3 +1,4 @@
+import { posix } from 'node:path';
 import * as blueprints from '@aws-quickstart/eks-blueprints';
 import { ArnFormat, CfnOutput, Duration, type Environment, type Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -354,38 +355,67 @@ function addSecretStore(stack: Stack, env: EnvironmentConfig, cluster: eks.Clust
   if (externalSecretsChart) store.node.addDependency(externalSecretsChart);
 }
 
+/** Argo CD objects the CDK app creates; everything else Argo CD syncs from the manifests branch. */
+export const GITOPS_ROOT = { application: 'root', project: 'bootstrap' } as const;
+
 /**
- * The root Argo CD Application: a plain directory of rendered manifests on the manifests branch.
+ * Where the root Application reads: `<manifests root>/argocd/<env>` next to the environment's
+ * workloads folder (`gitops.path`). charts/argocd/layout.ts renders there; a test keeps both equal.
+ */
+export const bootstrapPath = (env: EnvironmentConfig): string =>
+  posix.join(posix.dirname(env.gitops.path), 'argocd', env.name);
+
+/**
+ * The `bootstrap` AppProject (it may only create Applications and AppProjects in argocd, from this
+ * repository) and the root Application in it. The AppProject must exist before the root syncs the
+ * identical copy from the branch, so the cluster stack applies it first.
  * (Blueprints' bootstrapRepo renders a Helm-typed Application, which a directory of YAML is not.)
  */
 function addGitOpsRoot(stack: Stack, env: EnvironmentConfig, cluster: eks.Cluster): void {
   const info = (stack as blueprints.EksBlueprint).getClusterInfo();
   const argoChart = info.getProvisionedAddOn('ArgoCDAddOn');
+  const namespace = WORKLOADS.argoCd.namespace;
+  const project = cluster.addManifest('GitOpsBootstrapProject', {
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'AppProject',
+    metadata: { name: GITOPS_ROOT.project, namespace },
+    spec: {
+      description: `Argo CD bootstrap of ${env.name}: the AppProjects and Applications in the manifests branch`,
+      sourceRepos: [env.gitops.repoUrl],
+      destinations: [{ server: 'https://kubernetes.default.svc', namespace }],
+      clusterResourceWhitelist: [],
+      namespaceResourceWhitelist: [
+        { group: 'argoproj.io', kind: 'AppProject' },
+        { group: 'argoproj.io', kind: 'Application' },
+      ],
+    },
+  });
   const root = cluster.addManifest('GitOpsRootApplication', {
     apiVersion: 'argoproj.io/v1alpha1',
     kind: 'Application',
     metadata: {
-      name: 'bank-platform',
-      namespace: WORKLOADS.argoCd.namespace,
+      name: GITOPS_ROOT.application,
+      namespace,
       finalizers: ['resources-finalizer.argocd.argoproj.io'],
     },
     spec: {
-      project: 'default',
+      project: GITOPS_ROOT.project,
       source: {
         repoURL: env.gitops.repoUrl,
         targetRevision: env.gitops.branch,
-        path: env.gitops.path,
-        directory: { recurse: true },
+        path: bootstrapPath(env),
+        directory: { recurse: false },
       },
-      destination: { server: 'https://kubernetes.default.svc' },
+      destination: { server: 'https://kubernetes.default.svc', namespace },
       syncPolicy: {
         automated: { prune: true, selfHeal: true },
-        syncOptions: ['ServerSideApply=true', 'PruneLast=true'],
+        syncOptions: ['PruneLast=true'],
         retry: { limit: 5, backoff: { duration: '10s', factor: 2, maxDuration: '3m' } },
       },
     },
   });
-  if (argoChart) root.node.addDependency(argoChart);
+  root.node.addDependency(project);
+  if (argoChart) project.node.addDependency(argoChart);
 }
 
 /** The interruption queue Blueprints creates for Karpenter: encrypted at rest, TLS-only in transit. */
