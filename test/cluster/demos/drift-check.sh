@@ -4,17 +4,21 @@
 # any other exit: the check itself failed.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-USAGE="drift-check.sh <manifest-dir>  (e.g. manifests/prod)"
+USAGE="drift-check.sh <manifest-dir>...  (e.g. manifests/prod manifests/argocd/prod)"
 require_arg manifest-dir "${1:-}"
-[[ -d "$1" ]] || die "$1 is not a directory"
+files=()
+for dir in "$@"; do
+  [[ -d "${dir}" ]] || die "${dir} is not a directory"
+  files+=(-f "${dir}")
+done
 
 set +e
-kubectl diff --server-side --force-conflicts --field-manager=bank-platform-gitops -R -f "$1"
+kubectl diff --server-side --force-conflicts --field-manager=bank-platform-gitops "${files[@]}"
 code=$?
 set -e
 case "${code}" in
-  0) echo "in sync: the live objects match $1" ;;
-  1) echo "DRIFT: the live objects differ from $1; a sync would revert the lines above" ;;
+  0) echo "in sync: the live objects match $*" ;;
+  1) echo "DRIFT: the live objects differ from $*; a sync would revert the lines above" ;;
   *) echo "drift-check: kubectl diff failed (exit ${code})" >&2 ;;
 esac
 exit "${code}"

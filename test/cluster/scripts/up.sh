@@ -49,6 +49,17 @@ options:
   kwokControllerBinary: ${K8S_BIN_DIR}/kwok
 YAML
 
+# When start-up fails, the reason is in the component logs; show their ends instead of a bare exit.
+show_logs() {
+  local log
+  for log in "${KWOK_HOME}/clusters/${CLUSTER_NAME}/logs/"*.log; do
+    [[ -f "${log}" ]] || continue
+    echo "----- ${log}" >&2
+    tail -n 20 "${log}" >&2
+  done
+}
+trap 'show_logs' ERR
+
 rm -f "${KUBECONFIG_PATH}"
 kwokctl create cluster \
   --name "${CLUSTER_NAME}" \

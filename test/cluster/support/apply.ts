@@ -59,10 +59,30 @@ export async function applyEnvironment(env: string, options: ApplyOptions = {}):
   return { env, objects: objects.length, applied, warnings };
 }
 
-/** Deletes everything an environment rendered (namespaces last) and waits until it is gone. */
+/**
+ * Deletes everything an environment rendered (namespaces last) and waits until it is gone. No Argo CD
+ * controller runs here to clear its cascade-delete finalizer from Applications, so it is removed first.
+ */
 export async function deleteEnvironment(env: string, root = MANIFESTS_DIR): Promise<void> {
-  const phases = applyPhases(loadEnvironment(env, root)).reverse();
-  for (const phase of phases) {
+  const objects = loadEnvironment(env, root);
+  for (const app of objects.filter(
+    (o) => o.kind === 'Application' && o.apiVersion.startsWith('argoproj.io/'),
+  )) {
+    await kubectl(
+      [
+        'patch',
+        'applications.argoproj.io',
+        app.metadata.name,
+        '-n',
+        app.metadata.namespace ?? 'argocd',
+        '--type=merge',
+        '-p',
+        '{"metadata":{"finalizers":null}}',
+      ],
+      { allowFailure: true },
+    );
+  }
+  for (const phase of applyPhases(objects).reverse()) {
     await kubectl(['delete', '--ignore-not-found', '--wait=true', '--timeout=180s', '-f', '-'], {
       input: toYamlStream(phase),
     });

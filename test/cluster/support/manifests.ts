@@ -27,36 +27,53 @@ export class ManifestError extends Error {
   }
 }
 
-/** Environments with rendered output: every directory under manifests/ that holds YAML. */
+const hasYaml = (dir: string): boolean => readdirSync(dir).some((entry) => /\.ya?ml$/.test(entry));
+const subdirs = (dir: string): string[] =>
+  readdirSync(dir)
+    .filter((entry) => statSync(join(dir, entry)).isDirectory())
+    .sort();
+
+// Layout (docs/gitops.md): manifests/<env>/ holds the workloads Argo CD's bank-<env> Application
+// syncs, and a group folder such as manifests/argocd/<env>/ holds what else that environment's
+// cluster gets (its Argo CD bootstrap). One cluster per environment, so an environment is the union.
+
+/** Environments with rendered output: manifests/<env>/ with YAML, and <env> folders of group folders. */
 export function renderedEnvironments(root = MANIFESTS_DIR): string[] {
   if (!existsSync(root)) return [];
-  return readdirSync(root)
-    .filter((entry) => statSync(join(root, entry)).isDirectory())
-    .filter((entry) => yamlFiles(join(root, entry)).length > 0)
-    .sort();
+  const envs = new Set<string>();
+  for (const top of subdirs(root)) {
+    if (hasYaml(join(root, top))) envs.add(top);
+    else for (const env of subdirs(join(root, top))) if (hasYaml(join(root, top, env))) envs.add(env);
+  }
+  return [...envs].sort();
 }
 
-export function environmentDir(env: string, root = MANIFESTS_DIR): string {
-  return join(root, env);
+/** The folders an environment's cluster receives: manifests/<env>/ and manifests/<group>/<env>/. */
+export function environmentDirs(env: string, root = MANIFESTS_DIR): string[] {
+  if (!existsSync(root)) return [];
+  const dirs: string[] = [];
+  for (const top of subdirs(root)) {
+    if (top === env && hasYaml(join(root, top))) dirs.push(join(root, top));
+    else if (!hasYaml(join(root, top)) && existsSync(join(root, top, env))) dirs.push(join(root, top, env));
+  }
+  return dirs;
 }
 
 function yamlFiles(dir: string): string[] {
-  const files: string[] = [];
-  for (const entry of readdirSync(dir).sort()) {
-    const path = join(dir, entry);
-    if (statSync(path).isDirectory()) files.push(...yamlFiles(path));
-    else if (/\.ya?ml$/.test(entry)) files.push(path);
-  }
-  return files;
+  return readdirSync(dir)
+    .filter((entry) => /\.ya?ml$/.test(entry))
+    .sort()
+    .map((entry) => join(dir, entry));
 }
 
 /** Parses every document of an environment; a YAML error or an object without kind/name stops with the file named. */
 export function loadEnvironment(env: string, root = MANIFESTS_DIR): RenderedObject[] {
-  const dir = environmentDir(env, root);
-  if (!existsSync(dir))
-    throw new ManifestError(`no rendered manifests for '${env}' in ${relative(REPO_ROOT, dir)}`);
+  const dirs = environmentDirs(env, root);
+  if (dirs.length === 0) {
+    throw new ManifestError(`no rendered manifests for '${env}' in ${relative(REPO_ROOT, root) || root}`);
+  }
   const objects: RenderedObject[] = [];
-  for (const file of yamlFiles(dir)) {
+  for (const file of dirs.flatMap(yamlFiles)) {
     const source = relative(REPO_ROOT, file);
     for (const doc of parseAllDocuments(readFileSync(file, 'utf8'))) {
       if (doc.errors.length > 0) throw new ManifestError(`${source}: ${doc.errors[0]?.message}`);
