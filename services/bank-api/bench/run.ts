@@ -63,7 +63,9 @@ async function main(argv: string[]): Promise<void> {
     await migrate(db);
     log(`loading ${options.accounts} funded accounts`);
     await loadDataset(db, options.accounts);
-    const version = (await db.query<{ v: string }>('SHOW server_version')).rows[0]?.v ?? 'unknown';
+    const version =
+      (await db.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]?.v ??
+      'unknown';
 
     const pgbench: PgbenchResult[] = [];
     for (const clients of options.pgbenchClients) {

@@ -3,6 +3,7 @@ import { createRemoteJWKSet, type JWTVerifyGetKey, jwtVerify, SignJWT } from 'jo
 import type { Context, Next } from 'koa';
 import type { AuthConfig } from '../config.js';
 import { problems } from './problem.js';
+import { VerifiedTokenCache } from './verified-token-cache.js';
 
 const CUSTOMER_ID = /^[A-Za-z0-9._:@|-]{1,128}$/;
 const DEV_ISSUER = 'bank-api-dev';
@@ -23,6 +24,20 @@ const subjectOf = (sub: unknown): string => {
   return sub;
 };
 
+/** Wraps a full verification with a cache of tokens already verified (see VerifiedTokenCache). */
+function cached(
+  verifyFully: (token: string) => Promise<{ subject: string; expiresAt: number | undefined }>,
+): (token: string) => Promise<string> {
+  const cache = new VerifiedTokenCache();
+  return async (token) => {
+    const known = cache.get(token);
+    if (known !== undefined) return known;
+    const { subject, expiresAt } = await verifyFully(token);
+    cache.set(token, subject, expiresAt);
+    return subject;
+  };
+}
+
 export function createAuthenticator(config: AuthConfig): Authenticator {
   if (config.mode === 'dev') {
     // A random secret per process unless one is configured: dev tokens never outlive the process
@@ -34,14 +49,14 @@ export function createAuthenticator(config: AuthConfig): Authenticator {
     );
     return {
       mode: 'dev',
-      async verify(token) {
+      verify: cached(async (token) => {
         const { payload } = await jwtVerify(token, secret, {
           algorithms: ['HS256'],
           issuer: DEV_ISSUER,
           audience: DEV_AUDIENCE,
         });
-        return subjectOf(payload.sub);
-      },
+        return { subject: subjectOf(payload.sub), expiresAt: payload.exp };
+      }),
       async issueDevToken(customerId) {
         const token = await new SignJWT({})
           .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
@@ -61,15 +76,15 @@ export function createAuthenticator(config: AuthConfig): Authenticator {
   });
   return {
     mode: 'oidc',
-    async verify(token) {
+    verify: cached(async (token) => {
       const { payload } = await jwtVerify(token, jwks, {
         issuer: config.issuer,
         audience: config.audience,
         algorithms: ['RS256', 'PS256', 'ES256', 'EdDSA'],
         clockTolerance: 30,
       });
-      return subjectOf(payload.sub);
-    },
+      return { subject: subjectOf(payload.sub), expiresAt: payload.exp };
+    }),
   };
 }
 

@@ -28,8 +28,17 @@ export function requestContext({ logger, metrics, tracer }: RequestContextDeps) 
     const requestId = REQUEST_ID.test(incoming) ? incoming : randomUUID();
     ctx.state.requestId = requestId;
     ctx.set('X-Request-Id', requestId);
-    const log = logger.child({ reqId: requestId });
-    ctx.state.log = log;
+    // Most requests log one access line and nothing else, so the per-request child logger (which
+    // serialises its bindings when built) is made only when something else asks for it.
+    let child: Logger | undefined;
+    Object.defineProperty(ctx.state, 'log', {
+      get: () => {
+        child ??= logger.child({ reqId: requestId });
+        return child;
+      },
+      configurable: true,
+      enumerable: true,
+    });
     metrics.inFlight.inc();
 
     const parent = propagation.extract(context.active(), ctx.headers);
@@ -54,14 +63,15 @@ export function requestContext({ logger, metrics, tracer }: RequestContextDeps) 
       if (ctx.status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
       span.end();
       const entry = {
+        reqId: requestId,
         method: ctx.method,
         route,
         status: ctx.status,
         durationMs: Math.round(seconds * 1e4) / 10,
         customerId: ctx.state.customerId as string | undefined,
       };
-      if (ctx.status >= 500) log.error(entry, 'request failed');
-      else log.info(entry, 'request');
+      if (ctx.status >= 500) logger.error(entry, 'request failed');
+      else logger.info(entry, 'request');
     }
   };
 }
