@@ -57,12 +57,18 @@ describe.skipIf(!can('shellcheck'))('shellcheck', () => {
       'bad.sh': '#!/usr/bin/env bash\nrm -rf $1\n',
       'good.sh': '#!/usr/bin/env bash\nset -euo pipefail\nrm -rf -- "$1"\n',
       'silent.sh': '#!/bin/sh\n# shellcheck disable=SC2086\necho $1\n',
+      'lib.sh': '# shellcheck shell=bash disable=SC2034 # read by the scripts that source it\nNAME=x\n',
     });
-    const [result] = await run(shellcheck, root, { shellScripts: ['bad.sh', 'good.sh', 'silent.sh'] });
+    const [result] = await run(shellcheck, root, {
+      shellScripts: ['bad.sh', 'good.sh', 'silent.sh', 'lib.sh'],
+    });
     expect(rules(result)).toEqual(['SC2086']);
-    expect(result?.passed).toBe(2);
+    expect(result?.passed).toBe(3);
     expect(result?.failed).toBe(1);
-    expect(result?.skipped).toBe(1);
+    expect(result?.skips.map((s) => [s.rule, s.reason])).toEqual([
+      ['SC2086', ''],
+      ['SC2034', 'read by the scripts that source it'],
+    ]);
     expect(result?.errors.join()).toMatch(/silent\.sh:2: disable=SC2086 has no written reason/);
   });
 });

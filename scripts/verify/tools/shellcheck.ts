@@ -32,7 +32,8 @@ export function inlineSkips(file: string, text: string): Skip[] {
   const lines = text.split('\n');
   const skips: Skip[] = [];
   lines.forEach((line, index) => {
-    const directive = /#\s*shellcheck\s+disable=([\w,]+)(.*)$/.exec(line);
+    // Other directives may come first on the line: `# shellcheck shell=bash disable=SC2034 # why`.
+    const directive = /#\s*shellcheck\s+(?:[\w-]+=\S+\s+)*?disable=([\w,]+)(.*)$/.exec(line);
     if (!directive) return;
     const sameLine = /#\s*(.+)$/.exec(directive[2] ?? '')?.[1]?.trim();
     const above = /^\s*#(?!!)\s*(?!shellcheck)(.+)$/.exec(lines[index - 1] ?? '')?.[1]?.trim();
