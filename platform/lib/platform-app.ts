@@ -2,6 +2,7 @@ import type { Stack } from 'aws-cdk-lib';
 import { App, type AppProps } from 'aws-cdk-lib';
 import type { EnvironmentConfig } from '../config/index.js';
 import { acknowledgeFindings } from './acknowledgements.js';
+import { acknowledgeCheckovFindings } from './checkov-acknowledgements.js';
 import { buildClusterStack } from './cluster/cluster-stack.js';
 import { addCompliancePacks } from './compliance.js';
 import { DeliveryStack } from './delivery/delivery-stack.js';
@@ -55,6 +56,7 @@ export async function addEnvironment(app: App, config: EnvironmentConfig): Promi
   for (const stack of Object.values(stacks)) {
     applyCostAllocationTags(stack, config);
     acknowledgeFindings(stack, config);
+    acknowledgeCheckovFindings(stack, config);
   }
   return stacks;
 }
