@@ -13,8 +13,11 @@ import { KUBE_PROMETHEUS_STACK } from './versions.js';
 
 export const BOOTSTRAP_SYNC_WAVE = { projects: '-1', monitoring: '0', workloads: '1' } as const;
 
-/** Deleting an Application deletes what it deployed (the default is to orphan it). */
-const CASCADE_DELETE = 'resources-finalizer.argocd.argoproj.io';
+/**
+ * Deleting an Application deletes what it deployed (the default is to orphan it). The
+ * domain-qualified form with a path is what the API server accepts without a warning.
+ */
+const CASCADE_DELETE = 'resources-finalizer.argocd.argoproj.io/foreground';
 
 const RETRY = { limit: 5, backoff: { duration: '10s', factor: 2, maxDuration: '3m' } };
 

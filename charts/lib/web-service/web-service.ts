@@ -172,6 +172,9 @@ export class WebService extends Construct {
       maxSkew: 1,
       topologyKey,
       whenUnsatisfiable,
+      // Cordoned or tainted nodes (a zone being drained) must not count as a domain the pod could
+      // use; otherwise losing a zone leaves a replica Pending instead of moving it.
+      nodeTaintsPolicy: 'Honor' as const,
       labelSelector: { matchLabels: selector },
       // Count only pods of the same revision, so a rollout does not skew against the old ReplicaSet.
       matchLabelKeys: ['pod-template-hash'],

@@ -396,7 +396,7 @@ function addGitOpsRoot(stack: Stack, env: EnvironmentConfig, cluster: eks.Cluste
     metadata: {
       name: GITOPS_ROOT.application,
       namespace,
-      finalizers: ['resources-finalizer.argocd.argoproj.io'],
+      finalizers: ['resources-finalizer.argocd.argoproj.io/foreground'],
     },
     spec: {
       project: GITOPS_ROOT.project,
