@@ -115,7 +115,8 @@ export const checkov: Tool = {
     }
     const globalSkips = configSkips(config, 'skip-check');
     const seconds = secondsSince(started);
-    return FRAMEWORKS.map((framework) => {
+    // One checkov run covers every framework: its time is shown once, on the first row.
+    return FRAMEWORKS.map((framework, index) => {
       const report = reports.find((r) => r.framework === framework);
       const tool = `${NAME} ${framework}`;
       const scope = `${scopeOf(framework)}${prefix.length > 0 ? ', no network' : ''}`;
@@ -146,7 +147,7 @@ export const checkov: Tool = {
         findings: report.findings,
         skips,
         errors,
-        seconds,
+        seconds: index === 0 ? seconds : 0,
       };
     });
   },
