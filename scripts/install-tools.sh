@@ -2,7 +2,8 @@
 # Installs the pinned command-line tools the tests and `npm run verify` use into .tools/ (git-ignored).
 # Idempotent and fast when everything is already there: each group records what it installed and
 # is redone only when its pin changes.
-#   PyPI (pins in scripts/tools-requirements.txt) -> .tools/venv, linked into .tools/bin
+#   PyPI (pins in scripts/tools-requirements.txt, their dependencies in tools-constraints.txt)
+#                                                 -> .tools/venv, linked into .tools/bin
 #   Go modules (pins below)                       -> built into .tools/bin
 #   Debian packages (shellcheck, promtool)        -> apt-get, only when missing
 set -euo pipefail
@@ -11,6 +12,8 @@ tools="$root/.tools"
 bin="$tools/bin"
 venv="$tools/venv"
 requirements="$root/scripts/tools-requirements.txt"
+# Transitive pins: what the tools above pull in, frozen from a verified install.
+constraints="$root/scripts/tools-constraints.txt"
 stamp="$venv/.requirements.sha256"
 
 # Go tools as name=module/cmd/path@version. kube-score stands in for kube-linter, whose module the
@@ -30,13 +33,14 @@ mkdir -p "$bin"
 
 install_python_tools() {
   local want
-  want=$(sha256sum "$requirements" | cut -d' ' -f1)
+  want=$(cat "$requirements" "$constraints" | sha256sum | cut -d' ' -f1)
   if [ -x "$venv/bin/python" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
     log "Python tools up to date"
   else
     log "installing Python tools from $(basename "$requirements")"
     python3 -m venv "$venv"
-    "$venv/bin/pip" install --quiet --disable-pip-version-check --requirement "$requirements"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check \
+      --requirement "$requirements" --constraint "$constraints"
     echo "$want" >"$stamp"
   fi
   local tool
