@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, STATUS_CODES } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
@@ -9,6 +9,7 @@ import type { Database } from './db/database.js';
 import { latestVersion, migrate, readMigrations } from './db/migrations.js';
 import { openDatabase } from './db/open-database.js';
 import { createAuthenticator } from './http/auth.js';
+import { PROBLEM_CONTENT_TYPE, ProblemError } from './http/problem.js';
 import { createLogger, redactUrl } from './observability/logger.js';
 import { ServiceMetrics } from './observability/metrics.js';
 import { createTracing } from './observability/tracing.js';
@@ -89,6 +90,27 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   apiServer.keepAliveTimeout = config.keepAliveTimeoutMs;
   apiServer.headersTimeout = config.keepAliveTimeoutMs + 1_000;
   apiServer.requestTimeout = 30_000;
+  // Requests too broken for koa to see (bad framing, oversized headers) still get a problem body.
+  apiServer.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable || error.code === 'ECONNRESET') {
+      socket.destroy();
+      return;
+    }
+    const status =
+      error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+    const body = JSON.stringify(
+      new ProblemError(
+        status,
+        'malformed-request',
+        'Malformed request',
+        'The HTTP request could not be parsed.',
+      ).toJSON(),
+    );
+    socket.end(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  });
 
   const metricsServer = createServer(async (req, res) => {
     if (req.method === 'GET' && req.url?.split('?')[0] === '/metrics') {

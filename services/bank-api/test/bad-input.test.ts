@@ -176,3 +176,30 @@ describe.each(backends())('bad input on %s', (backend) => {
     await expectRejected(400, () => deposit({ amount: 5, to: from }));
   });
 });
+
+describe('requests too broken for the router', () => {
+  it('answers bad HTTP framing with a problem, not a bare 400', async () => {
+    const { connect } = await import('node:net');
+    const svc = await startTestService('pglite');
+    try {
+      const { port } = new URL(svc.server.url);
+      const response = await new Promise<string>((resolve, reject) => {
+        const socket = connect(Number(port), '127.0.0.1', () => {
+          socket.write('POST /v1/transfers HTTP/1.1\r\nHost: x\r\nContent-Length: nope\r\n\r\n');
+        });
+        let data = '';
+        socket.on('data', (chunk) => {
+          data += String(chunk);
+        });
+        socket.on('end', () => resolve(data));
+        socket.on('error', reject);
+      });
+      expect(response).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+      expect(response).toContain('Content-Type: application/problem+json');
+      const body = JSON.parse(response.slice(response.indexOf('\r\n\r\n') + 4));
+      expect(body).toMatchObject({ status: 400, title: 'Malformed request' });
+    } finally {
+      await svc.close();
+    }
+  });
+});
