@@ -83,7 +83,7 @@ describe.skipIf(!can('hadolint'))('hadolint', () => {
 });
 
 describe.skipIf(!can('actionlint'))('actionlint', () => {
-  it('fails a workflow with an unknown runner label and an undefined context', async () => {
+  it('fails a workflow that reads an undefined context property', async () => {
     const root = workspace({
       '.github/workflows/ci.yml': `on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo "\${{ github.nope }}"\n`,
     });
@@ -94,7 +94,7 @@ describe.skipIf(!can('actionlint'))('actionlint', () => {
 });
 
 describe.skipIf(!can('kube-score'))('kube-score', () => {
-  it('fails a Deployment without probes, limits or security context', async () => {
+  it('fails a Deployment without resources or a read-only root filesystem', async () => {
     const root = workspace({
       '.kube-score.yaml': 'ignore-test:\n  - container-image-pull-policy\n',
       'manifests/dev/app.yaml': [
