@@ -25,7 +25,7 @@ const LAMBDA = 'AWS::Lambda::Function';
 const PROVIDER = 'aws-cdk-lib custom-resource provider, invoked only by CloudFormation during deployments';
 const CONCURRENCY = `${PROVIDER}; reserved concurrency would take account capacity and protect nothing`;
 const DLQ = `${PROVIDER}; a failed invocation fails the stack operation and is reported there, so a DLQ would hold events nobody replays`;
-const VPC = `${PROVIDER}; it only calls AWS APIs and holds no data, and aws-cdk-lib offers no VPC placement for it`;
+const VPC = `${PROVIDER}; it only calls AWS APIs and holds no data. The singleton providers have no VPC option; the EKS cluster handler (placeClusterHandlerInVpc) is kept out so deployments do not depend on the cluster's NAT or endpoints`;
 const ENV_KMS = `${PROVIDER}; its environment holds resource names and handler settings set by aws-cdk-lib, no secrets, encrypted at rest by Lambda`;
 const lambdaChecks = (ids: readonly string[]) => {
   const reasons: Record<string, string> = {
