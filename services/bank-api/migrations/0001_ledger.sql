@@ -141,6 +141,9 @@ DECLARE
   v_from_bal bigint;
   v_to_bal   bigint;
   v_body     jsonb;
+  v_outcome  text;
+  v_status   integer;
+  v_detail   jsonb;
 BEGIN
   INSERT INTO idempotency_keys (customer_id, key, request_hash)
   VALUES (p_customer, p_key, p_hash)
@@ -160,36 +163,28 @@ BEGIN
       FROM accounts a
       JOIN accounts dest ON dest.id = p_to AND dest.customer_id = p_customer AND dest.kind = 'customer'
      WHERE a.kind = 'clearing' AND a.currency = dest.currency;
-    IF p_from IS NULL THEN
-      DELETE FROM idempotency_keys WHERE customer_id = p_customer AND key = p_key;
-      RETURN QUERY SELECT 'not_found'::text, 404, jsonb_build_object('account', 'to');
-      RETURN;
-    END IF;
   END IF;
 
   FOR v_row IN SELECT * FROM accounts WHERE id IN (p_from, p_to) ORDER BY id FOR UPDATE LOOP
     IF v_row.id = p_from THEN v_from := v_row; ELSE v_to := v_row; END IF;
   END LOOP;
 
-  IF v_from.id IS NULL OR (p_kind = 'transfer' AND (v_from.customer_id <> p_customer OR v_from.kind <> 'customer')) THEN
-    DELETE FROM idempotency_keys WHERE customer_id = p_customer AND key = p_key;
-    RETURN QUERY SELECT 'not_found'::text, 404, jsonb_build_object('account', 'from');
-    RETURN;
+  IF p_kind = 'deposit' AND p_from IS NULL THEN
+    v_outcome := 'not_found'; v_status := 404; v_detail := jsonb_build_object('account', 'to');
+  ELSIF v_from.id IS NULL OR (p_kind = 'transfer' AND (v_from.customer_id <> p_customer OR v_from.kind <> 'customer')) THEN
+    v_outcome := 'not_found'; v_status := 404; v_detail := jsonb_build_object('account', 'from');
+  ELSIF v_to.id IS NULL OR v_to.kind <> 'customer' THEN
+    v_outcome := 'not_found'; v_status := 404; v_detail := jsonb_build_object('account', 'to');
+  ELSIF v_from.currency <> v_to.currency THEN
+    v_outcome := 'currency_mismatch'; v_status := 422;
+    v_detail := jsonb_build_object('fromCurrency', v_from.currency, 'toCurrency', v_to.currency);
+  ELSIF v_from.kind = 'customer' AND v_from.balance < p_amount THEN
+    v_outcome := 'insufficient_funds'; v_status := 422;
   END IF;
-  IF v_to.id IS NULL OR v_to.kind <> 'customer' THEN
+  IF v_outcome IS NOT NULL THEN
+    -- Rejected: release the key so nothing of this request remains.
     DELETE FROM idempotency_keys WHERE customer_id = p_customer AND key = p_key;
-    RETURN QUERY SELECT 'not_found'::text, 404, jsonb_build_object('account', 'to');
-    RETURN;
-  END IF;
-  IF v_from.currency <> v_to.currency THEN
-    DELETE FROM idempotency_keys WHERE customer_id = p_customer AND key = p_key;
-    RETURN QUERY SELECT 'currency_mismatch'::text, 422,
-      jsonb_build_object('fromCurrency', v_from.currency, 'toCurrency', v_to.currency);
-    RETURN;
-  END IF;
-  IF v_from.kind = 'customer' AND v_from.balance < p_amount THEN
-    DELETE FROM idempotency_keys WHERE customer_id = p_customer AND key = p_key;
-    RETURN QUERY SELECT 'insufficient_funds'::text, 422, NULL::jsonb;
+    RETURN QUERY SELECT v_outcome, v_status, v_detail;
     RETURN;
   END IF;
 
