@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2016 # single-quoted go-templates are expanded by kubectl, not the shell
 # Helpers shared by the failover demo scripts. Sourced, never executed. The scripts talk to whatever
 # cluster the current KUBECONFIG/context points at: the local control plane or the real EKS cluster.
 

@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034 # the variables are read by the scripts that source this file
 # Shared settings for the local control plane scripts. Sourced, never executed.
 # Everything a run produces lives in the git-ignored .tools/ folder of the clone; the Go caches live
 # outside it so a fresh clone on the same machine reuses the modules and compiled packages.
