@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { DockerfileParser } from 'dockerfile-ast';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
@@ -49,7 +48,7 @@ describe.each(loadEnvironments().map((e) => e.name))('bank-api image contract (%
       .filter((d) => d.kind === kind)
       .flatMap(
         (d) =>
-          ((d.spec?.template as { spec: { containers: Container[] } }).spec.containers ?? []) as Container[],
+          (d.spec?.template as { spec?: { containers?: Container[] } } | undefined)?.spec?.containers ?? [],
       );
   const containers = [...podContainers('Deployment'), ...podContainers('Job')];
   const config =
