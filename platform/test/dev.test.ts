@@ -238,7 +238,7 @@ describe('dev: EKS', () => {
     expect(values.dex.enabled).toBe(false);
   });
 
-  it('binds the bank API and Grafana to their service accounts with Pod Identity', () => {
+  it('binds the bank API, Grafana and Alertmanager to their service accounts with Pod Identity', () => {
     env.templates.cluster.hasResourceProperties('AWS::EKS::PodIdentityAssociation', {
       Namespace: 'bank',
       ServiceAccount: 'bank-api',
@@ -251,7 +251,7 @@ describe('dev: EKS', () => {
       .map((r) => JSON.stringify(r.Properties?.AssumeRolePolicyDocument))
       .filter((doc) => doc.includes('pods.eks.amazonaws.com'));
     const ours = trusts.filter((doc) => doc.includes('aws:SourceArn'));
-    expect(ours).toHaveLength(2);
+    expect(ours).toHaveLength(3);
     for (const doc of ours) expect(doc).toContain('sts:TagSession');
   });
 });
@@ -378,12 +378,48 @@ describe('dev: security, buckets, tags, compliance', () => {
       ImageScanningConfiguration: { ScanOnPush: true },
     });
     const roles = resourcesOfType(env.templates.delivery, 'AWS::IAM::Role');
-    expect(roles).toHaveLength(2);
+    expect(roles).toHaveLength(3);
     for (const role of roles)
       expect(JSON.stringify(role.Properties?.AssumeRolePolicyDocument)).toContain(
         'token.actions.githubusercontent.com:sub',
       );
     env.templates.delivery.resourceCountIs('AWS::IAM::User', 0);
+  });
+
+  it('lets Alertmanager publish to the on-call topic, and only that', () => {
+    const policies = resourcesOfType(env.templates.cluster, 'AWS::IAM::ManagedPolicy').filter(
+      (p) => p.Properties?.ManagedPolicyName === 'bank-dev-alertmanager-oncall',
+    );
+    expect(policies).toHaveLength(1);
+    const statements = (
+      policies[0]?.Properties?.PolicyDocument as { Statement: { Sid: string; Action: unknown }[] }
+    ).Statement;
+    expect(statements.map((st) => [st.Sid, st.Action])).toEqual([
+      ['PublishToOnCall', 'sns:Publish'],
+      ['EncryptOnCallMessages', ['kms:Decrypt', 'kms:GenerateDataKey']],
+    ]);
+    env.templates.cluster.hasResourceProperties('AWS::EKS::PodIdentityAssociation', {
+      Namespace: 'monitoring',
+      ServiceAccount: 'kube-prometheus-stack-alertmanager',
+    });
+  });
+
+  it('lets pull requests run cdk diff through the read-only lookup role and nothing else', () => {
+    const [diff] = resourcesOfType(env.templates.delivery, 'AWS::IAM::Role').filter(
+      (r) => r.Properties?.RoleName === 'bank-dev-ci-cdk-diff',
+    );
+    expect(JSON.stringify(diff?.Properties?.AssumeRolePolicyDocument)).toContain(':pull_request');
+    const policies = resourcesOfType(env.templates.delivery, 'AWS::IAM::ManagedPolicy').filter(
+      (p) => p.Properties?.ManagedPolicyName === 'bank-dev-ci-cdk-diff',
+    );
+    expect(policies).toHaveLength(1);
+    const statements = (
+      policies[0]?.Properties?.PolicyDocument as { Statement: { Action: string[]; Resource: unknown }[] }
+    ).Statement;
+    expect(statements).toHaveLength(1);
+    expect(statements[0]?.Action).toEqual(['sts:AssumeRole', 'sts:TagSession']);
+    expect(JSON.stringify(statements[0]?.Resource)).toMatch(/cdk-hnb659fds-lookup-role-/);
+    expect(JSON.stringify(statements[0]?.Resource)).not.toMatch(/deploy-role|publishing-role/);
   });
 
   it('tags resources with the cost-allocation tags', () => {

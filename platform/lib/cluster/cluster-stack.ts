@@ -54,6 +54,7 @@ export const WORKLOADS = {
     bucketPrefix: 'bank-api/',
   },
   grafana: { namespace: 'monitoring', serviceAccount: 'kube-prometheus-stack-grafana' },
+  alertmanager: { namespace: 'monitoring', serviceAccount: 'kube-prometheus-stack-alertmanager' },
   argoCd: { namespace: 'argocd' },
 } as const;
 
@@ -309,6 +310,38 @@ function wireWorkloads(
         ],
         resources: ['*'],
       }),
+    ],
+  });
+
+  // Alertmanager pages on-call through the same encrypted topic the CloudWatch alarms use.
+  const alertmanager = new PodIdentity(stack, 'AlertmanagerIdentity', {
+    clusterName: cluster.clusterName,
+    clusterArn: cluster.clusterArn,
+    namespace: WORKLOADS.alertmanager.namespace,
+    serviceAccount: WORKLOADS.alertmanager.serviceAccount,
+    roleName: resourceName(env, 'alertmanager-oncall'),
+    description: 'Alertmanager: publish alerts to the on-call SNS topic',
+  });
+  const topicKey = deps.alarmTopic.masterKey;
+  new iam.ManagedPolicy(stack, 'AlertmanagerOnCallPolicy', {
+    managedPolicyName: resourceName(env, 'alertmanager-oncall'),
+    roles: [alertmanager.role],
+    statements: [
+      new iam.PolicyStatement({
+        sid: 'PublishToOnCall',
+        actions: ['sns:Publish'],
+        resources: [deps.alarmTopic.topicArn],
+      }),
+      ...(topicKey
+        ? [
+            new iam.PolicyStatement({
+              sid: 'EncryptOnCallMessages',
+              actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+              resources: [topicKey.keyArn],
+              conditions: { StringEquals: { 'kms:ViaService': `sns.${env.region}.amazonaws.com` } },
+            }),
+          ]
+        : []),
     ],
   });
 

@@ -17,8 +17,9 @@ export const CDK_BOOTSTRAP_QUALIFIER = 'hnb659fds';
 
 /**
  * Everything CI needs in the account, with no static credentials: the image registry, GitHub's OIDC
- * identity provider, and two narrowly trusted roles (image push from the main branch; `cdk deploy`
- * from the environment's GitHub deployment environment, only through the CDK bootstrap roles).
+ * identity provider, and three narrowly trusted roles (image push from the main branch; `cdk deploy`
+ * from the environment's GitHub deployment environment, only through the CDK bootstrap roles; `cdk diff`
+ * from pull requests, only through the read-only lookup role).
  */
 export class DeliveryStack extends Stack {
   readonly repository: ecr.Repository;
@@ -126,8 +127,31 @@ export class DeliveryStack extends Stack {
       ],
     });
 
+    // Pull requests run `cdk diff`: they may only assume the bootstrap lookup role, which is
+    // read-only, so code that is not yet reviewed can read the deployed templates but change nothing.
+    const diffRole = new iam.Role(this, 'CdkDiffRole', {
+      roleName: resourceName(config, 'ci-cdk-diff'),
+      description: `GitHub Actions pull requests on ${repo}: cdk diff (read-only)`,
+      assumedBy: githubPrincipal(`repo:${repo}:pull_request`),
+      maxSessionDuration: Duration.hours(1),
+    });
+    new iam.ManagedPolicy(this, 'CdkDiffPolicy', {
+      managedPolicyName: resourceName(config, 'ci-cdk-diff'),
+      roles: [diffRole],
+      statements: [
+        new iam.PolicyStatement({
+          sid: 'AssumeCdkLookupRole',
+          actions: ['sts:AssumeRole', 'sts:TagSession'],
+          resources: [
+            `arn:${this.partition}:iam::${this.account}:role/cdk-${CDK_BOOTSTRAP_QUALIFIER}-lookup-role-${this.account}-${this.region}`,
+          ],
+        }),
+      ],
+    });
+
     new CfnOutput(this, 'RepositoryUri', { value: this.repository.repositoryUri });
     new CfnOutput(this, 'ImagePushRoleArn', { value: pushRole.roleArn });
     new CfnOutput(this, 'CdkDeployRoleArn', { value: deployRole.roleArn });
+    new CfnOutput(this, 'CdkDiffRoleArn', { value: diffRole.roleArn });
   }
 }
