@@ -21,6 +21,8 @@ export interface BenchOptions {
   synchronousCommit: 'on' | 'off';
   /** When set, the service writes a V8 CPU profile (.cpuprofile) into this folder on exit. */
   profileDir: string | undefined;
+  /** wrk (C, like pgbench; the default) or autocannon (JavaScript, shares the cores with the service). */
+  loadGenerator: 'wrk' | 'autocannon';
 }
 
 export const USAGE = `Usage: npm run bench -- [options]
@@ -36,6 +38,9 @@ export const USAGE = `Usage: npm run bench -- [options]
   --synchronous-commit <on|off>
                         PostgreSQL durability for both phases (default on)
   --profile <dir>       write a CPU profile of the service (open it in Chrome DevTools)
+  --load-generator <wrk|autocannon>
+                        HTTP load generator (default wrk: C like pgbench, so it takes less CPU
+                        from the service on a small machine)
   --help                this text
 `;
 
@@ -76,6 +81,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions | 'help' {
         'log-level': { type: 'string' },
         profile: { type: 'string' },
         'synchronous-commit': { type: 'string' },
+        'load-generator': { type: 'string' },
         help: { type: 'boolean' },
       },
     });
@@ -104,7 +110,12 @@ export function parseBenchOptions(argv: string[]): BenchOptions | 'help' {
   if (synchronousCommit !== 'on' && synchronousCommit !== 'off') {
     throw new UsageError(`--synchronous-commit must be on or off (got '${synchronousCommit}')`);
   }
+  const loadGenerator = str('load-generator') ?? 'wrk';
+  if (loadGenerator !== 'wrk' && loadGenerator !== 'autocannon') {
+    throw new UsageError(`--load-generator must be wrk or autocannon (got '${loadGenerator}')`);
+  }
   return {
+    loadGenerator,
     synchronousCommit,
     durationSeconds,
     warmupSeconds,

@@ -10,6 +10,7 @@ export interface BenchResults {
     accounts: number;
     poolMax: number;
     logLevel: string;
+    loadGenerator: 'wrk' | 'autocannon';
     postgresSettings: Record<string, string | number>;
   };
   /** Best pgbench transactions/s over the client counts: the database's own limit for this SQL. */
@@ -87,7 +88,7 @@ export function formatResults(r: BenchResults): string {
         `${pad(p.clients, 8)} ${pad(p.tps.toFixed(1), 10)} ${pad(p.latencyAvgMs.toFixed(2), 8)} ${pad(p.failed, 7)}`,
     ),
     '',
-    `bank-api over HTTP: POST /v1/transfers (pool ${r.settings.poolMax}, log ${r.settings.logLevel})`,
+    `bank-api over HTTP: POST /v1/transfers (pool ${r.settings.poolMax}, log ${r.settings.logLevel}, load by ${r.settings.loadGenerator})`,
     `${pad('conns', 8)} ${pad('tps', 10)} ${pad('p50 ms', 8)} ${pad('p95 ms', 8)} ${pad('p99 ms', 8)} ${pad('max ms', 8)} ${pad('errors', 7)} ${pad('ratio', 6)}`,
     ...r.http.map(
       (h) =>

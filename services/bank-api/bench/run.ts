@@ -12,6 +12,7 @@ import { parseBenchOptions, USAGE, UsageError } from './options.js';
 import { type PgbenchResult, runPgbench } from './pgbench.js';
 import { formatResults, summarize } from './report.js';
 import { startServiceProcess } from './service-process.js';
+import { runWrkPhase } from './wrk-load.js';
 
 // `npm run bench`: one PostgreSQL server, one data set, the database's own ceiling and the service
 // measured back to back in the same run, so the ratio compares like with like.
@@ -99,10 +100,11 @@ async function main(argv: string[]): Promise<void> {
 
     let acknowledged = 0;
     let inFlightAllowance = 0;
+    const httpPhase = options.loadGenerator === 'wrk' ? runWrkPhase : runHttpPhase;
     const middle = options.concurrency[Math.floor(options.concurrency.length / 2)] as number;
     if (options.warmupSeconds > 0) {
       log(`warm-up: ${middle} connections for ${options.warmupSeconds}s (not recorded)`);
-      const warm = await runHttpPhase({
+      const warm = await httpPhase({
         url: service.url,
         tokens,
         concurrency: middle,
@@ -117,7 +119,7 @@ async function main(argv: string[]): Promise<void> {
       await db.exec('VACUUM ANALYZE');
       await db.exec('CHECKPOINT');
       log(`HTTP: ${concurrency} connections for ${options.durationSeconds}s`);
-      const result = await runHttpPhase({
+      const result = await httpPhase({
         url: service.url,
         tokens,
         concurrency,
@@ -158,6 +160,7 @@ async function main(argv: string[]): Promise<void> {
           accounts: options.accounts,
           poolMax: options.poolMax,
           logLevel: options.logLevel,
+          loadGenerator: options.loadGenerator,
           postgresSettings: POSTGRES_SETTINGS,
         },
         checks: {

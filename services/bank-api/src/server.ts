@@ -10,7 +10,7 @@ import { latestVersion, migrate, readMigrations } from './db/migrations.js';
 import { openDatabase } from './db/open-database.js';
 import { createAuthenticator } from './http/auth.js';
 import { PROBLEM_CONTENT_TYPE, ProblemError } from './http/problem.js';
-import { createLogger, redactUrl } from './observability/logger.js';
+import { bufferedStdout, createLogger, redactUrl } from './observability/logger.js';
 import { ServiceMetrics } from './observability/metrics.js';
 import { createTracing } from './observability/tracing.js';
 import { SERVICE_VERSION } from './version.js';
@@ -50,7 +50,7 @@ async function listen(server: Server, port: number, host: string): Promise<strin
 /** Builds and starts the service: database, migrations, API listener and metrics listener. */
 export async function startServer(options: StartServerOptions = {}): Promise<RunningServer> {
   const config = loadConfig(options.env ?? process.env);
-  const logger = createLogger(config.logLevel, options.logDestination);
+  const logger = createLogger(config.logLevel, options.logDestination ?? bufferedStdout());
   const tracing = createTracing(config.tracing && { ...config.tracing, version: SERVICE_VERSION });
 
   const db = await openDatabase(config.database, (error) =>
@@ -159,6 +159,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       await db.close();
       await tracing.shutdown();
       logger.info('shutdown complete');
+      await new Promise<void>((resolve) => logger.flush(() => resolve()));
     })();
     return closing;
   };

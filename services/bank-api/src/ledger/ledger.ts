@@ -34,7 +34,7 @@ export interface Entry {
 }
 
 export type PostingOutcome =
-  | { outcome: 'completed' | 'replayed'; status: number; body: Record<string, unknown> }
+  | { outcome: 'completed' | 'replayed'; status: number; json: string }
   | { outcome: 'idempotency_conflict' | 'insufficient_funds' }
   | { outcome: 'not_found'; account: 'from' | 'to' }
   | { outcome: 'currency_mismatch'; fromCurrency: string; toCurrency: string };
@@ -74,7 +74,7 @@ const ACCOUNT_COLUMNS = 'id, customer_id, currency, balance, created_at';
  * amount, reference.
  */
 export const POST_TRANSFER_SQL =
-  'SELECT outcome, status_code, body FROM post_transfer($1, $2, $3, $4, $5, $6, $7, $8)';
+  'SELECT outcome, status_code, body::text AS body FROM post_transfer($1, $2, $3, $4, $5, $6, $7, $8)';
 
 /** The ledger's operations. All money movement goes through the post_transfer SQL function. */
 export class Ledger {
@@ -138,7 +138,7 @@ export class Ledger {
   async post(command: PostingCommand): Promise<PostingOutcome> {
     const result = await withRetry(
       () =>
-        this.db.query<{ outcome: string; status_code: number; body: Record<string, unknown> | null }>(
+        this.db.query<{ outcome: string; status_code: number; body: string | null }>(
           POST_TRANSFER_SQL,
           [
             command.customerId,
@@ -156,11 +156,13 @@ export class Ledger {
     );
     const row = result.rows[0];
     if (!row) throw new Error('post_transfer returned no row');
-    const body = row.body ?? {};
+    // The response is stored as JSON and sent as the text the database returns: the hot path never
+    // parses and re-serialises it.
+    if (row.outcome === 'completed' || row.outcome === 'replayed') {
+      return { outcome: row.outcome, status: row.status_code, json: row.body ?? '{}' };
+    }
+    const body = JSON.parse(row.body ?? '{}') as Record<string, unknown>;
     switch (row.outcome) {
-      case 'completed':
-      case 'replayed':
-        return { outcome: row.outcome, status: row.status_code, body };
       case 'idempotency_conflict':
       case 'insufficient_funds':
         return { outcome: row.outcome };

@@ -18,6 +18,13 @@ export const REDACTED_PATHS = [
   'req.headers.cookie',
 ];
 
+/**
+ * Stdout written in 4 KiB batches instead of one write(2) per line: the per-request access log was
+ * a measurable share of the service's CPU under load. The server flushes it on shutdown.
+ */
+export const bufferedStdout = (): DestinationStream =>
+  pino.destination({ dest: 1, sync: false, minLength: 4096 });
+
 export function createLogger(level: string, destination?: DestinationStream): Logger {
   return pino(
     {

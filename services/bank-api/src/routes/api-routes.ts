@@ -38,7 +38,8 @@ function respondToPosting(
     case 'replayed':
       ctx.status = result.status;
       if (result.outcome === 'replayed') ctx.set('Idempotent-Replayed', 'true');
-      ctx.body = result.body;
+      ctx.type = 'application/json';
+      ctx.body = result.json;
       return;
     case 'idempotency_conflict':
       throw problems.idempotencyConflict();
