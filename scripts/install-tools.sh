@@ -5,7 +5,7 @@
 #   PyPI (pins in scripts/tools-requirements.txt, their dependencies in tools-constraints.txt)
 #                                                 -> .tools/venv, linked into .tools/bin
 #   Go modules (pins below)                       -> built into .tools/bin
-#   Debian packages (shellcheck, promtool)        -> apt-get, only when missing
+#   Debian packages (shellcheck, promtool, wrk)   -> apt-get, only when missing
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 tools="$root/.tools"
@@ -26,6 +26,7 @@ go_tools=(
 debian_tools=(
   "shellcheck=shellcheck"
   "promtool=prometheus"
+  "wrk=wrk"
 )
 
 log() { echo "install-tools: $*"; }
