@@ -57,3 +57,34 @@ export function failedRun(tool: string, unit: string, scope: string, error: stri
 export function isFailure(result: ToolResult): boolean {
   return result.failed > 0 || result.findings.length > 0 || result.errors.length > 0;
 }
+
+/**
+ * The result of a scanner that counts files: a file with any finding failed, every other one passed.
+ * A skip without a written reason is an error, worded by the tool (`unexplained`).
+ */
+export function perFileResult(options: {
+  tool: string;
+  unit: string;
+  scope: string;
+  fileCount: number;
+  findings: readonly Finding[];
+  skips?: readonly Skip[];
+  unexplained?: (skip: Skip) => string;
+  seconds: number;
+}): ToolResult {
+  const skips = options.skips ?? [];
+  const failedFiles = new Set(options.findings.map((f) => f.location.split(':')[0]));
+  const describe = options.unexplained ?? ((s: Skip) => `${s.location}: ${s.rule} skipped without a reason`);
+  return {
+    tool: options.tool,
+    unit: options.unit,
+    scope: options.scope,
+    passed: options.fileCount - failedFiles.size,
+    failed: failedFiles.size,
+    skipped: skips.length,
+    findings: options.findings,
+    skips,
+    errors: skips.filter((s) => !s.reason).map(describe),
+    seconds: options.seconds,
+  };
+}

@@ -1,5 +1,5 @@
 import { exec, tail } from '../exec.js';
-import { emptyResult, type Finding, failedRun, type ToolResult } from '../result.js';
+import { emptyResult, type Finding, failedRun, perFileResult, type ToolResult } from '../result.js';
 import { locateBinary, notInstalled, secondsSince, type Tool } from '../tool.js';
 
 // actionlint on every GitHub Actions workflow (it also runs shellcheck on each `run:` script when
@@ -38,21 +38,15 @@ export const actionlint: Tool = {
     if (result.spawnError || (result.status !== 0 && result.status !== 1)) {
       return [failedRun(NAME, unit, scope, result.spawnError ?? tail(`${result.stdout}\n${result.stderr}`))];
     }
-    const findings = parseActionlint(result.stdout);
-    const failedFiles = new Set(findings.map((f) => f.location.split(':')[0]));
     return [
-      {
+      perFileResult({
         tool: NAME,
         unit,
         scope,
-        passed: files.length - failedFiles.size,
-        failed: failedFiles.size,
-        skipped: 0,
-        findings,
-        skips: [],
-        errors: [],
+        fileCount: files.length,
+        findings: parseActionlint(result.stdout),
         seconds: secondsSince(started),
-      },
+      }),
     ];
   },
 };

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { configSkips } from '../config-skips.js';
 import { exec, tail } from '../exec.js';
-import { type Finding, failedRun, type Skip, type ToolResult } from '../result.js';
+import { type Finding, failedRun, perFileResult, type Skip, type ToolResult } from '../result.js';
 import { locateBinary, notInstalled, secondsSince, type Tool } from '../tool.js';
 
 // cfn-lint on every template of the cloud assembly, nested stacks included, for every region the
@@ -78,22 +78,16 @@ export function cfnLint(regions: readonly string[]): Tool {
         ...configSkips(config, 'ignore_checks'),
         ...files.flatMap((f) => resourceSkips(f, JSON.parse(readFileSync(join(root, f), 'utf8')))),
       ];
-      const failedFiles = new Set(findings.map((f) => f.location.split(':')[0]));
       return [
-        {
+        perFileResult({
           tool: NAME,
           unit,
           scope,
-          passed: files.length - failedFiles.size,
-          failed: failedFiles.size,
-          skipped: skips.length,
+          fileCount: files.length,
           findings,
           skips,
-          errors: skips
-            .filter((s) => !s.reason)
-            .map((s) => `${s.location}: ${s.rule} skipped without a reason`),
           seconds: secondsSince(started),
-        },
+        }),
       ];
     },
   };

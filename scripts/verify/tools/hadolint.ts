@@ -1,7 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { exec, tail } from '../exec.js';
-import { emptyResult, type Finding, failedRun, type Skip, type ToolResult } from '../result.js';
+import {
+  emptyResult,
+  type Finding,
+  failedRun,
+  perFileResult,
+  type Skip,
+  type ToolResult,
+} from '../result.js';
 import { locateBinary, notInstalled, secondsSince, type Tool } from '../tool.js';
 
 // hadolint on every Dockerfile, every level down to `info`. One counted check is one Dockerfile.
@@ -56,20 +63,17 @@ export const hadolint: Tool = {
     }
     const findings = parseHadolint(result.stdout);
     const skips = files.flatMap((f) => hadolintSkips(f, readFileSync(join(root, f), 'utf8')));
-    const failedFiles = new Set(findings.map((f) => f.location.split(':')[0]));
     return [
-      {
+      perFileResult({
         tool: NAME,
         unit,
         scope,
-        passed: files.length - failedFiles.size,
-        failed: failedFiles.size,
-        skipped: skips.length,
+        fileCount: files.length,
         findings,
         skips,
-        errors: skips.filter((s) => !s.reason).map((s) => `${s.location}: ignore=${s.rule} has no reason`),
+        unexplained: (s) => `${s.location}: ignore=${s.rule} has no reason`,
         seconds: secondsSince(started),
-      },
+      }),
     ];
   },
 };

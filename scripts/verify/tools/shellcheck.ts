@@ -1,7 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { exec, tail } from '../exec.js';
-import { emptyResult, type Finding, failedRun, type Skip, type ToolResult } from '../result.js';
+import {
+  emptyResult,
+  type Finding,
+  failedRun,
+  perFileResult,
+  type Skip,
+  type ToolResult,
+} from '../result.js';
 import { locateBinary, notInstalled, secondsSince, type Tool } from '../tool.js';
 
 // shellcheck on every shell script in the repository, all severities (style included). One
@@ -44,6 +51,8 @@ export function inlineSkips(file: string, text: string): Skip[] {
   return skips;
 }
 
+const shellcheckUnexplained = (s: Skip): string => `${s.location}: disable=${s.rule} has no written reason`;
+
 const NAME = 'shellcheck';
 
 export const shellcheck: Tool = {
@@ -56,8 +65,7 @@ export const shellcheck: Tool = {
     if (!binary) return [failedRun(NAME, unit, scope, notInstalled('shellcheck'))];
     const started = process.hrtime.bigint();
     const skips = files.flatMap((f) => inlineSkips(f, readFileSync(join(root, f), 'utf8')));
-    const unexplained = skips.filter((s) => !s.reason);
-    const errors = unexplained.map((s) => `${s.location}: disable=${s.rule} has no written reason`);
+    const errors = skips.filter((s) => !s.reason).map(shellcheckUnexplained);
     if (files.length === 0) return [{ ...emptyResult(NAME, unit, scope), errors }];
     // -x follows `source`d helpers, resolved next to the script that sources them.
     const result = await exec(
@@ -68,21 +76,17 @@ export const shellcheck: Tool = {
     if (result.spawnError || (result.status !== 0 && result.status !== 1)) {
       return [failedRun(NAME, unit, scope, result.spawnError ?? tail(result.stderr))];
     }
-    const findings = parseShellcheck(result.stdout);
-    const failedFiles = new Set(findings.map((f) => f.location.split(':')[0]));
     return [
-      {
+      perFileResult({
         tool: NAME,
         unit,
         scope,
-        passed: files.length - failedFiles.size,
-        failed: failedFiles.size,
-        skipped: skips.length,
-        findings,
+        fileCount: files.length,
+        findings: parseShellcheck(result.stdout),
         skips,
-        errors,
+        unexplained: shellcheckUnexplained,
         seconds: secondsSince(started),
-      },
+      }),
     ];
   },
 };
