@@ -1,6 +1,6 @@
 import { CfnCondition, type Stack, Validations } from 'aws-cdk-lib';
-import type { IConstruct } from 'constructs';
 import type { EnvironmentConfig } from '../config/index.js';
+import { findConstruct } from './shared/find-construct.js';
 import { clusterName, containerLogGroupName, secretPrefix } from './shared/naming.js';
 
 // cdk-nag findings that are acknowledged rather than fixed. Every entry names the construct (path
@@ -357,24 +357,10 @@ function stackAcknowledgements(stack: Stack, env: EnvironmentConfig): Acknowledg
   }
 }
 
-function findConstruct(stack: Stack, path: string): IConstruct {
-  let current: IConstruct = stack;
-  for (const segment of path.split('/')) {
-    const child = current.node.tryFindChild(segment);
-    if (!child) {
-      throw new Error(
-        `cdk-nag acknowledgement for ${stack.stackName}/${path}: construct not found (stale entry?)`,
-      );
-    }
-    current = child;
-  }
-  return current;
-}
-
 /** Records the acknowledged findings of one stack; a stale path fails synth so the list stays true. */
 export function acknowledgeFindings(stack: Stack, env: EnvironmentConfig): void {
   for (const ack of stackAcknowledgements(stack, env)) {
-    const target = findConstruct(stack, ack.path);
+    const target = findConstruct(stack, ack.path, 'cdk-nag acknowledgement');
     for (const id of ack.ids) {
       if (id.split('::').length <= 2) {
         Validations.of(target).acknowledge({ id, reason: ack.reason });

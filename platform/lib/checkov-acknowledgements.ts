@@ -1,6 +1,6 @@
 import { CfnResource, type Stack } from 'aws-cdk-lib';
-import type { IConstruct } from 'constructs';
 import type { EnvironmentConfig } from '../config/index.js';
+import { findConstruct } from './shared/find-construct.js';
 
 // checkov findings on the synthesized templates that are accepted rather than fixed, written into
 // each resource's `Metadata.checkov.skip` (checkov's own inline suppression) with the reason, so the
@@ -134,25 +134,11 @@ function stackAcknowledgements(stack: Stack, env: EnvironmentConfig): CheckovAck
   }
 }
 
-function findConstruct(stack: Stack, path: string): IConstruct {
-  let current: IConstruct = stack;
-  for (const segment of path.split('/')) {
-    const child = current.node.tryFindChild(segment);
-    if (!child) {
-      throw new Error(
-        `checkov acknowledgement for ${stack.stackName}/${path}: construct not found (stale entry?)`,
-      );
-    }
-    current = child;
-  }
-  return current;
-}
-
 /** Writes the accepted checkov findings of one stack into its resources' metadata. */
 export function acknowledgeCheckovFindings(stack: Stack, env: EnvironmentConfig): void {
   const skips = new Map<CfnResource, { id: string; comment: string }[]>();
   for (const ack of stackAcknowledgements(stack, env)) {
-    const resources = findConstruct(stack, ack.path)
+    const resources = findConstruct(stack, ack.path, 'checkov acknowledgement')
       .node.findAll()
       .filter((c): c is CfnResource => CfnResource.isCfnResource(c) && c.cfnResourceType === ack.type);
     if (resources.length === 0) {
