@@ -70,7 +70,7 @@ describe.skipIf(!findPostgresBinDir())('database failure drills', () => {
       return url.toString();
     };
     await pgQuery(endpointUrl('postgres'), 'CREATE DATABASE bank');
-    const svc = await startTestService('pglite', { ...SERVICE_ENV, DATABASE_URL: endpointUrl('bank') });
+    const svc = await startTestService({ databaseUrl: endpointUrl('bank') }, SERVICE_ENV);
     cleanups.push(() => svc.close());
     const query = (text: string, params?: unknown[]) => svc.sql(text, params);
 
@@ -118,10 +118,10 @@ describe.skipIf(!findPostgresBinDir())('database failure drills', () => {
     const server = await startPostgres();
     cleanups.push(() => server.destroy());
     await pgQuery(server.url, 'CREATE DATABASE bank');
-    const svc = await startTestService('pglite', {
-      ...SERVICE_ENV,
-      DATABASE_URL: server.url.replace(/\/postgres$/, '/bank'),
-    });
+    const svc = await startTestService(
+      { databaseUrl: server.url.replace(/\/postgres$/, '/bank') },
+      SERVICE_ENV,
+    );
     cleanups.push(() => svc.close());
     const query = (text: string, params?: unknown[]) => svc.sql(text, params);
     const load = startTransferLoad({

@@ -28,11 +28,13 @@ describe.skipIf(!findPostgresBinDir())('resilience against a real PostgreSQL ser
     pgServer = await startPostgres();
     await pgQuery(pgServer.url, 'CREATE DATABASE bank');
     databaseUrl = pgServer.url.replace(/\/postgres$/, '/bank');
-    svc = await startTestService('pglite', {
-      DATABASE_URL: databaseUrl,
-      DATABASE_CONNECT_TIMEOUT_MS: '1000',
-      DATABASE_STATEMENT_TIMEOUT_MS: '2000',
-    });
+    svc = await startTestService(
+      { databaseUrl },
+      {
+        DATABASE_CONNECT_TIMEOUT_MS: '1000',
+        DATABASE_STATEMENT_TIMEOUT_MS: '2000',
+      },
+    );
   });
   afterAll(async () => {
     await svc?.close();

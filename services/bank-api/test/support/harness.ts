@@ -23,14 +23,19 @@ export interface TestService {
   close(): Promise<void>;
 }
 
-/** Starts the real service (real HTTP listener) on a fresh database of the given backend. */
+/**
+ * Starts the real service (real HTTP listener): on a fresh database of the given backend, or on a
+ * database the caller manages (`{ databaseUrl }`: a server a drill stops, kills or fails over).
+ */
 export async function startTestService(
-  backend: BackendName,
+  backend: BackendName | { databaseUrl: string },
   env: Record<string, string> = {},
 ): Promise<TestService> {
   let databaseUrl: string | undefined;
   let drop: (() => Promise<void>) | undefined;
-  if (backend === 'postgres') {
+  if (typeof backend === 'object') {
+    databaseUrl = backend.databaseUrl;
+  } else if (backend === 'postgres') {
     const scratch = await createScratchDatabase(inject('postgresAdminUrl'));
     databaseUrl = scratch.url;
     drop = scratch.drop;
