@@ -1,7 +1,8 @@
 import { Application } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application';
 import type { EnvironmentConfig } from '../../platform/config/index.js';
 import { ARGOCD_NAMESPACE, MONITORING } from '../lib/platform-contract.js';
-import { workloadsPath } from './layout.js';
+import { BANK_NAMESPACE } from '../bank-api/chart.js';
+import { bootstrapPath, workloadsPath } from './layout.js';
 import { kubePrometheusStackValues } from './monitoring-values.js';
 import { IN_CLUSTER, PROJECTS } from './projects.js';
 import { KUBE_PROMETHEUS_STACK } from './versions.js';
@@ -20,6 +21,32 @@ export const BOOTSTRAP_SYNC_WAVE = { projects: '-1', monitoring: '0', workloads:
 const CASCADE_DELETE = 'resources-finalizer.argocd.argoproj.io/foreground';
 
 const RETRY = { limit: 5, backoff: { duration: '10s', factor: 2, maxDuration: '3m' } };
+
+/** The two Argo CD objects the cluster stack creates itself; everything else syncs from the branch. */
+export const GITOPS_ROOT = { application: 'root', project: PROJECTS.bootstrap } as const;
+
+/**
+ * The root of the app-of-apps: the environment's bootstrap folder (AppProjects and Applications) in
+ * the manifests branch. The CDK cluster stack applies this object (after the `bootstrap` AppProject);
+ * the local GitOps platform applies the same one, so both test one definition.
+ */
+export function rootApplication(env: EnvironmentConfig): Application {
+  return new Application({
+    metadata: { name: GITOPS_ROOT.application, namespace: ARGOCD_NAMESPACE, finalizers: [CASCADE_DELETE] },
+    spec: {
+      project: GITOPS_ROOT.project,
+      // No `directory` block: Argo CD drops an all-default one from the live object, and the parent
+      // would then see a difference it can never sync away.
+      source: { repoURL: env.gitops.repoUrl, targetRevision: env.gitops.branch, path: bootstrapPath(env) },
+      destination: { server: IN_CLUSTER, namespace: ARGOCD_NAMESPACE },
+      syncPolicy: {
+        automated: { prune: true, selfHeal: true },
+        syncOptions: ['PruneLast=true'],
+        retry: RETRY,
+      },
+    },
+  });
+}
 
 /** Name of the Application that deploys an environment directory. */
 export const workloadsApplicationName = (env: EnvironmentConfig): string => `bank-${env.name}`;
@@ -42,9 +69,10 @@ export function workloadsApplication(env: EnvironmentConfig): Application {
         repoURL: env.gitops.repoUrl,
         targetRevision: env.gitops.branch,
         path: workloadsPath(env),
-        directory: { recurse: false },
       },
-      destination: { server: IN_CLUSTER },
+      // Every rendered object names its namespace; the destination is still required, since the bank
+      // project only admits its own namespaces (an empty one matches none of them).
+      destination: { server: IN_CLUSTER, namespace: BANK_NAMESPACE },
       syncPolicy: {
         automated: { prune: true, selfHeal: true, allowEmpty: false },
         syncOptions: [

@@ -40,8 +40,13 @@ export const BANK_NAMESPACED_KINDS: readonly GroupKind[] = [
 /** The only cluster-scoped kind the workloads own: their namespace (with its Pod Security labels). */
 export const BANK_CLUSTER_KINDS: readonly GroupKind[] = [{ group: '', kind: 'Namespace' }];
 
-/** Cluster-scoped kinds kube-prometheus-stack installs (CRDs, RBAC of its operators, its webhooks). */
+/**
+ * Cluster-scoped kinds kube-prometheus-stack installs (CRDs, RBAC of its operators, its webhooks), and
+ * the monitoring Namespace its Application creates (CreateNamespace with managed Pod Security labels:
+ * Argo CD checks that Namespace against this list like any other object).
+ */
 export const PLATFORM_CLUSTER_KINDS: readonly GroupKind[] = [
+  { group: '', kind: 'Namespace' },
   { group: 'admissionregistration.k8s.io', kind: 'MutatingWebhookConfiguration' },
   { group: 'admissionregistration.k8s.io', kind: 'ValidatingWebhookConfiguration' },
   { group: 'apiextensions.k8s.io', kind: 'CustomResourceDefinition' },

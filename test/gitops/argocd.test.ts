@@ -82,10 +82,20 @@ describe.each(environments.map((env) => [env.name, env] as const))('Argo CD boot
       const allowed = (owner?.spec.destinations ?? []).map(
         (d: { server: string; namespace: string }) => `${d.server} ${d.namespace}`,
       );
-      if (app.spec.destination.namespace !== undefined) {
-        expect(allowed).toContain(`${app.spec.destination.server} ${app.spec.destination.namespace}`);
-      }
+      // Argo CD matches the destination namespace against the project's list; an empty one matches
+      // none of them (InvalidSpecError), so every Application names one.
+      expect(app.spec.destination.namespace, app.metadata.name).toEqual(expect.any(String));
+      expect(allowed).toContain(`${app.spec.destination.server} ${app.spec.destination.namespace}`);
       expect(app.spec.project).not.toBe('default');
+      // CreateNamespace makes Argo CD create a Namespace, which its project must admit like any object.
+      if (app.spec.syncPolicy?.syncOptions?.includes('CreateNamespace=true')) {
+        expect(owner?.spec.clusterResourceWhitelist, app.metadata.name).toContainEqual({
+          group: '',
+          kind: 'Namespace',
+        });
+      }
+      // An all-default `directory` block is dropped from the live object: the parent never settles.
+      expect(app.spec.source, app.metadata.name).not.toHaveProperty('directory');
     }
   });
 

@@ -1,4 +1,3 @@
-import { posix } from 'node:path';
 import * as blueprints from '@aws-quickstart/eks-blueprints';
 import { ArnFormat, CfnOutput, Duration, type Environment, type Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -9,6 +8,8 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { rootApplication } from '../../../charts/argocd/applications.js';
+import { bootstrapProject } from '../../../charts/argocd/projects.js';
 import type { EnvironmentConfig } from '../../config/index.js';
 import { AuroraAlarms } from '../data/aurora-alarms.js';
 import { AuroraDatabase } from '../data/aurora-database.js';
@@ -388,65 +389,18 @@ function addSecretStore(stack: Stack, env: EnvironmentConfig, cluster: eks.Clust
   if (externalSecretsChart) store.node.addDependency(externalSecretsChart);
 }
 
-/** Argo CD objects the CDK app creates; everything else Argo CD syncs from the manifests branch. */
-export const GITOPS_ROOT = { application: 'root', project: 'bootstrap' } as const;
-
-/**
- * Where the root Application reads: `<manifests root>/argocd/<env>` next to the environment's
- * workloads folder (`gitops.path`). charts/argocd/layout.ts renders there; a test keeps both equal.
- */
-export const bootstrapPath = (env: EnvironmentConfig): string =>
-  posix.join(posix.dirname(env.gitops.path), 'argocd', env.name);
-
 /**
  * The `bootstrap` AppProject (it may only create Applications and AppProjects in argocd, from this
- * repository) and the root Application in it. The AppProject must exist before the root syncs the
- * identical copy from the branch, so the cluster stack applies it first.
+ * repository) and the root Application in it, both rendered by charts/argocd, the code that renders
+ * the bootstrap folder the root syncs (and that the local GitOps tests apply). The AppProject must
+ * exist before the root syncs the identical copy from the branch, so the cluster stack applies it first.
  * (Blueprints' bootstrapRepo renders a Helm-typed Application, which a directory of YAML is not.)
  */
 function addGitOpsRoot(stack: Stack, env: EnvironmentConfig, cluster: eks.Cluster): void {
   const info = (stack as blueprints.EksBlueprint).getClusterInfo();
   const argoChart = info.getProvisionedAddOn('ArgoCDAddOn');
-  const namespace = WORKLOADS.argoCd.namespace;
-  const project = cluster.addManifest('GitOpsBootstrapProject', {
-    apiVersion: 'argoproj.io/v1alpha1',
-    kind: 'AppProject',
-    metadata: { name: GITOPS_ROOT.project, namespace },
-    spec: {
-      description: `Argo CD bootstrap of ${env.name}: the AppProjects and Applications in the manifests branch`,
-      sourceRepos: [env.gitops.repoUrl],
-      destinations: [{ server: 'https://kubernetes.default.svc', namespace }],
-      clusterResourceWhitelist: [],
-      namespaceResourceWhitelist: [
-        { group: 'argoproj.io', kind: 'AppProject' },
-        { group: 'argoproj.io', kind: 'Application' },
-      ],
-    },
-  });
-  const root = cluster.addManifest('GitOpsRootApplication', {
-    apiVersion: 'argoproj.io/v1alpha1',
-    kind: 'Application',
-    metadata: {
-      name: GITOPS_ROOT.application,
-      namespace,
-      finalizers: ['resources-finalizer.argocd.argoproj.io/foreground'],
-    },
-    spec: {
-      project: GITOPS_ROOT.project,
-      source: {
-        repoURL: env.gitops.repoUrl,
-        targetRevision: env.gitops.branch,
-        path: bootstrapPath(env),
-        directory: { recurse: false },
-      },
-      destination: { server: 'https://kubernetes.default.svc', namespace },
-      syncPolicy: {
-        automated: { prune: true, selfHeal: true },
-        syncOptions: ['PruneLast=true'],
-        retry: { limit: 5, backoff: { duration: '10s', factor: 2, maxDuration: '3m' } },
-      },
-    },
-  });
+  const project = cluster.addManifest('GitOpsBootstrapProject', bootstrapProject(env).toJSON() as Record<string, unknown>);
+  const root = cluster.addManifest('GitOpsRootApplication', rootApplication(env).toJSON() as Record<string, unknown>);
   root.node.addDependency(project);
   if (argoChart) project.node.addDependency(argoChart);
 }
