@@ -44,6 +44,13 @@ describe.each(loadEnvironments().map((env) => [env.name, env] as const))(
       for (const l of ops) expect(['create', 'update', 'delete', 'override', 'exec']).not.toContain(l[3]);
     });
 
+    it('polls every 180s (an argocd-cm key) and scales the unused ApplicationSet controller to zero', () => {
+      expect(cm['timeout.reconciliation']).toBe('180s');
+      expect(values.configs.params['timeout.reconciliation']).toBeUndefined();
+      // The chart has no applicationSet.enabled; test/gitops/argocd-chart-keys.test.ts rejects it.
+      expect(values.applicationSet).toEqual({ replicas: 0 });
+    });
+
     it('checks the health of Applications, so the root Application’s sync waves wait', () => {
       expect(cm['resource.customizations.health.argoproj.io_Application']).toMatch(/obj\.status\.health/);
     });
