@@ -11,7 +11,7 @@ export default defineConfig({
       'charts/**/*.test.ts',
       'test/**/*.test.ts',
     ],
-    exclude: ['**/node_modules/**', '**/dist/**', 'cdk.out/**', 'test/cluster/**'],
+    exclude: ['**/node_modules/**', '**/dist/**', 'cdk.out/**', 'test/cluster/**', 'test/local-platform/**'],
     globalSetup: ['test/support/global-postgres.ts'],
     testTimeout: 120_000,
     hookTimeout: 180_000,

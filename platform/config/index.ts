@@ -62,3 +62,11 @@ export function loadEnvironment(
 }
 
 export const environmentNames = (): string[] => Object.keys(rawEnvironments).sort();
+
+/**
+ * The same environment with its manifests branch read from another Git server (the local GitOps
+ * platform's, `npm run local:up`). Validated like the config itself: the URL must be https://.
+ */
+export function withGitopsRepoUrl(env: EnvironmentConfig, repoUrl: string): EnvironmentConfig {
+  return parseEnvironment(env.name, { ...env, gitops: { ...env.gitops, repoUrl } });
+}

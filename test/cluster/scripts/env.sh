@@ -26,3 +26,7 @@ export GOFLAGS="-mod=readonly -buildvcs=false"
 # kwokctl keeps its clusters under $KWOK_WORKDIR; pointing it into .tools keeps runs out of $HOME.
 export KWOK_WORKDIR="${KWOK_HOME}"
 export PATH="${K8S_BIN_DIR}:${PATH}"
+
+# Argo CD, built from test/cluster/argocd (a wrapper module carrying Argo CD's replaces).
+ARGOCD_MODULE="${REPO_ROOT}/test/cluster/argocd"
+ARGOCD_BIN_DIR="${TOOLS_DIR}/argocd/bin"
