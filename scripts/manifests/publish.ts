@@ -81,16 +81,29 @@ export function publishManifests(options: PublishOptions): PublishResult {
 
   const scratch = mkdtempSync(join(tmpdir(), 'manifests-publish-'));
   try {
+    // Only index and object plumbing from here on: none of these commands reads the working tree, so
+    // the checkout (whose manifests/ folder holds main's render, not the branch's) cannot interfere.
     const indexEnv = { GIT_INDEX_FILE: join(scratch, 'index') };
     git(parent ? ['read-tree', parent] : ['read-tree', '--empty'], { cwd, env: indexEnv });
-    git(['rm', '--cached', '-r', '-q', '--ignore-unmatch', '--', ...tree.folders], { cwd, env: indexEnv });
-    const entries = [...tree.files].map(([path, content]) => {
-      const blob = git(['hash-object', '-w', '--stdin'], { cwd, input: content });
-      return `100644 ${blob}\t${path}\n`;
-    });
-    git(['update-index', '--index-info'], { cwd, env: indexEnv, input: entries.join('') });
-    const newTree = git(['write-tree'], { cwd, env: indexEnv });
     const oldTree = parent ? git(['rev-parse', `${parent}^{tree}`], { cwd }) : emptyTree(cwd);
+    const removed = '0'.repeat(oldTree.length); // the null object id, SHA-1 or SHA-256
+    const stale = git(['--literal-pathspecs', 'ls-files', '-z', '--cached', '--', ...tree.folders], {
+      cwd,
+      env: indexEnv,
+    })
+      .split('\0')
+      .filter(Boolean);
+    // --index-info applies its records in order: mode 0 removes the parent's entry, then the render's
+    // files are added (a file the render no longer produces stays removed).
+    const records = [
+      ...stale.map((path) => `0 ${removed}\t${path}\0`),
+      ...[...tree.files].map(([path, content]) => {
+        const blob = git(['hash-object', '-w', '--no-filters', '--stdin'], { cwd, input: content });
+        return `100644 ${blob}\t${path}\0`;
+      }),
+    ];
+    git(['update-index', '-z', '--index-info'], { cwd, env: indexEnv, input: records.join('') });
+    const newTree = git(['write-tree'], { cwd, env: indexEnv });
 
     const base = { branch, source, image: tree.image, ...(parent ? { parent } : {}) };
     if (newTree === oldTree) {
@@ -149,7 +162,11 @@ function checkBranchName(branch: string, cwd: string): void {
 }
 
 function checkInputsClean(cwd: string): void {
-  const dirty = git(['status', '--porcelain', '--untracked-files=all', '--', ...RENDER_INPUTS], { cwd })
+  // --no-optional-locks: status would otherwise refresh (rewrite) the caller's index.
+  const dirty = git(
+    ['--no-optional-locks', 'status', '--porcelain', '--untracked-files=all', '--', ...RENDER_INPUTS],
+    { cwd },
+  )
     .split('\n')
     .filter(Boolean);
   if (dirty.length > 0) {

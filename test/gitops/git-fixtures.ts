@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -32,12 +32,18 @@ export function scratchDir(prefix: string): Scratch {
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** A repository with one commit on main (a README), like a fresh clone of the source repository. */
-export function sourceRepo(dir: string): string {
-  sh(dir, 'init', '-q', '-b', 'main');
-  writeFileSync(join(dir, 'README.md'), '# source\n');
-  sh(dir, 'add', 'README.md');
-  sh(dir, 'commit', '-q', '-m', 'initial');
+/** The root of this repository (the checkout the tests run from). */
+export const REPO_ROOT = join(import.meta.dirname, '..', '..');
+
+/**
+ * A clone of this repository's HEAD, as a user's or CI's checkout has it: the real charts, platform
+ * config and committed `manifests/` folder (main's render, which differs from what a publish commits).
+ * The clone gets no remote, so nothing a test does can reach this checkout; tests that push add one.
+ */
+export function cloneThisRepository(dir: string): string {
+  sh(REPO_ROOT, 'clone', '--quiet', '--no-tags', REPO_ROOT, dir);
+  sh(dir, 'remote', 'remove', 'origin');
+  sh(dir, 'switch', '--quiet', '--force-create', 'main'); // on main even if this checkout is detached (CI)
   return dir;
 }
 
@@ -45,5 +51,7 @@ export function sourceRepo(dir: string): string {
 export function bareRemote(dir: string): string {
   mkdirSync(dir, { recursive: true });
   sh(dir, 'init', '-q', '--bare', '-b', 'main');
+  // CI checks out one commit (a shallow clone); its clones can still push main here.
+  sh(dir, 'config', 'receive.shallowUpdate', 'true');
   return dir;
 }

@@ -1,157 +1,327 @@
-import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { workloadsPath } from '../../charts/argocd/layout.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import { bootstrapPath, workloadsPath } from '../../charts/argocd/layout.js';
 import { type EnvironmentConfig, loadEnvironment } from '../../platform/config/index.js';
-import { publishManifests } from '../../scripts/manifests/publish.js';
-import { bareRemote, GIT_ENV, type Scratch, scratchDir, sh, sourceRepo } from './git-fixtures.js';
+import { type PublishResult, publishManifests } from '../../scripts/manifests/publish.js';
+import { PublishInputError } from '../../scripts/manifests/render-tree.js';
+import {
+  bareRemote,
+  cloneThisRepository,
+  GIT_ENV,
+  REPO_ROOT,
+  type Scratch,
+  scratchDir,
+  sh,
+} from './git-fixtures.js';
 
-const repoRoot = join(import.meta.dirname, '..', '..');
-const TSX = join(repoRoot, 'node_modules', '.bin', 'tsx');
-const CLI = join(repoRoot, 'scripts', 'manifests', 'publish-cli.ts');
+// manifests:publish as its users run it: in clones of this repository, whose committed manifests/
+// folder (main's render, default image tag) differs from what the manifests branch holds (released
+// digests). A deployment, a repeat, an upgrade and a rollback per environment, locally through the
+// CLI and with --push to a bare remote, and the caller's checkout is never touched.
+
+const TSX = join(REPO_ROOT, 'node_modules', '.bin', 'tsx');
+const CLI = join(REPO_ROOT, 'scripts', 'manifests', 'publish-cli.ts');
 
 const dev = loadEnvironment('dev');
 const prod = loadEnvironment('prod');
+const ENVIRONMENTS = [dev, prod];
+
+/** A bank-api image of `env`'s own ECR repository, pinned by digest (`hex` repeated to 64 digits). */
 const image = (env: EnvironmentConfig, hex: string) =>
   `${env.bankApi.imageRepository}@sha256:${hex.repeat(64)}`;
 
+/** The files one environment owns in the branch: its workloads and its Argo CD bootstrap. */
+const ownFiles = (env: EnvironmentConfig) => [
+  `${bootstrapPath(env)}/argocd.k8s.yaml`,
+  `${workloadsPath(env)}/bank-api.k8s.yaml`,
+  `${workloadsPath(env)}/namespaces.k8s.yaml`,
+];
+const folders = (env: EnvironmentConfig) => [workloadsPath(env), bootstrapPath(env)];
+
 /** Everything observable about the caller's checkout that the publisher must leave alone. */
 function checkoutState(dir: string) {
+  // The index bytes first; status without optional locks, so it does not refresh that index itself.
+  const index = readFileSync(join(dir, '.git', 'index')).toString('base64');
   return {
     head: sh(dir, 'rev-parse', 'HEAD'),
     symbolic: sh(dir, 'rev-parse', '--abbrev-ref', 'HEAD'),
-    status: sh(dir, 'status', '--porcelain', '--untracked-files=all'),
-    index: readFileSync(join(dir, '.git', 'index')).toString('base64'),
-    files: sh(dir, 'ls-files'),
+    status: sh(dir, '--no-optional-locks', 'status', '--porcelain', '--untracked-files=all'),
+    index,
   };
 }
 
-function cli(cwd: string, ...args: string[]) {
-  const result = spawnSync(TSX, [CLI, ...args], {
-    cwd,
-    encoding: 'utf8',
-    env: { ...process.env, ...GIT_ENV },
-  });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+const tip = (dir: string, ref: string) => sh(dir, 'rev-parse', '--verify', '--quiet', ref);
+const parents = (dir: string, commit: string) =>
+  sh(dir, 'rev-list', '--parents', '-n1', commit).split(' ').slice(1);
+const treeOf = (dir: string, rev: string, path?: string) =>
+  sh(dir, 'rev-parse', path === undefined ? `${rev}^{tree}` : `${rev}:${path}`);
+const branchFiles = (dir: string, rev: string, env: EnvironmentConfig) =>
+  sh(dir, 'ls-tree', '-r', '--name-only', rev, '--', ...folders(env)).split('\n');
+
+/** The images of the pod templates (Deployment, migration Job) in `env`'s bank-api manifest at `rev`. */
+function bankApiImages(dir: string, rev: string, env: EnvironmentConfig): Record<string, string[]> {
+  interface PodTemplated {
+    kind?: string;
+    spec?: {
+      template?: { spec?: { containers?: { image: string }[]; initContainers?: { image: string }[] } };
+    };
+  }
+  const found: Record<string, string[]> = {};
+  const text = sh(dir, 'show', `${rev}:${workloadsPath(env)}/bank-api.k8s.yaml`);
+  for (const document of parseAllDocuments(text)) {
+    const object = document.toJS() as PodTemplated | null;
+    const pod = object?.spec?.template?.spec;
+    if (!object?.kind || !pod) continue;
+    const containers = [...(pod.initContainers ?? []), ...(pod.containers ?? [])];
+    found[object.kind] = [...(found[object.kind] ?? []), ...containers.map((c) => c.image)];
+  }
+  return found;
 }
 
-let scratch: Scratch;
-let repo: string;
-beforeEach(() => {
-  scratch = scratchDir('publish-test-');
-  repo = join(scratch.dir, 'source');
-  mkdirSync(repo);
-  sourceRepo(repo);
-});
-afterEach(() => scratch.cleanup());
+/** The lines an upgrade changed between two commits, without the diff headers. */
+const changedLines = (dir: string, from: string, to: string) =>
+  sh(dir, 'diff', '-U0', from, to)
+    .split('\n')
+    .filter((line) => /^[-+](?![-+])/.test(line));
 
-describe('manifests:publish into a local repository', () => {
-  it('creates the branch on the first publish, without touching the working tree, index or HEAD', () => {
-    // The caller has unrelated work in progress: a staged edit and an untracked file.
-    writeFileSync(join(repo, 'README.md'), '# source\nstaged edit\n');
-    sh(repo, 'add', 'README.md');
-    writeFileSync(join(repo, 'notes.txt'), 'untracked\n');
-    const before = checkoutState(repo);
+interface Run {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
 
-    const result = publishManifests({ repo, env: dev, image: image(dev, 'a') });
+/** `npm run manifests:publish -- <args>` in `cwd` (the script that npm runs, without npm's own start-up). */
+function cli(cwd: string, args: readonly string[], extraEnv: Record<string, string> = {}): Promise<Run> {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...GIT_ENV, ...extraEnv };
+  if (extraEnv.GITHUB_OUTPUT === undefined) delete env.GITHUB_OUTPUT; // never write to a CI run's outputs
+  return new Promise((resolve, reject) => {
+    const child = spawn(TSX, [CLI, ...args], { cwd, env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+    });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+    });
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
 
-    expect(result.changed).toBe(true);
-    expect(result.parent).toBeUndefined();
-    expect(sh(repo, 'rev-parse', 'refs/heads/manifests')).toBe(result.commit);
-    expect(sh(repo, 'ls-tree', '-r', '--name-only', 'manifests').split('\n')).toEqual([
-      'manifests/argocd/dev/argocd.k8s.yaml',
-      'manifests/dev/bank-api.k8s.yaml',
-      'manifests/dev/namespaces.k8s.yaml',
-    ]);
-    expect(sh(repo, 'show', 'manifests:manifests/dev/bank-api.k8s.yaml')).toContain(
-      `image: ${image(dev, 'a')}`,
+it('the test images come from each environment’s own ECR repository, pinned by digest', () => {
+  for (const env of ENVIRONMENTS) {
+    expect(image(env, 'a')).toMatch(
+      /^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com\/bank-api@sha256:[0-9a-f]{64}$/,
     );
-    expect(sh(repo, 'log', '-1', '--format=%B', 'manifests')).toContain(`Rendered from ${before.head}`);
-    expect(checkoutState(repo)).toEqual(before);
-    expect(result.stat).toMatch(/3 files changed/);
+  }
+  expect(dev.bankApi.imageRepository).not.toBe(prod.bankApi.imageRepository);
+});
+
+describe('manifests:publish in a clone of this repository, through the CLI', () => {
+  // The CLI spends seconds starting up, so these tests run concurrently, each in its own clone: two
+  // publishes into one branch at once would (rightly) trip the compare-and-swap.
+  let scratch: Scratch;
+  const clones = new Map<string, string>();
+  beforeAll(() => {
+    scratch = scratchDir('publish-cli-test-');
+    for (const name of [...ENVIRONMENTS.map((env) => env.name), 'bad-arguments']) {
+      clones.set(name, cloneThisRepository(join(scratch.dir, `clone-${name}`)));
+    }
+  });
+  afterAll(() => scratch.cleanup());
+
+  for (const env of ENVIRONMENTS) {
+    it.concurrent(`${env.name}: publish A, A again (no commit), B (one commit), A again (rollback to A's tree)`, async ({
+      expect,
+    }) => {
+      const clone = clones.get(env.name) as string;
+      const branch = env.gitops.branch;
+      const A = image(env, 'a');
+      const B = image(env, 'b');
+      const before = checkoutState(clone);
+      expect(before.status).toBe('');
+      expect(sh(clone, 'branch', '--list', branch)).toBe('');
+      const outputs = join(scratch.dir, `github-output-${env.name}`);
+
+      const publish = async (digest: string) => {
+        writeFileSync(outputs, '');
+        const run = await cli(clone, ['--env', env.name, '--image', digest], { GITHUB_OUTPUT: outputs });
+        expect(run.status, run.stderr).toBe(0);
+        expect(run.stderr).toBe('');
+        expect(checkoutState(clone)).toEqual(before);
+        return { ...run, commit: tip(clone, branch), outputs: readFileSync(outputs, 'utf8') };
+      };
+
+      // 1. Deploy A: the first publish creates the branch with the environment's two folders.
+      const first = await publish(A);
+      expect(first.stdout).toContain(`${env.name}: committed ${first.commit} on '${branch}'\n`);
+      expect(first.stdout).toContain(`image ${A}, source ${before.head}\n`);
+      for (const file of ownFiles(env)) expect(first.stdout).toContain(`A\t${file}\n`);
+      expect(first.stdout).toMatch(/3 files changed, \d+ insertions\(\+\)/);
+      expect(first.outputs).toBe(`changed=true\ncommit=${first.commit}\nbranch=${branch}\n`);
+      expect(parents(clone, first.commit)).toEqual([]);
+      expect(sh(clone, 'ls-tree', '-r', '--name-only', first.commit).split('\n')).toEqual(ownFiles(env));
+      expect(bankApiImages(clone, first.commit, env)).toEqual({ Job: [A], Deployment: [A] });
+      expect(sh(clone, 'log', '-1', '--format=%B', first.commit)).toContain(`Rendered from ${before.head}`);
+
+      // 2. The same image again: nothing to commit, exit 0. (Before the fix: exit 1, `git rm` refused.)
+      const again = await publish(A);
+      expect(again.stdout).toBe(
+        `${env.name}: '${branch}' already has this render (image ${A}); nothing to commit\n`,
+      );
+      expect(again.commit).toBe(first.commit);
+      expect(again.outputs).toBe(`changed=false\ncommit=\nbranch=${branch}\n`);
+
+      // 3. Upgrade to B: one commit, only the image lines of the Deployment and the migration Job.
+      const upgrade = await publish(B);
+      expect(upgrade.stdout).toContain(`${env.name}: committed ${upgrade.commit} on '${branch}'\n`);
+      expect(upgrade.stdout).toContain(`M\t${workloadsPath(env)}/bank-api.k8s.yaml\n`);
+      expect(upgrade.outputs).toBe(`changed=true\ncommit=${upgrade.commit}\nbranch=${branch}\n`);
+      expect(parents(clone, upgrade.commit)).toEqual([first.commit]);
+      expect(sh(clone, 'diff-tree', '-r', '--name-status', first.commit, upgrade.commit)).toBe(
+        `M\t${workloadsPath(env)}/bank-api.k8s.yaml`,
+      );
+      expect(bankApiImages(clone, upgrade.commit, env)).toEqual({ Job: [B], Deployment: [B] });
+      const changed = changedLines(clone, first.commit, upgrade.commit);
+      expect(changed).toHaveLength(4);
+      for (const line of changed) expect(line).toMatch(/^[-+]\s+image: \S+@sha256:(a{64}|b{64})$/);
+
+      // 4. Roll back to A: one more commit, and the branch is again exactly what step 1 made.
+      const rollback = await publish(A);
+      expect(rollback.stdout).toContain(`${env.name}: committed ${rollback.commit} on '${branch}'\n`);
+      expect(parents(clone, rollback.commit)).toEqual([upgrade.commit]);
+      expect(treeOf(clone, rollback.commit)).toBe(treeOf(clone, first.commit));
+      expect(bankApiImages(clone, rollback.commit, env)).toEqual({ Job: [A], Deployment: [A] });
+      expect(sh(clone, 'rev-list', '--count', rollback.commit, '--')).toBe('3');
+
+      expect(sh(clone, 'status', '--porcelain')).toBe('');
+      expect(sh(clone, 'rev-parse', 'HEAD')).toBe(before.head);
+    });
+  }
+
+  it.concurrent('exits 2 with a message and the usage for bad arguments, changing no ref', async ({
+    expect,
+  }) => {
+    const clone = clones.get('bad-arguments') as string;
+    const refs = sh(clone, 'for-each-ref');
+    // One run per way the CLI turns a mistake into exit 2: its own argument checks, an unknown
+    // environment, and a bad image (the publisher's own messages are checked without the CLI below).
+    const cases: [string[], RegExp][] = [
+      [['--image', image(dev, 'a')], /--env is required/],
+      [['--env', 'dev'], /--image is required/],
+      [['--env', 'dev', '--image', image(dev, 'a'), '--colour'], /Unknown option '--colour'/],
+      [['--env', 'staging', '--image', image(dev, 'a')], /unknown environment; known: dev, prod/],
+      [['--env', 'dev', '--image', image(prod, 'a')], /is not dev's \(dev\.bankApi\.imageRepository/],
+    ];
+    const runs = await Promise.all(cases.map(([args]) => cli(clone, args)));
+    cases.forEach(([args, message], i) => {
+      const run = runs[i] as Run;
+      expect(run.status, args.join(' ')).toBe(2);
+      expect(run.stderr).toMatch(message);
+      expect(run.stderr).toContain('usage: npm run manifests:publish');
+    });
+    expect(sh(clone, 'for-each-ref')).toBe(refs);
+  });
+});
+
+describe('manifests:publish leaves the caller’s checkout alone and refuses what it cannot handle', () => {
+  let scratch: Scratch;
+  let clone: string;
+  beforeAll(() => {
+    scratch = scratchDir('publish-test-');
+    clone = cloneThisRepository(join(scratch.dir, 'clone'));
+  });
+  afterAll(() => scratch.cleanup());
+
+  it("refuses an image that is not pinned by digest to the environment's repository, or a bad branch name", () => {
+    const refs = sh(clone, 'for-each-ref');
+    const cases: [string, string | undefined, RegExp][] = [
+      [`${dev.bankApi.imageRepository}:1.2.3`, undefined, /must be pinned by digest/],
+      [`${dev.bankApi.imageRepository}@sha256:abc`, undefined, /sha256:<64 hex digits>/],
+      [image(prod, 'a'), undefined, /is not dev's \(dev\.bankApi\.imageRepository/],
+      [image(dev, 'a'), 'bad..name', /--branch 'bad\.\.name' is not a valid Git branch name/],
+    ];
+    for (const [badImage, branch, message] of cases) {
+      const options = { repo: clone, env: dev, image: badImage, ...(branch ? { branch } : {}) };
+      expect(() => publishManifests(options)).toThrow(PublishInputError);
+      expect(() => publishManifests(options)).toThrow(message);
+    }
+    expect(sh(clone, 'for-each-ref')).toBe(refs);
   });
 
-  it('makes no commit when an identical render is published again', () => {
-    const first = publishManifests({ repo, env: dev, image: image(dev, 'a') });
-    const second = publishManifests({ repo, env: dev, image: image(dev, 'a') });
-    expect(second.changed).toBe(false);
-    expect(second.commit).toBeUndefined();
-    expect(sh(repo, 'rev-parse', 'manifests')).toBe(first.commit);
-    expect(sh(repo, 'rev-list', '--count', 'manifests')).toBe('1');
-  });
-
-  it('makes exactly one commit for an image change, whose diff is only the image', () => {
-    const first = publishManifests({ repo, env: dev, image: image(dev, 'a') });
-    const second = publishManifests({ repo, env: dev, image: image(dev, 'b') });
-    expect(second.parent).toBe(first.commit);
-    expect(sh(repo, 'rev-list', '--count', 'manifests')).toBe('2');
-    expect(second.files).toEqual(['M\tmanifests/dev/bank-api.k8s.yaml']);
-    const changed = sh(repo, 'diff', '-U0', `${first.commit}`, `${second.commit}`)
-      .split('\n')
-      .filter((line) => /^[-+](?![-+])/.test(line));
-    // The Deployment and the migration Job, old and new.
-    expect(changed).toHaveLength(4);
-    for (const line of changed) expect(line).toMatch(/^[-+]\s+image: \S+@sha256:(a{64}|b{64})$/);
-  });
-
-  it('replaces only its own environment: publishing prod keeps dev', () => {
-    publishManifests({ repo, env: dev, image: image(dev, 'a') });
-    publishManifests({ repo, env: prod, image: image(prod, 'c') });
-    const files = sh(repo, 'ls-tree', '-r', '--name-only', 'manifests').split('\n');
-    expect(files.filter((f) => f.startsWith(`${workloadsPath(dev)}/`))).toHaveLength(2);
-    expect(files.filter((f) => f.startsWith(`${workloadsPath(prod)}/`))).toHaveLength(2);
-    expect(files).toContain('manifests/argocd/prod/argocd.k8s.yaml');
+  it('refuses uncommitted changes to the rendering inputs unless --allow-dirty', () => {
+    const chart = join(clone, 'charts', 'render.ts');
+    const source = readFileSync(chart, 'utf8');
+    writeFileSync(join(clone, 'charts', 'new-chart.ts'), 'export {};\n');
+    writeFileSync(chart, `${source}// edited\n`);
+    try {
+      const options = { repo: clone, env: dev, image: image(dev, 'a'), branch: 'test/dirty-inputs' };
+      expect(() => publishManifests(options)).toThrow(
+        /uncommitted changes[\s\S]* M charts\/render\.ts[\s\S]*\?\? charts\/new-chart\.ts[\s\S]*--allow-dirty/,
+      );
+      expect(sh(clone, 'branch', '--list', 'test/dirty-inputs')).toBe('');
+      expect(publishManifests({ ...options, allowDirty: true }).changed).toBe(true);
+    } finally {
+      writeFileSync(chart, source);
+      rmSync(join(clone, 'charts', 'new-chart.ts'));
+    }
+    expect(sh(clone, 'status', '--porcelain')).toBe('');
   });
 
   it('removes files of its folders that the render no longer produces', () => {
-    const first = publishManifests({ repo, env: dev, image: image(dev, 'a') });
+    const branch = 'test/stray';
+    const first = publishManifests({ repo: clone, env: dev, image: image(dev, 'a'), branch });
     // A leftover from an older render, committed to the branch by hand.
-    const wt = join(scratch.dir, 'wt');
-    sh(repo, 'worktree', 'add', '-q', wt, 'manifests');
-    writeFileSync(join(wt, 'manifests', 'dev', 'old.k8s.yaml'), 'kind: ConfigMap\n');
+    const wt = join(scratch.dir, 'wt-stray');
+    sh(clone, 'worktree', 'add', '-q', wt, branch);
+    writeFileSync(join(wt, workloadsPath(dev), 'old.k8s.yaml'), 'kind: ConfigMap\n');
     sh(wt, 'add', '.');
     sh(wt, 'commit', '-q', '-m', 'stray file');
-    sh(repo, 'worktree', 'remove', wt);
-    const result = publishManifests({ repo, env: dev, image: image(dev, 'a') });
-    expect(result.files).toEqual(['D\tmanifests/dev/old.k8s.yaml']);
-    expect(sh(repo, 'rev-parse', `manifests^{tree}`)).toBe(sh(repo, 'rev-parse', `${first.commit}^{tree}`));
+    sh(clone, 'worktree', 'remove', wt);
+    const result = publishManifests({ repo: clone, env: dev, image: image(dev, 'a'), branch });
+    expect(result.files).toEqual([`D\t${workloadsPath(dev)}/old.k8s.yaml`]);
+    expect(treeOf(clone, branch)).toBe(treeOf(clone, first.commit as string));
   });
 
   it('works from a detached HEAD and names that commit as the source', () => {
-    const head = sh(repo, 'rev-parse', 'HEAD');
-    sh(repo, 'checkout', '-q', '--detach', head);
-    const result = publishManifests({ repo, env: dev, image: image(dev, 'a') });
-    expect(result.source).toBe(head);
-    expect(sh(repo, 'rev-parse', '--abbrev-ref', 'HEAD')).toBe('HEAD');
-  });
-});
-
-describe('manifests:publish refuses what it cannot handle, changing nothing', () => {
-  it('refuses uncommitted changes to the rendering inputs unless --allow-dirty', () => {
-    mkdirSync(join(repo, 'charts'));
-    writeFileSync(join(repo, 'charts', 'new-chart.ts'), 'export {};\n');
-    expect(() => publishManifests({ repo, env: dev, image: image(dev, 'a') })).toThrow(
-      /uncommitted changes[\s\S]*charts\/new-chart\.ts[\s\S]*--allow-dirty/,
-    );
-    expect(sh(repo, 'branch', '--list', 'manifests')).toBe('');
-    expect(publishManifests({ repo, env: dev, image: image(dev, 'a'), allowDirty: true }).changed).toBe(true);
+    const head = sh(clone, 'rev-parse', 'HEAD');
+    sh(clone, 'switch', '-q', '--detach', head);
+    try {
+      const result = publishManifests({
+        repo: clone,
+        env: dev,
+        image: image(dev, 'a'),
+        branch: 'test/detached',
+      });
+      expect(result.source).toBe(head);
+      expect(sh(clone, 'rev-parse', '--abbrev-ref', 'HEAD')).toBe('HEAD');
+    } finally {
+      sh(clone, 'switch', '-q', 'main');
+    }
   });
 
   it('refuses to move a branch that a working tree has checked out', () => {
-    publishManifests({ repo, env: dev, image: image(dev, 'a') });
-    const tip = sh(repo, 'rev-parse', 'manifests');
-    sh(repo, 'checkout', '-q', 'manifests');
-    expect(() => publishManifests({ repo, env: dev, image: image(dev, 'b') })).toThrow(
-      /branch 'manifests' is checked out in .*switch that checkout/,
-    );
-    expect(sh(repo, 'rev-parse', 'manifests')).toBe(tip);
+    const branch = 'test/checked-out';
+    const first = publishManifests({ repo: clone, env: dev, image: image(dev, 'a'), branch });
+    const wt = join(scratch.dir, 'wt-checked-out');
+    sh(clone, 'worktree', 'add', '-q', wt, branch);
+    try {
+      expect(() => publishManifests({ repo: clone, env: dev, image: image(dev, 'b'), branch })).toThrow(
+        new RegExp(`branch '${branch}' is checked out in ${wt}; .*switch that checkout`),
+      );
+      expect(tip(clone, branch)).toBe(first.commit);
+    } finally {
+      sh(clone, 'worktree', 'remove', '--force', wt);
+    }
   });
 
   it('refuses a repository without commits and a directory outside Git', () => {
     const empty = join(scratch.dir, 'empty');
-    mkdirSync(empty);
-    sh(empty, 'init', '-q');
+    sh(scratch.dir, 'init', '-q', empty);
     expect(() => publishManifests({ repo: empty, env: dev, image: image(dev, 'a') })).toThrow(
       /has no commit yet/,
     );
@@ -162,88 +332,182 @@ describe('manifests:publish refuses what it cannot handle, changing nothing', ()
     );
   });
 
-  it('exits non-zero with a message and the usage for bad arguments', () => {
-    const cases: [string[], RegExp][] = [
-      [['--image', image(dev, 'a')], /--env is required/],
-      [['--env', 'dev'], /--image is required/],
-      [['--env', 'staging', '--image', image(dev, 'a')], /unknown environment; known: dev, prod/],
-      [['--env', 'dev', '--image', `${dev.bankApi.imageRepository}:1.2.3`], /must be pinned by digest/],
-      [['--env', 'dev', '--image', `${dev.bankApi.imageRepository}@sha256:abc`], /sha256:<64 hex digits>/],
-      [['--env', 'dev', '--image', image(prod, 'a')], /is not dev's \(dev\.bankApi\.imageRepository/],
-      [['--env', 'dev', '--image', image(dev, 'a'), '--branch', 'bad..name'], /not a valid Git branch name/],
-      [['--env', 'dev', '--image', image(dev, 'a'), '--colour'], /Unknown option '--colour'/],
-    ];
-    for (const [args, message] of cases) {
-      const run = cli(repo, ...args);
-      expect(run.status, args.join(' ')).toBe(2);
-      expect(run.stderr).toMatch(message);
-      expect(run.stderr).toContain('usage: npm run manifests:publish');
-    }
-    expect(sh(repo, 'branch', '--list', 'manifests')).toBe('');
-  });
+  // Last: it leaves the clone's working tree edited on purpose.
+  it('publishes A, A, B, A with an edited manifests/ file, a staged edit and an untracked file, leaving them all as they were', () => {
+    // Work in progress on files the render does not read, two of them in folders a publish replaces.
+    const edited = join(clone, workloadsPath(dev), 'bank-api.k8s.yaml');
+    writeFileSync(edited, `${readFileSync(edited, 'utf8')}# local experiment\n`);
+    const staged = join(clone, workloadsPath(prod), 'namespaces.k8s.yaml');
+    writeFileSync(staged, `${readFileSync(staged, 'utf8')}# staged experiment\n`);
+    sh(clone, 'add', staged);
+    const untracked = join(clone, workloadsPath(dev), 'scratch.k8s.yaml');
+    writeFileSync(untracked, 'kind: ConfigMap\n');
+    const before = checkoutState(clone);
+    expect(before.status).toBe(
+      [
+        ` M ${workloadsPath(dev)}/bank-api.k8s.yaml`,
+        `M  ${workloadsPath(prod)}/namespaces.k8s.yaml`,
+        `?? ${workloadsPath(dev)}/scratch.k8s.yaml`,
+      ]
+        .join('\n')
+        .trim(),
+    );
+    const contents = () => [edited, staged, untracked].map((file) => readFileSync(file, 'utf8'));
+    const contentsBefore = contents();
 
-  it('the CLI prints the diff summary and exits 0 when nothing changed', () => {
-    const first = cli(repo, '--env', 'dev', '--image', image(dev, 'a'));
-    expect(first.status).toBe(0);
-    expect(first.stdout).toMatch(/committed [0-9a-f]{40} on 'manifests'/);
-    expect(first.stdout).toContain('A\tmanifests/dev/bank-api.k8s.yaml');
-    expect(first.stdout).toMatch(/3 files changed, \d+ insertions/);
-    const again = cli(repo, '--env', 'dev', '--image', image(dev, 'a'));
-    expect(again.status).toBe(0);
-    expect(again.stdout).toContain('nothing to commit');
+    for (const env of ENVIRONMENTS) {
+      const publish = (hex: string): PublishResult => {
+        const result = publishManifests({ repo: clone, env, image: image(env, hex), branch: 'test/dirty' });
+        expect(checkoutState(clone)).toEqual(before);
+        expect(contents()).toEqual(contentsBefore);
+        return result;
+      };
+      const first = publish('a');
+      expect(first.changed).toBe(true);
+      expect(branchFiles(clone, first.commit as string, env)).toEqual(ownFiles(env));
+      const again = publish('a');
+      expect(again.changed).toBe(false);
+      expect(again.commit).toBeUndefined();
+      const upgrade = publish('b');
+      expect(upgrade.files).toEqual([`M\t${workloadsPath(env)}/bank-api.k8s.yaml`]);
+      const rollback = publish('a');
+      expect(rollback.parent).toBe(upgrade.commit);
+      expect(treeOf(clone, rollback.commit as string)).toBe(treeOf(clone, first.commit as string));
+    }
   });
 });
 
-describe('manifests:publish --push against a remote', () => {
+describe('manifests:publish --push to a remote, from clones of this repository', () => {
+  let scratch: Scratch;
   let remote: string;
-  beforeEach(() => {
+  /** The checkout that deploys (a CI run's, or a developer's). */
+  let clone: string;
+  /** A second checkout of the remote (an operator's): it sees what was pushed, and rolls back from it. */
+  let other: string;
+  beforeAll(() => {
+    scratch = scratchDir('publish-push-test-');
     remote = bareRemote(join(scratch.dir, 'remote.git'));
-    sh(repo, 'remote', 'add', 'origin', remote);
-    sh(repo, 'push', '-q', 'origin', 'main');
-  });
-
-  it('pushes the branch, builds on the remote tip from another clone, and opens PR branches from it', () => {
-    const first = publishManifests({ repo, env: dev, image: image(dev, 'a'), push: true });
-    expect(sh(remote, 'rev-parse', 'manifests')).toBe(first.commit);
-
-    // A second clone (another CI run) has no local manifests branch: it builds on the remote's.
-    const other = join(scratch.dir, 'other');
+    clone = cloneThisRepository(join(scratch.dir, 'clone'));
+    sh(clone, 'remote', 'add', 'origin', remote);
+    sh(clone, 'push', '-q', 'origin', 'main');
+    other = join(scratch.dir, 'other');
     sh(scratch.dir, 'clone', '-q', remote, other);
-    const second = publishManifests({ repo: other, env: dev, image: image(dev, 'b'), push: true });
-    expect(second.parent).toBe(first.commit);
-    expect(sh(remote, 'rev-parse', 'manifests')).toBe(second.commit);
+  });
+  afterAll(() => scratch.cleanup());
 
-    // prod goes through a pull request: a new branch starting at the manifests branch.
+  for (const env of ENVIRONMENTS) {
+    it(`${env.name}: A, A again, B, then a rollback to A from another checkout, each pushed and fetched`, () => {
+      const branch = env.gitops.branch;
+      const publish = (repo: string, hex: string) =>
+        publishManifests({ repo, env, image: image(env, hex), push: true });
+      const fetched = (repo: string) => {
+        sh(repo, 'fetch', '-q', 'origin');
+        return tip(repo, `origin/${branch}`);
+      };
+      const before = [clone, other].map(checkoutState);
+      const start = sh(remote, 'branch', '--list', branch) ? tip(remote, branch) : undefined;
+
+      const first = publish(clone, 'a');
+      expect(first).toMatchObject({ changed: true, pushed: true });
+      expect(first.parent).toBe(start);
+      expect(tip(remote, branch)).toBe(first.commit);
+      expect(tip(clone, branch)).toBe(first.commit);
+      expect(fetched(other)).toBe(first.commit);
+      expect(bankApiImages(other, `origin/${branch}`, env)).toEqual({
+        Job: [image(env, 'a')],
+        Deployment: [image(env, 'a')],
+      });
+
+      const again = publish(clone, 'a');
+      expect(again).toMatchObject({ changed: false, pushed: false, parent: first.commit });
+      expect(tip(remote, branch)).toBe(first.commit);
+
+      const upgrade = publish(clone, 'b');
+      expect(upgrade).toMatchObject({ changed: true, pushed: true, parent: first.commit });
+      expect(upgrade.files).toEqual([`M\t${workloadsPath(env)}/bank-api.k8s.yaml`]);
+      expect(tip(remote, branch)).toBe(upgrade.commit);
+      expect(fetched(other)).toBe(upgrade.commit);
+      expect(bankApiImages(other, `origin/${branch}`, env).Deployment).toEqual([image(env, 'b')]);
+
+      // The operator rolls back from their own checkout: no local branch, it builds on the remote tip.
+      const rollback = publish(other, 'a');
+      expect(rollback).toMatchObject({ changed: true, pushed: true, parent: upgrade.commit });
+      expect(tip(remote, branch)).toBe(rollback.commit);
+      expect(treeOf(remote, rollback.commit as string)).toBe(treeOf(remote, first.commit as string));
+      expect(fetched(clone)).toBe(rollback.commit);
+      expect(bankApiImages(clone, `origin/${branch}`, env).Deployment).toEqual([image(env, 'a')]);
+      expect(sh(remote, 'rev-list', '--count', start ? `${start}..${branch}` : branch, '--')).toBe('3');
+
+      expect([clone, other].map(checkoutState)).toEqual(before);
+      expect(sh(clone, 'status', '--porcelain')).toBe('');
+      expect(sh(other, 'status', '--porcelain')).toBe('');
+    });
+  }
+
+  it('opens the prod pull-request branch from the remote manifests branch, as release.yml does', () => {
+    const base = prod.gitops.branch;
+    if (!sh(remote, 'branch', '--list', base)) {
+      publishManifests({ repo: other, env: dev, image: image(dev, 'a'), push: true });
+    }
+    const manifests = tip(remote, base);
+    const head = sh(other, 'rev-parse', 'HEAD');
     const pr = publishManifests({
       repo: other,
       env: prod,
       image: image(prod, 'c'),
       push: true,
-      branch: 'deploy/prod/abc',
-      base: 'manifests',
+      branch: `deploy/prod/${head}`,
+      base,
     });
-    expect(pr.parent).toBe(second.commit);
-    expect(sh(remote, 'rev-parse', 'deploy/prod/abc')).toBe(pr.commit);
-    expect(sh(remote, 'rev-parse', 'manifests')).toBe(second.commit);
-    expect(pr.files.every((f) => /manifests\/(argocd\/)?prod\//.test(f))).toBe(true);
+    expect(pr.parent).toBe(manifests);
+    expect(tip(remote, `deploy/prod/${head}`)).toBe(pr.commit);
+    expect(tip(remote, base)).toBe(manifests);
+    expect(pr.files.length).toBeGreaterThan(0);
+    for (const file of pr.files) expect(file).toMatch(/^[AM]\tmanifests\/(argocd\/)?prod\//);
+    expect(sh(other, 'status', '--porcelain')).toBe('');
   });
 
   it('leaves both the local and the remote branch as they were when the push is rejected', () => {
-    const first = publishManifests({ repo, env: dev, image: image(dev, 'a'), push: true });
+    const branch = 'test/protected';
+    const first = publishManifests({ repo: clone, env: dev, image: image(dev, 'a'), push: true, branch });
     const hook = join(remote, 'hooks', 'pre-receive');
     writeFileSync(hook, '#!/bin/sh\necho "branch protected" >&2\nexit 1\n');
     chmodSync(hook, 0o755);
-    expect(() => publishManifests({ repo, env: dev, image: image(dev, 'b'), push: true })).toThrow(
-      /git push .* failed[\s\S]*branch protected/,
-    );
-    expect(sh(repo, 'rev-parse', 'manifests')).toBe(first.commit);
-    expect(sh(remote, 'rev-parse', 'manifests')).toBe(first.commit);
+    try {
+      expect(() =>
+        publishManifests({ repo: clone, env: dev, image: image(dev, 'b'), push: true, branch }),
+      ).toThrow(/git push .* failed[\s\S]*branch protected/);
+    } finally {
+      rmSync(hook);
+    }
+    expect(tip(clone, branch)).toBe(first.commit);
+    expect(tip(remote, branch)).toBe(first.commit);
+  });
+
+  it('does not move the local branch when it moved while publishing (compare-and-swap)', () => {
+    const branch = 'test/cas';
+    const first = publishManifests({ repo: clone, env: dev, image: image(dev, 'a'), push: true, branch });
+    // Someone moves the local branch between the publisher's read and its update-ref.
+    const hook = join(clone, '.git', 'hooks', 'pre-push');
+    writeFileSync(hook, `#!/bin/sh\ngit update-ref refs/heads/${branch} HEAD\n`);
+    chmodSync(hook, 0o755);
+    let pushed: string | undefined;
+    try {
+      expect(() =>
+        publishManifests({ repo: clone, env: dev, image: image(dev, 'b'), push: true, branch }),
+      ).toThrow(new RegExp(`branch '${branch}' changed while publishing .*was pushed to origin; fetch it`));
+      pushed = tip(remote, branch);
+    } finally {
+      rmSync(hook);
+    }
+    expect(tip(clone, branch)).toBe(sh(clone, 'rev-parse', 'HEAD'));
+    expect(parents(remote, pushed as string)).toEqual([first.commit]);
   });
 
   it('refuses a --base the remote does not have', () => {
     expect(() =>
       publishManifests({
-        repo,
+        repo: clone,
         env: prod,
         image: image(prod, 'c'),
         push: true,
