@@ -6,6 +6,7 @@ import {
   loadEnvironment,
   loadEnvironments,
   parseEnvironment,
+  withGitopsRepoUrl,
 } from './index.js';
 
 type Raw = Record<string, unknown>;
@@ -109,5 +110,21 @@ describe('environment config', () => {
         .issues.map((i) => i.field)
         .sort(),
     ).toEqual(['account', 'azCount']);
+  });
+});
+
+describe('withGitopsRepoUrl (the local platform reads the branch from its own Git server)', () => {
+  const dev = loadEnvironment('dev');
+
+  it('changes only gitops.repoUrl', () => {
+    const local = withGitopsRepoUrl(dev, 'https://127.0.0.1:18443/bank-platform.git');
+    expect(local.gitops.repoUrl).toBe('https://127.0.0.1:18443/bank-platform.git');
+    expect({ ...local, gitops: { ...local.gitops, repoUrl: dev.gitops.repoUrl } }).toEqual(dev);
+  });
+
+  it('validates the URL like the config does, naming the field', () => {
+    expect(() => withGitopsRepoUrl(dev, 'file:///tmp/repo.git')).toThrow(
+      /dev\.gitops\.repoUrl: must be an https:\/\/ Git URL/,
+    );
   });
 });

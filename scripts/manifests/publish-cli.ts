@@ -1,18 +1,19 @@
 import { appendFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { EnvironmentConfigError, loadEnvironment } from '../../platform/config/index.js';
+import { EnvironmentConfigError, loadEnvironment, withGitopsRepoUrl } from '../../platform/config/index.js';
 import { GitError } from './git.js';
 import { PublishStateError, publishManifests } from './publish.js';
 import { PublishInputError } from './render-tree.js';
 
 // npm run manifests:publish -- --env <env> --image <repository>@sha256:<digest> [--push] [--message <text>]
-//   [--branch <name>] [--base <branch>] [--remote <name>] [--repo <dir>] [--allow-dirty]
+//   [--branch <name>] [--base <branch>] [--remote <name>] [--repo <dir>] [--allow-dirty] [--repo-url <url>]
 //
 // Exit 0: published, or nothing to publish (the rendered tree is unchanged). Exit 2: bad arguments.
 // Exit 1: any other failure; the branch is then exactly as it was.
 
 const USAGE = `usage: npm run manifests:publish -- --env <env> --image <repository>@sha256:<digest> [--push]
        [--message <text>] [--branch <name>] [--base <branch>] [--remote <name>] [--repo <dir>] [--allow-dirty]
+       [--repo-url <https url>]
 
   --env          environment to publish (its folders in the branch are replaced)
   --image        bank-api image pinned by digest, from the environment's repository
@@ -22,7 +23,9 @@ const USAGE = `usage: npm run manifests:publish -- --env <env> --image <reposito
   --remote       remote for --push (default: origin)
   --repo         Git repository to publish into (default: the current directory)
   --message      commit message (default names the image and the source commit)
-  --allow-dirty  publish although charts/ or platform/ have uncommitted changes`;
+  --allow-dirty  publish although charts/ or platform/ have uncommitted changes
+  --repo-url     the Git URL Argo CD reads the branch from, when it is not the environment's
+                 gitops.repoUrl (the local platform's, printed by npm run local:up)`;
 
 class UsageError extends Error {}
 
@@ -39,6 +42,7 @@ function parse(argv: string[]) {
       remote: { type: 'string', default: 'origin' },
       repo: { type: 'string', default: process.cwd() },
       'allow-dirty': { type: 'boolean', default: false },
+      'repo-url': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -67,7 +71,8 @@ function main(argv: string[]): number {
     return 0;
   }
   try {
-    const env = loadEnvironment(args.env);
+    const configured = loadEnvironment(args.env);
+    const env = args['repo-url'] === undefined ? configured : withGitopsRepoUrl(configured, args['repo-url']);
     const result = publishManifests({
       repo: args.repo,
       env,

@@ -1,7 +1,7 @@
 // Pinned build of Argo CD for the local GitOps tests (see docs/cluster.md). Argo CD's own go.mod
-// carries `replace` directives, which `go install module@version` refuses; a wrapper module that
-// requires it and repeats those replaces builds the same binaries. Keep the replace block equal to
-// the one in the required version's go.mod (test/cluster/scripts/build-argocd.sh checks it).
+// carries `replace` directives, which `go install module@version` refuses; this wrapper module
+// depends on it and repeats those replaces, so the same binaries build. Keep the replace block equal
+// to the one in the pinned version's go.mod (test/cluster/scripts/build-argocd.sh checks it).
 module bank-platform/test/cluster/argocd
 
 go 1.26.0
@@ -40,8 +40,8 @@ require (
 	github.com/RocketChat/Rocket.Chat.Go.SDK v0.0.0-20240116134246-a8cbe886bab0 // indirect
 	github.com/TomOnTime/utfutil v1.0.0 // indirect
 	github.com/alicebob/miniredis/v2 v2.35.0 // indirect
-	github.com/argoproj/argo-cd/v3 v3.2.12 // indirect
-	github.com/argoproj/gitops-engine v0.7.1-0.20260512161450-ff8d2f5207dc // indirect
+	github.com/argoproj/argo-cd/v3 v3.2.11 // indirect
+	github.com/argoproj/gitops-engine v0.7.1-0.20251217140045-5baed5604d2d // indirect
 	github.com/argoproj/notifications-engine v0.5.1-0.20260316232552-d27ba0152c1c // indirect
 	github.com/argoproj/pkg v0.13.6 // indirect
 	github.com/argoproj/pkg/v2 v2.0.1 // indirect
@@ -173,7 +173,7 @@ require (
 	github.com/mitchellh/go-wordwrap v1.0.1 // indirect
 	github.com/mitchellh/mapstructure v1.5.0 // indirect
 	github.com/mitchellh/reflectwalk v1.0.2 // indirect
-	github.com/moby/spdystream v0.5.1 // indirect
+	github.com/moby/spdystream v0.5.0 // indirect
 	github.com/moby/term v0.5.2 // indirect
 	github.com/modern-go/concurrent v0.0.0-20180306012644-bacd9c7ef1dd // indirect
 	github.com/modern-go/reflect2 v1.0.3-0.20250322232337-35a7c28c31ee // indirect
