@@ -8,7 +8,6 @@ import { isAlive, type StartedProcess } from './processes.js';
 export interface LocalState {
   env: string;
   startedAt: string;
-  clusterStarted: boolean;
   processes: StartedProcess[];
   urls: Record<string, string>;
   adminPassword?: string;
