@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { workloadsApplicationName } from '../../../charts/argocd/applications.js';
@@ -33,6 +33,8 @@ export function userClone(): { dir: string; remove: () => void } {
   const dir = join(parent, 'bank-platform');
   git(['clone', '--quiet', REPO_ROOT, dir], parent);
   git(['remote', 'add', 'local', GIT_REPOSITORY], dir);
+  // What `npm ci` would install there; the clone runs its own scripts with it.
+  symlinkSync(join(REPO_ROOT, 'node_modules'), join(dir, 'node_modules'));
   return { dir, remove: () => rmSync(parent, { recursive: true, force: true }) };
 }
 
@@ -45,11 +47,9 @@ export interface CliResult {
 /** `npm run manifests:publish` as a user runs it against the local platform, from `cwd`. */
 export function publish(cwd: string, env: EnvironmentConfig, image: string): CliResult {
   const r = spawnSync(
-    process.execPath,
+    join(cwd, 'node_modules', '.bin', 'tsx'),
     [
-      '--import',
-      'tsx',
-      join(REPO_ROOT, 'scripts/manifests/publish-cli.ts'),
+      'scripts/manifests/publish-cli.ts',
       '--env',
       env.name,
       '--image',
