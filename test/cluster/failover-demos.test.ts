@@ -149,7 +149,9 @@ describe('failover demos', () => {
     }
   });
 
-  it('a hand edit that a GitOps sync would undo is detected as drift, and the sync clears it', async () => {
+  // Argo CD's own revert of the same edit (self-heal, no sync by hand) is proven on the local GitOps
+  // platform: test/local-platform/self-heal.test.ts. Here, without Argo CD, the check is the detection.
+  it('a hand edit that a GitOps sync would undo is detected as drift, and re-applying Git clears it', async () => {
     const dirs = environmentDirs(env);
     const inSync = await demo('drift-check.sh', dirs, true);
     expect(inSync.stdout, inSync.stderr).toContain('in sync');
@@ -165,6 +167,7 @@ describe('failover demos', () => {
     expect(drifted.stdout).toMatch(new RegExp(`\\+\\s+minReplicas: ${d.minReplicas}`));
     expect(drifted.stdout).toContain('DRIFT');
 
+    // Cleanup for the files that run next (on EKS and on the local platform, Argo CD does this).
     const report = await applyEnvironment(env);
     expect(report.warnings).toEqual([]);
     const synced = await demo('drift-check.sh', dirs, true);

@@ -2,7 +2,8 @@
 # Builds Argo CD from the pinned wrapper module test/cluster/argocd (go.mod + go.sum) into
 # .tools/argocd/bin: one `argocd` binary, which picks its component by the name it is started under,
 # plus the component names as symlinks (argocd-server, argocd-repo-server,
-# argocd-application-controller). Skips the work when the binary matches the module graph.
+# argocd-application-controller), and the Helm CLI the repo-server runs for Helm-chart Applications
+# (test/cluster/helm, at the version Argo CD pins). Skips the work when the binaries match the modules.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 
@@ -10,11 +11,12 @@ start=$(date +%s)
 self="$(realpath "${BASH_SOURCE[0]}")"
 cd "${ARGOCD_MODULE}"
 
-stamp_now="$(cat go.mod go.sum "${self}" | sha256sum | cut -d' ' -f1)"
+helm_module="${REPO_ROOT}/test/cluster/helm"
+stamp_now="$(cat go.mod go.sum "${helm_module}/go.mod" "${helm_module}/go.sum" "${self}" | sha256sum | cut -d' ' -f1)"
 stamp_file="${ARGOCD_BIN_DIR}/.build-stamp"
 components=(argocd-server argocd-repo-server argocd-application-controller)
 
-if [[ -x "${ARGOCD_BIN_DIR}/argocd" && -f "${stamp_file}" && "$(cat "${stamp_file}")" == "${stamp_now}" ]]; then
+if [[ -x "${ARGOCD_BIN_DIR}/argocd" && -x "${ARGOCD_BIN_DIR}/helm" && -f "${stamp_file}" && "$(cat "${stamp_file}")" == "${stamp_now}" ]]; then
   echo "argocd:build: ${ARGOCD_BIN_DIR}/argocd matches go.mod/go.sum; nothing to do ($(($(date +%s) - start))s)"
   exit 0
 fi
@@ -39,7 +41,16 @@ if ! diff <(replaces "${upstream_gomod}") <(replaces go.mod) >/dev/null; then
   exit 1
 fi
 
-echo "argocd:build: Argo CD ${version} (kubectl ${kubectl_version}) -> ${ARGOCD_BIN_DIR}"
+# Argo CD's image ships the Helm version its hack/tool-versions.sh names; ours must be that one.
+upstream_dir="$(go mod download -json "github.com/argoproj/argo-cd/v3@${version}" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
+helm_pinned="v$(sed -n 's/^helm3_version=//p' "${upstream_dir}/hack/tool-versions.sh")"
+helm_version="$(cd "${helm_module}" && go list -m -f '{{.Version}}' helm.sh/helm/v3)"
+if [[ "${helm_pinned}" != "${helm_version}" ]]; then
+  echo "argocd:build: Argo CD ${version} ships Helm ${helm_pinned} but test/cluster/helm pins ${helm_version}" >&2
+  exit 1
+fi
+
+echo "argocd:build: Argo CD ${version} (kubectl ${kubectl_version}), Helm ${helm_version} -> ${ARGOCD_BIN_DIR}"
 mkdir -p "${ARGOCD_BIN_DIR}"
 rm -f "${stamp_file}"
 pkg=github.com/argoproj/argo-cd/v3/common
@@ -48,6 +59,13 @@ ldflags="-s -w -X ${pkg}.version=${version#v} -X ${pkg}.gitTag=${version} -X ${p
 nice -n 19 go build -trimpath -ldflags "${ldflags}" -o "${ARGOCD_BIN_DIR}/argocd.new" github.com/argoproj/argo-cd/v3/cmd
 mv -f "${ARGOCD_BIN_DIR}/argocd.new" "${ARGOCD_BIN_DIR}/argocd"
 for c in "${components[@]}"; do ln -sf argocd "${ARGOCD_BIN_DIR}/${c}"; done
+(
+  cd "${helm_module}"
+  nice -n 19 go build -trimpath -ldflags "-s -w -X helm.sh/helm/v3/internal/version.version=${helm_version}" \
+    -o "${ARGOCD_BIN_DIR}/helm.new" helm.sh/helm/v3/cmd/helm
+)
+mv -f "${ARGOCD_BIN_DIR}/helm.new" "${ARGOCD_BIN_DIR}/helm"
 echo "${stamp_now}" >"${stamp_file}"
 "${ARGOCD_BIN_DIR}/argocd" version --client --short
+"${ARGOCD_BIN_DIR}/helm" version --short
 echo "argocd:build: done in $(($(date +%s) - start))s"
