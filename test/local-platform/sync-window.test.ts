@@ -13,6 +13,7 @@ import {
   deploymentImages,
   digestImage,
   git,
+  kubectl,
   kubectlJson,
   platformEnv,
   publish,
@@ -131,6 +132,23 @@ describe.runIf(syncWindowsFor(env.name).length > 0)(`sync windows in ${env.name}
     setBankWindows([deny(`0 ${hour} * * *`)]);
     const t0 = Date.now();
     commitAndPush('test: deny window moved away from now');
+    await waitFor(
+      'the closed window on the live AppProject',
+      () => liveWindows()[0]?.schedule === `0 ${hour} * * *`,
+      180_000,
+    );
+    // The controller retries a blocked auto-sync at its next reconciliation (timeout.reconciliation,
+    // 180 s + jitter); an operator asks for it at once with `argocd app get --refresh`, which sets
+    // this annotation. It requests a refresh only; the sync that follows is Argo CD's own decision.
+    kubectl([
+      'annotate',
+      '--overwrite',
+      'applications.argoproj.io',
+      bankApplication(env),
+      '-n',
+      'argocd',
+      'argocd.argoproj.io/refresh=normal',
+    ]);
     const { seconds } = await waitFor(
       `${image} deployed after the window closed`,
       () =>
