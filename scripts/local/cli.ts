@@ -115,7 +115,10 @@ async function main(argv: string[]): Promise<number> {
         }
         console.log(`\nlocal:up: ready in ${((Date.now() - t0) / 1000).toFixed(1)}s (${state.env})`);
         console.log(
-          `  Argo CD UI   ${state.urls.argocd}${state.adminPassword ? `  (admin / ${state.adminPassword})` : '  (SSO only in this environment)'}`,
+          `  Argo CD API  ${state.urls.argocd}${state.adminPassword ? `  (admin / ${state.adminPassword})` : '  (SSO only in this environment)'}`,
+        );
+        console.log(
+          `               .tools/argocd/bin/argocd login ${(state.urls.argocd ?? '').replace('http://', '')} --plaintext --username admin; argocd app get bank-${state.env}`,
         );
         console.log(`  bank-api     ${state.urls.bankApi}`);
         console.log(`  Kubernetes   ${state.urls.kubernetes}  (export KUBECONFIG=${KUBECONFIG_PATH})`);
