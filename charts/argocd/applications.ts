@@ -1,7 +1,7 @@
 import { Application } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application';
 import type { EnvironmentConfig } from '../../platform/config/index.js';
-import { ARGOCD_NAMESPACE, MONITORING } from '../lib/platform-contract.js';
 import { BANK_NAMESPACE } from '../bank-api/chart.js';
+import { ARGOCD_NAMESPACE, MONITORING } from '../lib/platform-contract.js';
 import { bootstrapPath, workloadsPath } from './layout.js';
 import { kubePrometheusStackValues } from './monitoring-values.js';
 import { IN_CLUSTER, PROJECTS } from './projects.js';

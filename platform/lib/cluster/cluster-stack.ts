@@ -399,8 +399,14 @@ function addSecretStore(stack: Stack, env: EnvironmentConfig, cluster: eks.Clust
 function addGitOpsRoot(stack: Stack, env: EnvironmentConfig, cluster: eks.Cluster): void {
   const info = (stack as blueprints.EksBlueprint).getClusterInfo();
   const argoChart = info.getProvisionedAddOn('ArgoCDAddOn');
-  const project = cluster.addManifest('GitOpsBootstrapProject', bootstrapProject(env).toJSON() as Record<string, unknown>);
-  const root = cluster.addManifest('GitOpsRootApplication', rootApplication(env).toJSON() as Record<string, unknown>);
+  const project = cluster.addManifest(
+    'GitOpsBootstrapProject',
+    bootstrapProject(env).toJSON() as Record<string, unknown>,
+  );
+  const root = cluster.addManifest(
+    'GitOpsRootApplication',
+    rootApplication(env).toJSON() as Record<string, unknown>,
+  );
   root.node.addDependency(project);
   if (argoChart) project.node.addDependency(argoChart);
 }
