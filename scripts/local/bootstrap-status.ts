@@ -70,9 +70,18 @@ export function formatStatuses(statuses: readonly ApplicationStatus[]): string {
     .join('\n');
 }
 
-/** Waits until the root and the environment's workloads Application are Synced and Healthy. */
-export async function waitForBootstrap(env: EnvironmentConfig, timeoutMs: number): Promise<string> {
-  const want = [GITOPS_ROOT.application, workloadsApplicationName(env)];
+/**
+ * Waits until the root and the environment's workloads Application are Synced and Healthy; only the
+ * root while a deny sync window holds the workloads (Argo CD does not auto-sync them then).
+ */
+export async function waitForBootstrap(
+  env: EnvironmentConfig,
+  timeoutMs: number,
+  workloadsHeld = false,
+): Promise<string> {
+  const want = workloadsHeld
+    ? [GITOPS_ROOT.application]
+    : [GITOPS_ROOT.application, workloadsApplicationName(env)];
   const deadline = Date.now() + timeoutMs;
   let statuses: ApplicationStatus[] = [];
   while (Date.now() < deadline) {

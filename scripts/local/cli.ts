@@ -15,6 +15,7 @@ import {
   PORTS,
   TLS_DIR,
 } from './layout.js';
+import { openDenyWindows } from './open-windows.js';
 import { stopProcess } from './processes.js';
 import { readState, runningProcesses } from './state.js';
 import { StepError, up } from './up.js';
@@ -75,6 +76,7 @@ function status(): Record<string, unknown> | undefined {
     git: state.urls.git,
     gitRemote: LOCAL_REMOTE,
     image: state.image,
+    openWindows: state.openWindows ?? [],
     processes: state.processes.map((p) => ({ ...p, running: alive.has(p.pid) })),
   };
 }
@@ -138,6 +140,15 @@ async function main(argv: string[]): Promise<number> {
         noArguments('local:down', rest);
         await down();
         console.log('local:down: stopped');
+        return 0;
+      }
+      case 'open-windows': {
+        // For .ci/run: the environment's deny sync windows open now, as JSON ([] when none).
+        const { values } = parseArgs({ args: rest, options: { env: { type: 'string' } }, strict: true });
+        if (!values.env || !environmentNames().includes(values.env)) {
+          throw new UsageError(`open-windows needs --env <${environmentNames().join('|')}>`);
+        }
+        console.log(JSON.stringify(openDenyWindows(values.env)));
         return 0;
       }
       // Long-running roles started detached by `up`.

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { STATE_FILE } from './layout.js';
+import type { OpenWindow } from './open-windows.js';
 import { isAlive, type StartedProcess } from './processes.js';
 
 // What `local:up` started, written as it goes so `local:down` can stop a half-finished start too.
@@ -12,6 +13,8 @@ export interface LocalState {
   urls: Record<string, string>;
   adminPassword?: string;
   image?: string;
+  /** Deny sync windows that were open when the platform came up (the workloads wait for them). */
+  openWindows?: OpenWindow[];
   readyInSeconds?: number;
 }
 

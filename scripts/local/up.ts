@@ -19,6 +19,7 @@ import {
   PORTS,
   REPO_ROOT,
 } from './layout.js';
+import { openDenyWindows } from './open-windows.js';
 import { portOpen, type StartedProcess, startDetached, waitForPort } from './processes.js';
 import { sh, which } from './shell.js';
 import { type LocalState, writeState } from './state.js';
@@ -175,8 +176,16 @@ export async function up(options: UpOptions): Promise<LocalState> {
       120_000,
     );
   });
+  // During a change freeze Argo CD holds the workloads until the window closes, as on EKS.
+  const openWindows = openDenyWindows(env.name);
+  state.openWindows = openWindows;
+  for (const w of openWindows) {
+    console.log(
+      `local:up:   ${env.name} is in a deny sync window until ${w.closesAt} (${w.description ?? w.schedule}): Argo CD will not sync bank-${env.name} before then; break-glass: argocd app sync bank-${env.name}`,
+    );
+  }
   const report = await step(`Argo CD syncs the bootstrap of ${env.name}`, () =>
-    waitForBootstrap(env, options.timeoutSeconds * 1000),
+    waitForBootstrap(env, options.timeoutSeconds * 1000, openWindows.length > 0),
   );
   console.log(report);
 

@@ -86,7 +86,7 @@ const deny = (schedule: string): Window => ({
   manualSync: true,
 });
 
-describe.runIf(syncWindowsFor(env.name).length > 0)(`sync windows in ${env.name}`, () => {
+describe(`sync windows in ${env.name}`, () => {
   const image = digestImage(env, `window ${Date.now()}`);
 
   it('blocks the automated sync of a new image while a deny window is open', async () => {
