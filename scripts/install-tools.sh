@@ -89,4 +89,4 @@ for tool in hadolint cfn-lint checkov actionlint kube-score; do
 done
 # Pins as recorded rather than by starting each tool: a Python CLI takes seconds to print a version.
 log "pinned: $(grep -E '^[a-z].*==' "$requirements" | tr '\n' ' ')$(printf '%s ' "${go_tools[@]#*=}")"
-log "Debian: shellcheck $(shellcheck --version | sed -n 's/^version: //p'), $(promtool --version 2>&1 | head -1)"
+log "Debian: shellcheck $(shellcheck --version | sed -n 's/^version: //p'), $(promtool --version 2>&1 | sed -n 1p)"

@@ -20,7 +20,7 @@ kubectl delete pod "${victim}" -n "${namespace}" --wait=true --timeout="${timeou
 
 while :; do
   mapfile -t ready < <(ready_pods "${namespace}" "${selector}")
-  if [[ ${#ready[@]} -ge ${desired} ]] && ! printf '%s\n' "${ready[@]}" | grep -qx "${victim}"; then
+  if [[ ${#ready[@]} -ge ${desired} ]] && ! printf '%s\n' "${ready[@]}" | grep -x "${victim}" >/dev/null; then
     break
   fi
   ((SECONDS - start < timeout)) || die "only ${#ready[@]}/${desired} pods ready after ${timeout}s"

@@ -92,6 +92,8 @@ rmdir "${staging}"
 echo "${stamp_now}" >"${stamp_file}"
 "${K8S_BIN_DIR}/kube-apiserver" --version
 "${K8S_BIN_DIR}/kubectl" version --client
-"${K8S_BIN_DIR}/etcd" --version | head -1
+# sed reads to the end: `head -1` would close the pipe early and, under pipefail, etcd's SIGPIPE
+# (exit 141) would fail the build. The same holds for every `| grep -q` in these scripts.
+"${K8S_BIN_DIR}/etcd" --version | sed -n 1p
 "${K8S_BIN_DIR}/kwokctl" --version
 echo "cluster:build: done in $(($(date +%s) - start))s"

@@ -7,7 +7,7 @@ if [[ ! -x "${K8S_BIN_DIR}/kwokctl" ]]; then
   echo "cluster:down: no kwokctl in ${K8S_BIN_DIR}; nothing was started"
   exit 0
 fi
-if kwokctl get clusters 2>/dev/null | grep -qx "${CLUSTER_NAME}"; then
+if kwokctl get clusters 2>/dev/null | grep -x "${CLUSTER_NAME}" >/dev/null; then
   kwokctl delete cluster --name "${CLUSTER_NAME}" --kubeconfig "${KUBECONFIG_PATH}"
 else
   echo "cluster:down: no cluster named '${CLUSTER_NAME}'"

@@ -21,7 +21,7 @@ etcd_version="$("${K8S_BIN_DIR}/etcd" --version | awk '/etcd Version/ {print $3}
 mkdir -p "${KWOK_HOME}"
 
 # A cluster left behind by an interrupted run would hold the ports and stale state: start clean.
-if kwokctl get clusters 2>/dev/null | grep -qx "${CLUSTER_NAME}"; then
+if kwokctl get clusters 2>/dev/null | grep -x "${CLUSTER_NAME}" >/dev/null; then
   echo "cluster:up: removing the previous '${CLUSTER_NAME}' cluster"
   kwokctl delete cluster --name "${CLUSTER_NAME}" --kubeconfig "${KUBECONFIG_PATH}" >/dev/null
 fi
