@@ -1,10 +1,10 @@
 import { Application } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application';
 import type { EnvironmentConfig } from '../../platform/config/index.js';
-import { BANK_NAMESPACE } from '../bank-api/chart.js';
+import { BANK_API, GITOPS } from '../../platform/config/workloads.js';
 import { ARGOCD_NAMESPACE, MONITORING } from '../lib/platform-contract.js';
 import { bootstrapPath, workloadsPath } from './layout.js';
 import { kubePrometheusStackValues } from './monitoring-values.js';
-import { IN_CLUSTER, PROJECTS } from './projects.js';
+import { IN_CLUSTER } from './projects.js';
 import { KUBE_PROMETHEUS_STACK } from './versions.js';
 
 // The Applications of one cluster. Sync waves order them inside the root Application: AppProjects
@@ -20,10 +20,11 @@ export const BOOTSTRAP_SYNC_WAVE = { projects: '-1', monitoring: '0', workloads:
  */
 const CASCADE_DELETE = 'resources-finalizer.argocd.argoproj.io/foreground';
 
-const RETRY = { limit: 5, backoff: { duration: '10s', factor: 2, maxDuration: '3m' } };
-
 /** The two Argo CD objects the cluster stack creates itself; everything else syncs from the branch. */
-export const GITOPS_ROOT = { application: 'root', project: PROJECTS.bootstrap } as const;
+export const GITOPS_ROOT = {
+  application: GITOPS.rootApplication,
+  project: GITOPS.projects.bootstrap,
+} as const;
 
 /**
  * The root of the app-of-apps: the environment's bootstrap folder (AppProjects and Applications) in
@@ -42,7 +43,7 @@ export function rootApplication(env: EnvironmentConfig): Application {
       syncPolicy: {
         automated: { prune: true, selfHeal: true },
         syncOptions: ['PruneLast=true'],
-        retry: RETRY,
+        retry: structuredClone(GITOPS.retry),
       },
     },
   });
@@ -64,7 +65,7 @@ export function workloadsApplication(env: EnvironmentConfig): Application {
       finalizers: [CASCADE_DELETE],
     },
     spec: {
-      project: PROJECTS.bank,
+      project: GITOPS.projects.bank,
       source: {
         repoURL: env.gitops.repoUrl,
         targetRevision: env.gitops.branch,
@@ -72,7 +73,7 @@ export function workloadsApplication(env: EnvironmentConfig): Application {
       },
       // Every rendered object names its namespace; the destination is still required, since the bank
       // project only admits its own namespaces (an empty one matches none of them).
-      destination: { server: IN_CLUSTER, namespace: BANK_NAMESPACE },
+      destination: { server: IN_CLUSTER, namespace: BANK_API.namespace },
       syncPolicy: {
         automated: { prune: true, selfHeal: true, allowEmpty: false },
         syncOptions: [
@@ -81,7 +82,7 @@ export function workloadsApplication(env: EnvironmentConfig): Application {
           // Refuse to take over an object another Application already manages.
           'FailOnSharedResource=true',
         ],
-        retry: RETRY,
+        retry: structuredClone(GITOPS.retry),
       },
       revisionHistoryLimit: 10,
     },
@@ -102,7 +103,7 @@ export function monitoringApplication(env: EnvironmentConfig): Application {
       // take every ServiceMonitor and PrometheusRule of every workload with them.
     },
     spec: {
-      project: PROJECTS.platform,
+      project: GITOPS.projects.platform,
       source: {
         repoURL: KUBE_PROMETHEUS_STACK.repoURL,
         chart: KUBE_PROMETHEUS_STACK.chart,
@@ -131,7 +132,7 @@ export function monitoringApplication(env: EnvironmentConfig): Application {
             'pod-security.kubernetes.io/warn': 'restricted',
           },
         },
-        retry: RETRY,
+        retry: structuredClone(GITOPS.retry),
       },
       // Grafana's chart generates a random admin password on every render; Argo CD renders without
       // cluster lookups, so without this the Secret would be out of sync forever.

@@ -1,8 +1,7 @@
 import { AppProject } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/AppProject';
 import type { EnvironmentConfig } from '../../platform/config/index.js';
-import { BANK_NAMESPACE } from '../bank-api/chart.js';
+import { BANK_API, GITOPS } from '../../platform/config/workloads.js';
 import { ARGOCD_NAMESPACE, MONITORING } from '../lib/platform-contract.js';
-import { syncWindowsFor } from './sync-windows.js';
 import { KUBE_PROMETHEUS_STACK } from './versions.js';
 
 // AppProjects: what each group of Applications may pull from, where it may deploy, and which kinds.
@@ -10,8 +9,6 @@ import { KUBE_PROMETHEUS_STACK } from './versions.js';
 // cannot create objects outside its project (a ClusterRole from the workloads, say).
 
 export const IN_CLUSTER = 'https://kubernetes.default.svc';
-
-export const PROJECTS = { bootstrap: 'bootstrap', platform: 'platform', bank: 'bank' } as const;
 
 /** Group/kind pairs, as AppProject whitelists spell them ('' is the core group). */
 export interface GroupKind {
@@ -58,7 +55,7 @@ export const PLATFORM_CLUSTER_KINDS: readonly GroupKind[] = [
 export const PLATFORM_NAMESPACES = [MONITORING.namespace, 'kube-system'] as const;
 
 /** Namespaces the bank project may deploy to: its own, plus its Grafana dashboard ConfigMap in monitoring. */
-export const BANK_NAMESPACES = [BANK_NAMESPACE, MONITORING.namespace] as const;
+export const BANK_NAMESPACES = [BANK_API.namespace, MONITORING.namespace] as const;
 
 const destinations = (namespaces: readonly string[]) =>
   namespaces.map((namespace) => ({ server: IN_CLUSTER, namespace }));
@@ -69,7 +66,7 @@ const destinations = (namespaces: readonly string[]) =>
  */
 export function bootstrapProject(env: EnvironmentConfig): AppProject {
   return new AppProject({
-    metadata: { name: PROJECTS.bootstrap, namespace: ARGOCD_NAMESPACE },
+    metadata: { name: GITOPS.projects.bootstrap, namespace: ARGOCD_NAMESPACE },
     spec: {
       description: `Argo CD bootstrap of ${env.name}: the AppProjects and Applications in the manifests branch`,
       sourceRepos: [env.gitops.repoUrl],
@@ -86,7 +83,7 @@ export function bootstrapProject(env: EnvironmentConfig): AppProject {
 /** Cluster add-ons managed by Argo CD: kube-prometheus-stack from its pinned Helm repository. */
 export function platformProject(env: EnvironmentConfig): AppProject {
   return new AppProject({
-    metadata: { name: PROJECTS.platform, namespace: ARGOCD_NAMESPACE },
+    metadata: { name: GITOPS.projects.platform, namespace: ARGOCD_NAMESPACE },
     spec: {
       description: `Cluster add-ons of ${env.name} synced by Argo CD (monitoring)`,
       sourceRepos: [env.gitops.repoUrl, KUBE_PROMETHEUS_STACK.repoURL],
@@ -98,9 +95,18 @@ export function platformProject(env: EnvironmentConfig): AppProject {
 
 /** The bank's workloads: only the rendered manifests, only their namespaces and kinds. */
 export function bankProject(env: EnvironmentConfig): AppProject {
-  const windows = syncWindowsFor(env.name);
+  // Each window applies to every Application of the project (the workloads of this environment).
+  const windows = env.gitops.syncWindows.map((w) => ({
+    kind: w.kind,
+    description: w.description,
+    schedule: w.schedule,
+    duration: w.duration,
+    timeZone: w.timeZone,
+    applications: ['*'],
+    manualSync: w.manualSync,
+  }));
   return new AppProject({
-    metadata: { name: PROJECTS.bank, namespace: ARGOCD_NAMESPACE },
+    metadata: { name: GITOPS.projects.bank, namespace: ARGOCD_NAMESPACE },
     spec: {
       description: `The bank's workloads in ${env.name}, rendered by cdk8s into ${env.gitops.path}`,
       sourceRepos: [env.gitops.repoUrl],

@@ -3,6 +3,7 @@ import { Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../../platform/config/index.js';
+import { BANK_API } from '../../platform/config/workloads.js';
 import { derivePlatformValues } from '../lib/derived-config.js';
 import { ModelObject } from '../lib/model-object.js';
 import { MONITORING, SYNC_WAVE } from '../lib/platform-contract.js';
@@ -12,8 +13,6 @@ import { WebService } from '../lib/web-service/web-service.js';
 import { bankApiRuleGroups } from './alerts.js';
 import { bankApiDashboard } from './dashboard.js';
 
-export const BANK_NAMESPACE = 'bank';
-const NAME = 'bank-api';
 const PART_OF = 'bank-platform';
 
 /** Path of the AWS RDS CA bundle inside the bank-api image; verify-full needs it to trust Aurora. */
@@ -26,8 +25,8 @@ export function bankApiServiceProps(env: EnvironmentConfig, image: string): WebS
   const httpPort = 8080;
   const metricsPort = 9464;
   return {
-    name: NAME,
-    namespace: BANK_NAMESPACE,
+    name: BANK_API.name,
+    namespace: BANK_API.namespace,
     partOf: PART_OF,
     image,
     command: ['node', 'dist/main.js'],

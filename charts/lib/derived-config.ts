@@ -22,7 +22,7 @@ export interface DerivedPlatformValues {
 }
 
 export function derivePlatformValues(env: EnvironmentConfig): DerivedPlatformValues {
-  const issuer = `https://auth.${env.domainName}/${env.name}`;
+  const { issuer, audience } = env.bankApi.oidc;
   return {
     // The regional web ACL of the security stack (platform/lib/security), attached by name.
     wafAclName: resourceName(env, 'api'),
@@ -30,7 +30,7 @@ export function derivePlatformValues(env: EnvironmentConfig): DerivedPlatformVal
     databaseCidrs: [env.vpcCidr],
     oidc: {
       issuer,
-      audience: `https://${env.bankApi.hostname}`,
+      audience,
       jwksUri: `${issuer}/.well-known/jwks.json`,
     },
     runbookBaseUrl: `${repositoryWebUrl(env.gitops.repoUrl)}/blob/${DOCS_BRANCH}/docs/runbooks`,

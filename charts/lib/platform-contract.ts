@@ -1,20 +1,20 @@
+import { ADD_ON_NAMESPACES, MONITORING_RELEASE } from '../../platform/config/workloads.js';
+
 // Names and labels the cluster add-ons (installed by the platform, not by these charts) expect.
-// Charts reference them; nothing here is environment specific.
+// Charts reference them; nothing here is environment specific. Names the CDK app uses too come from
+// the workload contract (platform/config/workloads.ts).
 
 /** kube-prometheus-stack: its Prometheus selects ServiceMonitors/PrometheusRules by this label. */
 export const MONITORING = {
-  namespace: 'monitoring',
-  selectorLabels: { release: 'kube-prometheus-stack' },
+  namespace: ADD_ON_NAMESPACES.monitoring,
+  selectorLabels: { release: MONITORING_RELEASE },
   /** The Grafana sidecar loads ConfigMaps carrying this label from Grafana's own namespace. */
   grafanaDashboardLabels: { grafana_dashboard: '1' },
   /** Labels the operator puts on Prometheus server pods (used by NetworkPolicies). */
   prometheusPodLabels: { 'app.kubernetes.io/name': 'prometheus' },
 } as const;
 
-export const ARGOCD_NAMESPACE = 'argocd';
-
-/** External Secrets Operator store backed by AWS Secrets Manager (Pod Identity, created by the platform). */
-export const CLUSTER_SECRET_STORE = 'aws-secrets-manager';
+export const ARGOCD_NAMESPACE = ADD_ON_NAMESPACES.argoCd;
 
 export const KUBE_DNS = {
   namespace: 'kube-system',

@@ -69,6 +69,12 @@ describe('environment config', () => {
     ['missing field', 'alertEmail', undefined],
     ['unknown nested field', 'nodes.colour', 'blue'],
     ['unknown top-level field', 'regoin', 'eu-west-1'],
+    ['unknown tier', 'tier', 'staging'],
+    ['more NAT gateways than AZs', 'network.natGateways', 4],
+    ['alarm threshold too low', 'database.alarms.maxConnections', 0],
+    ['backups kept forever', 'retention.backupsDays', 100_000],
+    ['unknown Object Lock mode', 'retention.auditObjectLockMode', 'LEGAL_HOLD'],
+    ['plain http OIDC issuer', 'bankApi.oidc.issuer', 'http://auth.bank.example.com/dev'],
   ];
 
   it.each(badValues)('rejects %s, naming the environment and %s', (_what, field, value) => {
@@ -85,12 +91,49 @@ describe('environment config', () => {
     ['database.maxReaders', 2],
     ['apiAllowedCidrs', ['203.0.113.0/24']],
     ['bankApi.replicas.min', 2],
+    ['network.natGateways', 1],
+    ['retention.auditObjectLockMode', 'GOVERNANCE'],
   ];
 
   it.each(prodRules)('holds prod to its rules: %s', (field, value) => {
     const raw = withValue(prod, field, value);
     const error = failureFor('prod', raw);
     expect(error.issues.map((i) => i.field)).toContain(field);
+  });
+
+  it('holds any production-tier environment to the rules, whatever its name', () => {
+    const staging = withValue(withValue(dev, 'tier', 'production'), 'name', 'staging');
+    const fields = failureFor('staging', staging).issues.map((i) => i.field);
+    // dev's values break the production rules they would otherwise skip.
+    expect(fields).toEqual(
+      expect.arrayContaining(['network.natGateways', 'retention.auditObjectLockMode', 'apiAllowedCidrs']),
+    );
+    expect(() => parseEnvironment('staging', withValue(staging, 'tier', 'non-production'))).not.toThrow();
+  });
+
+  it('names the field of a bad sync window', () => {
+    const window = {
+      kind: 'deny',
+      description: 'x',
+      schedule: '0 18 * * 5',
+      duration: '60h',
+      manualSync: true,
+    };
+    const error = failureFor(
+      'dev',
+      withValue(dev, 'gitops.syncWindows', [{ ...window, timeZone: 'Mars/Olympus' }]),
+    );
+    expect(error.message).toContain('dev.gitops.syncWindows.0.timeZone: must be an IANA time zone');
+    const hours = failureFor(
+      'dev',
+      withValue(dev, 'gitops.syncWindows', [{ ...window, timeZone: 'UTC', duration: '2d' }]),
+    );
+    expect(hours.issues.map((i) => i.field)).toEqual(['gitops.syncWindows.0.duration']);
+    const cron = failureFor(
+      'dev',
+      withValue(dev, 'gitops.syncWindows', [{ ...window, timeZone: 'UTC', schedule: '0 0 18 * * 5' }]),
+    );
+    expect(cron.issues.map((i) => i.field)).toEqual(['gitops.syncWindows.0.schedule']);
   });
 
   it('rejects an environment whose name differs from its key', () => {

@@ -1,7 +1,9 @@
-import type { EnvironmentConfig } from './schema.js';
+import type { EnvironmentConfig, EnvironmentConfigInput } from './schema.js';
 
-// The raw environment definitions. They are validated by `loadEnvironments` before anything
-// reads them, so a typo here stops synth with the environment and field named.
+// The raw environment definitions. They are type-checked against the schema's input type here and
+// validated by `loadEnvironments` before anything reads them, so a typo stops `tsc` or synth with
+// the environment and field named. Every difference between environments is a field below; no code
+// branches on an environment's name.
 
 const shared = {
   kubernetesVersion: '1.34',
@@ -14,6 +16,7 @@ const shared = {
     githubRepository: 'example-bank/bank-platform',
     imagePushBranch: 'main',
   },
+  oidcIssuerBase: 'https://auth.bank.example.com',
   tags: {
     project: 'bank-platform',
     costCenter: 'CC-1042',
@@ -22,14 +25,18 @@ const shared = {
   },
 } as const;
 
-export const rawEnvironments: Record<string, unknown> = {
+const { oidcIssuerBase, ...common } = shared;
+
+export const rawEnvironments: Readonly<Record<string, EnvironmentConfigInput>> = {
   dev: {
-    ...shared,
+    ...common,
     name: 'dev',
+    tier: 'non-production',
     account: '111111111111',
     region: 'eu-central-1',
     azCount: 3,
     vpcCidr: '10.10.0.0/16',
+    network: { natGateways: 1 },
     nodes: {
       autoscaler: 'karpenter',
       instanceFamilies: ['m7g', 'c7g', 'm6g'],
@@ -38,6 +45,7 @@ export const rawEnvironments: Record<string, unknown> = {
       spot: true,
       systemInstanceType: 'm7g.large',
       systemNodeCount: 3,
+      detailedMonitoring: false,
     },
     database: {
       instanceClass: 'db.t4g.medium',
@@ -45,8 +53,10 @@ export const rawEnvironments: Record<string, unknown> = {
       maxReaders: 1,
       backupRetentionDays: 7,
       deletionProtection: false,
+      alarms: { maxConnections: 200, freeableMemoryMiB: 256 },
     },
-    gitops: { ...shared.gitops, path: 'manifests/dev' },
+    retention: { backupsDays: 90, auditObjectLockMode: 'GOVERNANCE', auditObjectLockDays: 365 },
+    gitops: { ...shared.gitops, path: 'manifests/dev', syncWindows: [] },
     ci: { ...shared.ci, deployEnvironment: 'dev' },
     alertEmail: 'platform-oncall+dev@bank.example.com',
     monthlyBudgetUsd: 1500,
@@ -58,15 +68,18 @@ export const rawEnvironments: Record<string, unknown> = {
       imageRepository: '111111111111.dkr.ecr.eu-central-1.amazonaws.com/bank-api',
       imageTag: '0.1.0',
       logLevel: 'debug',
+      oidc: { issuer: `${oidcIssuerBase}/dev`, audience: 'https://api.dev.bank.example.com' },
     },
   },
   prod: {
-    ...shared,
+    ...common,
     name: 'prod',
+    tier: 'production',
     account: '222222222222',
     region: 'eu-central-1',
     azCount: 3,
     vpcCidr: '10.20.0.0/16',
+    network: { natGateways: 3 },
     nodes: {
       autoscaler: 'karpenter',
       instanceFamilies: ['m7g', 'c7g', 'r7g'],
@@ -75,6 +88,7 @@ export const rawEnvironments: Record<string, unknown> = {
       spot: true,
       systemInstanceType: 'm7g.large',
       systemNodeCount: 3,
+      detailedMonitoring: true,
     },
     database: {
       instanceClass: 'db.r7g.large',
@@ -82,8 +96,24 @@ export const rawEnvironments: Record<string, unknown> = {
       maxReaders: 5,
       backupRetentionDays: 35,
       deletionProtection: true,
+      alarms: { maxConnections: 800, freeableMemoryMiB: 256 },
     },
-    gitops: { ...shared.gitops, path: 'manifests/prod' },
+    // Seven years: the record-keeping period the bank's auditors ask for.
+    retention: { backupsDays: 2555, auditObjectLockMode: 'COMPLIANCE', auditObjectLockDays: 2555 },
+    gitops: {
+      ...shared.gitops,
+      path: 'manifests/prod',
+      syncWindows: [
+        {
+          kind: 'deny',
+          description: 'Weekend change freeze: Friday 18:00 to Monday 06:00, Frankfurt time',
+          schedule: '0 18 * * 5',
+          duration: '60h',
+          timeZone: 'Europe/Berlin',
+          manualSync: true,
+        },
+      ],
+    },
     ci: { ...shared.ci, deployEnvironment: 'prod' },
     alertEmail: 'platform-oncall@bank.example.com',
     monthlyBudgetUsd: 12000,
@@ -95,8 +125,9 @@ export const rawEnvironments: Record<string, unknown> = {
       imageRepository: '222222222222.dkr.ecr.eu-central-1.amazonaws.com/bank-api',
       imageTag: '0.1.0',
       logLevel: 'info',
+      oidc: { issuer: `${oidcIssuerBase}/prod`, audience: 'https://api.bank.example.com' },
     },
   },
-} satisfies Record<string, unknown>;
+};
 
 export type { EnvironmentConfig };

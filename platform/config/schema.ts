@@ -38,13 +38,40 @@ const dnsName = z
 
 export const NodeAutoscalerSchema = z.enum(['karpenter', 'cluster-autoscaler']);
 
+const days = (max: number) => z.number().int().min(1).max(max);
+
+/** An Argo CD sync window on the environment's workloads project (rendered into the AppProject). */
+export const SyncWindowSchema = z.strictObject({
+  kind: z.enum(['allow', 'deny']),
+  description: z.string().min(1),
+  // Argo CD evaluates five-field cron schedules in timeZone.
+  schedule: z.string().regex(/^\S+( \S+){4}$/, 'must be a five-field cron schedule such as "0 18 * * 5"'),
+  duration: z.string().regex(/^[1-9]\d*[hm]$/, 'must be a duration in hours or minutes such as 60h'),
+  timeZone: z.string().refine((zone) => {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: zone });
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'must be an IANA time zone such as Europe/Berlin'),
+  // Break-glass: an on-call engineer may still sync by hand while a deny window is active.
+  manualSync: z.boolean(),
+});
+
 export const EnvironmentConfigSchema = z
   .strictObject({
     name: z.string().regex(/^[a-z][a-z0-9-]{1,15}$/, 'must be 2-16 lower-case letters, digits or dashes'),
+    // Production environments must pass the guard rails below (checked here, never by name in code).
+    tier: z.enum(['production', 'non-production']),
     account: z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id'),
     region: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'must be an AWS region such as eu-central-1'),
     azCount: z.number().int().min(2).max(3),
     vpcCidr: cidr,
+    network: z.strictObject({
+      // One per AZ keeps egress up when a zone is lost; one in all is cheaper for non-production.
+      natGateways: z.number().int().min(1).max(3),
+    }),
     kubernetesVersion: z.enum(SUPPORTED_KUBERNETES_VERSIONS, {
       error: `must be a Kubernetes minor version the platform pins add-ons for: ${SUPPORTED_KUBERNETES_VERSIONS.join(', ')}`,
     }),
@@ -61,6 +88,8 @@ export const EnvironmentConfigSchema = z
         .string()
         .regex(/^[a-z][a-z0-9-]*\d[a-z0-9-]*\.[a-z0-9]+$/, 'must be an EC2 instance type such as m7g.large'),
       systemNodeCount: z.number().int().min(2).max(10),
+      // One-minute EC2 metrics on workload nodes (billed per instance).
+      detailedMonitoring: z.boolean(),
     }),
     database: z.strictObject({
       instanceClass: z
@@ -70,12 +99,25 @@ export const EnvironmentConfigSchema = z
       maxReaders: z.number().int().min(1).max(15),
       backupRetentionDays: z.number().int().min(1).max(35),
       deletionProtection: z.boolean(),
+      alarms: z.strictObject({
+        // Alarm above this many connections: the instance class's max_connections less headroom.
+        maxConnections: z.number().int().min(10),
+        freeableMemoryMiB: z.number().int().min(64),
+      }),
+    }),
+    retention: z.strictObject({
+      // Objects in the backups bucket expire after this many days (archived to Deep Archive first).
+      backupsDays: days(3650),
+      // The audit bucket's Object Lock: COMPLIANCE cannot be shortened by anyone, root included.
+      auditObjectLockMode: z.enum(['GOVERNANCE', 'COMPLIANCE']),
+      auditObjectLockDays: days(3650),
     }),
     domainName: dnsName,
     gitops: z.strictObject({
       repoUrl: z.string().url().startsWith('https://', 'must be an https:// Git URL'),
       branch: z.string().regex(/^[A-Za-z0-9._/-]+$/, 'must be a Git branch name'),
       path: z.string().regex(/^[a-z0-9._/-]+$/, 'must be a relative path in the manifests branch'),
+      syncWindows: z.array(SyncWindowSchema).default([]),
     }),
     ci: z.strictObject({
       // owner/name of the GitHub repository whose Actions workflows may assume the CI roles (OIDC).
@@ -110,6 +152,11 @@ export const EnvironmentConfigSchema = z
         .string()
         .regex(/^(?!latest$)[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, 'must be an immutable tag, never latest'),
       logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']),
+      // The OpenID Connect issuer of the customers' bearer tokens and the audience they are minted for.
+      oidc: z.strictObject({
+        issuer: z.string().url().startsWith('https://', 'must be an https:// issuer URL'),
+        audience: z.string().min(1),
+      }),
     }),
   })
   .superRefine((env, ctx) => {
@@ -155,41 +202,67 @@ export const EnvironmentConfigSchema = z
         message: 'must be >= memoryRequestMiB',
       });
     }
-    if (env.name === 'prod') {
+    if (env.network.natGateways > env.azCount) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['network', 'natGateways'],
+        message: 'must be <= azCount (at most one NAT gateway per availability zone)',
+      });
+    }
+    if (env.tier === 'production') {
       if (env.azCount !== 3)
-        ctx.addIssue({ code: 'custom', path: ['azCount'], message: 'prod must span 3 availability zones' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['azCount'],
+          message: 'a production environment must span 3 availability zones',
+        });
+      if (env.network.natGateways !== env.azCount)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['network', 'natGateways'],
+          message: 'a production environment keeps one NAT gateway per availability zone',
+        });
+      if (env.retention.auditObjectLockMode !== 'COMPLIANCE')
+        ctx.addIssue({
+          code: 'custom',
+          path: ['retention', 'auditObjectLockMode'],
+          message: 'a production environment locks audit evidence in COMPLIANCE mode',
+        });
       if (env.bankApi.replicas.min < 3)
         ctx.addIssue({
           code: 'custom',
           path: ['bankApi', 'replicas', 'min'],
-          message: 'prod needs at least 3 replicas',
+          message: 'a production environment needs at least 3 replicas',
         });
       if (!env.database.deletionProtection)
         ctx.addIssue({
           code: 'custom',
           path: ['database', 'deletionProtection'],
-          message: 'prod must keep deletion protection on',
+          message: 'a production environment must keep deletion protection on',
         });
       if (env.database.backupRetentionDays < 35)
         ctx.addIssue({
           code: 'custom',
           path: ['database', 'backupRetentionDays'],
-          message: 'prod keeps backups for 35 days',
+          message: 'a production environment keeps backups for 35 days',
         });
       if (env.apiAllowedCidrs.length > 0)
         ctx.addIssue({
           code: 'custom',
           path: ['apiAllowedCidrs'],
-          message: 'prod keeps the Kubernetes API endpoint private; leave this empty',
+          message: 'a production environment keeps the Kubernetes API endpoint private; leave this empty',
         });
       if (env.database.maxReaders < 5)
         ctx.addIssue({
           code: 'custom',
           path: ['database', 'maxReaders'],
-          message: 'prod scales readers up to 5',
+          message: 'a production environment scales readers up to 5',
         });
     }
   });
 
 export type EnvironmentConfig = z.infer<typeof EnvironmentConfigSchema>;
+/** What a raw environment definition must look like before parsing (defaults still unapplied). */
+export type EnvironmentConfigInput = z.input<typeof EnvironmentConfigSchema>;
+export type SyncWindow = z.infer<typeof SyncWindowSchema>;
 export type NodeAutoscaler = z.infer<typeof NodeAutoscalerSchema>;

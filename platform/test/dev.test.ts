@@ -1,7 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { GITOPS_ROOT } from '../../charts/argocd/applications.js';
-import { bootstrapProject } from '../../charts/argocd/projects.js';
 import { loadEnvironment } from '../config/index.js';
 import { CHART_VERSIONS } from '../lib/cluster/versions.js';
 import { subnetCidrs } from '../lib/network/subnet-plan.js';
@@ -213,19 +212,6 @@ describe('dev: EKS', () => {
       Properties: { Manifest: Match.stringLikeRegexp('"kind":"Application"') },
       DependsOn: Match.arrayWith([Match.stringLikeRegexp('GitOpsBootstrapProject')]),
     });
-  });
-
-  it('agrees with the charts on the bootstrap AppProject', () => {
-    const project = kubernetesObjects(env.templates.cluster).find((o) => o.kind === 'AppProject') as {
-      apiVersion: string;
-      metadata: { name: string; namespace: string };
-      spec: unknown;
-    };
-    const expected = bootstrapProject(config).toJSON() as typeof project;
-    // CDK adds its own prune label to metadata; identity and spec must match the rendered copy.
-    expect(project.apiVersion).toBe(expected.apiVersion);
-    expect(project.metadata).toMatchObject(expected.metadata);
-    expect(project.spec).toEqual(expected.spec);
   });
 
   it('configures Argo CD from argocd/values.yaml, including the Application health check', () => {

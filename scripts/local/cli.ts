@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { environmentNames } from '../../platform/config/index.js';
+import { environmentNames, loadEnvironment } from '../../platform/config/index.js';
 import { runAbsentControllers } from './absent-controllers.js';
 import { startGitServer } from './git-server.js';
 import {
@@ -148,7 +148,7 @@ async function main(argv: string[]): Promise<number> {
         if (!values.env || !environmentNames().includes(values.env)) {
           throw new UsageError(`open-windows needs --env <${environmentNames().join('|')}>`);
         }
-        console.log(JSON.stringify(openDenyWindows(values.env)));
+        console.log(JSON.stringify(openDenyWindows(loadEnvironment(values.env))));
         return 0;
       }
       // Long-running roles started detached by `up`.

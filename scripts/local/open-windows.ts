@@ -1,5 +1,5 @@
 import { CronExpressionParser } from 'cron-parser';
-import { syncWindowsFor } from '../../charts/argocd/sync-windows.js';
+import type { EnvironmentConfig } from '../../platform/config/index.js';
 
 // Which of an environment's rendered deny sync windows are open at a moment, evaluated the way Argo
 // CD does (SyncWindow.active in its v1alpha1 types): a window opens when its cron schedule fires (in
@@ -26,10 +26,10 @@ export function durationMs(duration: string): number {
   return parts.reduce((ms, [, n, unit]) => ms + Number(n) * (UNIT_MS[unit as string] ?? 0), 0);
 }
 
-export function openDenyWindows(environment: string, now: Date = new Date()): OpenWindow[] {
-  return syncWindowsFor(environment).flatMap((w) => {
-    if (w.kind !== 'deny' || !w.schedule || !w.duration) return [];
-    const timeZone = w.timeZone ?? 'UTC';
+export function openDenyWindows(env: EnvironmentConfig, now: Date = new Date()): OpenWindow[] {
+  return env.gitops.syncWindows.flatMap((w) => {
+    if (w.kind !== 'deny') return [];
+    const timeZone = w.timeZone;
     // Argo CD's test: the first firing after (now - duration) lies before now.
     const length = durationMs(w.duration);
     const since = new Date(now.getTime() - length);

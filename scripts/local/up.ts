@@ -177,7 +177,7 @@ export async function up(options: UpOptions): Promise<LocalState> {
     );
   });
   // During a change freeze Argo CD holds the workloads until the window closes, as on EKS.
-  const openWindows = openDenyWindows(env.name);
+  const openWindows = openDenyWindows(env);
   state.openWindows = openWindows;
   for (const w of openWindows) {
     console.log(

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BOOTSTRAP_SYNC_WAVE, GITOPS_ROOT } from '../../charts/argocd/applications.js';
-import { PROJECTS } from '../../charts/argocd/projects.js';
 import { ARGOCD_NAMESPACE } from '../../charts/lib/platform-contract.js';
+import { GITOPS } from '../../platform/config/workloads.js';
 import {
   applicationStatuses,
   formatStatuses,
@@ -54,7 +54,7 @@ describe(`bootstrap of ${env.name} by Argo CD`, () => {
       ARGOCD_NAMESPACE,
     ]).items.map((p) => p.metadata.name);
     // Argo CD's server adds its own `default` project; nothing of ours uses it.
-    expect(projects.sort()).toEqual([...Object.values(PROJECTS), 'default'].sort());
+    expect(projects.sort()).toEqual([...Object.values(GITOPS.projects), 'default'].sort());
     // Every object the root manages is in sync: no normalization difference keeps it OutOfSync.
     for (const r of root?.status?.resources ?? [])
       expect(`${r.kind}/${r.name}: ${r.status}`).toBe(`${r.kind}/${r.name}: Synced`);
@@ -62,7 +62,7 @@ describe(`bootstrap of ${env.name} by Argo CD`, () => {
 
   it(`the workloads Application (wave ${BOOTSTRAP_SYNC_WAVE.workloads}) is Synced and Healthy, every resource too`, () => {
     const bank = apps().find((a) => a.metadata.name === bankApplication(env));
-    expect(bank?.spec.project).toBe(PROJECTS.bank);
+    expect(bank?.spec.project).toBe(GITOPS.projects.bank);
     expect(bank?.status?.conditions ?? []).toEqual([]);
     expect(bank?.status?.sync?.status).toBe('Synced');
     expect(bank?.status?.health?.status).toBe('Healthy');

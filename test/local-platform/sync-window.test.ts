@@ -4,8 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { bootstrapPath, workloadsPath } from '../../charts/argocd/layout.js';
-import { PROJECTS } from '../../charts/argocd/projects.js';
-import { syncWindowsFor } from '../../charts/argocd/sync-windows.js';
+import { GITOPS } from '../../platform/config/workloads.js';
 import { readState } from '../../scripts/local/state.js';
 import {
   application,
@@ -63,7 +62,7 @@ function commitAndPush(message: string): string {
 
 function setBankWindows(windows: Window[]): void {
   const file = join(worktree, bootstrapPath(env), 'argocd.k8s.yaml');
-  editDocument<{ spec: { syncWindows?: Window[] } }>(file, 'AppProject', PROJECTS.bank, (doc) => {
+  editDocument<{ spec: { syncWindows?: Window[] } }>(file, 'AppProject', GITOPS.projects.bank, (doc) => {
     doc.spec.syncWindows = windows;
   });
 }
@@ -72,7 +71,7 @@ const liveWindows = () =>
   kubectlJson<{ spec: { syncWindows?: Window[] } }>([
     'get',
     'appprojects.argoproj.io',
-    PROJECTS.bank,
+    GITOPS.projects.bank,
     '-n',
     'argocd',
   ]).spec.syncWindows ?? [];
@@ -172,9 +171,7 @@ describe(`sync windows in ${env.name}`, () => {
         const key = (w: Window) => `${w.kind} ${w.schedule} ${w.duration} ${w.timeZone}`;
         return (
           liveWindows().map(key).join('|') ===
-          syncWindowsFor(env.name)
-            .map((w) => key(w as Window))
-            .join('|')
+          env.gitops.syncWindows.map((w) => key({ ...w, applications: ['*'] })).join('|')
         );
       },
       180_000,

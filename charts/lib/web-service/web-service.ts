@@ -9,8 +9,9 @@ import { Job } from 'kubernetes-models/batch/v1/Job';
 import { Ingress } from 'kubernetes-models/networking.k8s.io/v1/Ingress';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
 import { Service } from 'kubernetes-models/v1/Service';
+import { SECRET_STORE } from '../../../platform/config/workloads.js';
 import { ModelObject } from '../model-object.js';
-import { ALB_INGRESS_CLASS, CLUSTER_SECRET_STORE, MONITORING, SYNC_WAVE } from '../platform-contract.js';
+import { ALB_INGRESS_CLASS, MONITORING, SYNC_WAVE } from '../platform-contract.js';
 import { commonLabels, componentLabels, selectorLabels } from './labels.js';
 import { addServiceNetworkPolicies } from './network-policies.js';
 import {
@@ -97,7 +98,7 @@ export class WebService extends Construct {
         spec: {
           // Aurora rotates the password in Secrets Manager; pods pick the new URL up on restart.
           refreshInterval: '1h',
-          secretStoreRef: { kind: 'ClusterSecretStore', name: CLUSTER_SECRET_STORE },
+          secretStoreRef: { kind: SECRET_STORE.kind, name: SECRET_STORE.name },
           target: {
             name: databaseSecretName(p),
             creationPolicy: 'Owner',

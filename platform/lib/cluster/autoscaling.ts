@@ -54,8 +54,7 @@ export function workloadNodeGroup(env: EnvironmentConfig): blueprints.ManagedNod
     nodegroupName: 'workload',
     amiType: eks.NodegroupAmiType.AL2023_ARM_64_STANDARD,
     instanceTypes: workloadInstanceTypes(env),
-    nodeGroupCapacityType:
-      env.nodes.spot && env.name !== 'prod' ? eks.CapacityType.SPOT : eks.CapacityType.ON_DEMAND,
+    nodeGroupCapacityType: env.nodes.spot ? eks.CapacityType.SPOT : eks.CapacityType.ON_DEMAND,
     minSize: env.nodes.minCapacity,
     desiredSize: env.nodes.minCapacity,
     maxSize: env.nodes.maxCapacity,
@@ -122,7 +121,7 @@ export function karpenterAddOn(env: EnvironmentConfig): blueprints.KarpenterV1Ad
       ],
       // Karpenter launches instances outside CloudFormation, so the cost-allocation tags go on them here.
       tags: { Name: `${cluster}-karpenter-node`, ...costAllocationTags(env) },
-      detailedMonitoring: env.name === 'prod',
+      detailedMonitoring: env.nodes.detailedMonitoring,
     },
   });
 }

@@ -11,6 +11,12 @@ import type { Construct } from 'constructs';
 import { rootApplication } from '../../../charts/argocd/applications.js';
 import { bootstrapProject } from '../../../charts/argocd/projects.js';
 import type { EnvironmentConfig } from '../../config/index.js';
+import {
+  ADD_ON_IDENTITIES,
+  BANK_API,
+  SECRET_STORE,
+  SECRET_STORE_NAMESPACES,
+} from '../../config/workloads.js';
 import { AuroraAlarms } from '../data/aurora-alarms.js';
 import { AuroraDatabase } from '../data/aurora-database.js';
 import { availabilityZones } from '../network/subnet-plan.js';
@@ -45,19 +51,6 @@ export const CONTROL_PLANE_LOG_TYPES = [
   blueprints.ControlPlaneLogType.CONTROLLER_MANAGER,
   blueprints.ControlPlaneLogType.SCHEDULER,
 ];
-
-/** Where the workloads run and what they use: the kubernetes facts other parts of the repo rely on. */
-export const WORKLOADS = {
-  bankApi: {
-    namespace: 'bank',
-    serviceAccount: 'bank-api',
-    databaseUser: 'bank_api',
-    bucketPrefix: 'bank-api/',
-  },
-  grafana: { namespace: 'monitoring', serviceAccount: 'kube-prometheus-stack-grafana' },
-  alertmanager: { namespace: 'monitoring', serviceAccount: 'kube-prometheus-stack-alertmanager' },
-  argoCd: { namespace: 'argocd' },
-} as const;
 
 /**
  * Every principal is granted through access entries. EKS Blueprints' Karpenter add-on still writes its node role
@@ -149,7 +142,7 @@ export async function buildClusterStack(
             vpc: ctx.get<ec2.IVpc>(blueprints.GlobalResources.Vpc) as ec2.IVpc,
             clusterIdentifier: auroraClusterIdentifier(env),
             secretName: auroraSecretName(env),
-            databaseName: 'bank',
+            databaseName: BANK_API.database.name,
             instanceClass: env.database.instanceClass,
             readers: env.database.readers,
             availabilityZones: availabilityZones(env.region, env.azCount),
@@ -223,7 +216,7 @@ function wireWorkloads(
           { storageClass: s3.StorageClass.GLACIER_INSTANT_RETRIEVAL, transitionAfter: Duration.days(30) },
           { storageClass: s3.StorageClass.DEEP_ARCHIVE, transitionAfter: Duration.days(180) },
         ],
-        expiration: Duration.days(env.name === 'prod' ? 2555 : 90),
+        expiration: Duration.days(env.retention.backupsDays),
       },
     ],
   });
@@ -232,8 +225,8 @@ function wireWorkloads(
   const bankApi = new PodIdentity(stack, 'BankApiIdentity', {
     clusterName: cluster.clusterName,
     clusterArn: cluster.clusterArn,
-    namespace: WORKLOADS.bankApi.namespace,
-    serviceAccount: WORKLOADS.bankApi.serviceAccount,
+    namespace: BANK_API.namespace,
+    serviceAccount: BANK_API.serviceAccount,
     roleName: resourceName(env, 'bank-api'),
     description: 'bank-api pods: own database secret, IAM DB auth, own S3 prefix',
   });
@@ -259,7 +252,7 @@ function wireWorkloads(
           stack.formatArn({
             service: 'rds-db',
             resource: 'dbuser',
-            resourceName: `${aurora.cluster.clusterResourceIdentifier}/${WORKLOADS.bankApi.databaseUser}`,
+            resourceName: `${aurora.cluster.clusterResourceIdentifier}/${BANK_API.database.role}`,
             arnFormat: ArnFormat.COLON_RESOURCE_NAME,
           }),
         ],
@@ -268,12 +261,12 @@ function wireWorkloads(
         sid: 'ListOwnPrefix',
         actions: ['s3:ListBucket'],
         resources: [assets.bucketArn],
-        conditions: { StringLike: { 's3:prefix': [`${WORKLOADS.bankApi.bucketPrefix}*`] } },
+        conditions: { StringLike: { 's3:prefix': [`${BANK_API.bucketPrefix}*`] } },
       }),
       new iam.PolicyStatement({
         sid: 'ReadWriteOwnPrefix',
         actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
-        resources: [assets.arnForObjects(`${WORKLOADS.bankApi.bucketPrefix}*`)],
+        resources: [assets.arnForObjects(`${BANK_API.bucketPrefix}*`)],
       }),
       new iam.PolicyStatement({
         sid: 'EncryptOwnObjects',
@@ -288,8 +281,8 @@ function wireWorkloads(
   const grafana = new PodIdentity(stack, 'GrafanaCloudWatchIdentity', {
     clusterName: cluster.clusterName,
     clusterArn: cluster.clusterArn,
-    namespace: WORKLOADS.grafana.namespace,
-    serviceAccount: WORKLOADS.grafana.serviceAccount,
+    namespace: ADD_ON_IDENTITIES.grafana.namespace,
+    serviceAccount: ADD_ON_IDENTITIES.grafana.serviceAccount,
     roleName: resourceName(env, 'grafana-cloudwatch'),
     description: 'Grafana CloudWatch data source: read metrics and alarms',
   });
@@ -318,8 +311,8 @@ function wireWorkloads(
   const alertmanager = new PodIdentity(stack, 'AlertmanagerIdentity', {
     clusterName: cluster.clusterName,
     clusterArn: cluster.clusterArn,
-    namespace: WORKLOADS.alertmanager.namespace,
-    serviceAccount: WORKLOADS.alertmanager.serviceAccount,
+    namespace: ADD_ON_IDENTITIES.alertmanager.namespace,
+    serviceAccount: ADD_ON_IDENTITIES.alertmanager.serviceAccount,
     roleName: resourceName(env, 'alertmanager-oncall'),
     description: 'Alertmanager: publish alerts to the on-call SNS topic',
   });
@@ -350,8 +343,8 @@ function wireWorkloads(
     cluster: aurora.cluster,
     clusterIdentifier: auroraClusterIdentifier(env),
     topic: deps.alarmTopic,
-    freeableMemoryBytes: 256 * 1024 * 1024,
-    maxConnections: env.name === 'prod' ? 800 : 200,
+    freeableMemoryBytes: env.database.alarms.freeableMemoryMiB * 1024 * 1024,
+    maxConnections: env.database.alarms.maxConnections,
   });
 
   addGitOpsRoot(stack, env, cluster);
@@ -366,9 +359,6 @@ function wireWorkloads(
   new CfnOutput(stack, 'BackupsBucketName', { value: backups.bucketName });
 }
 
-/** Name of the ClusterSecretStore the charts' ExternalSecrets reference (charts/lib/platform-contract.ts). */
-export const CLUSTER_SECRET_STORE = 'aws-secrets-manager';
-
 /**
  * The store External Secrets reads Secrets Manager through. It has no auth block, so the controller
  * uses its own service account's role, which may read only bank/<env>/* secrets; only the bank
@@ -379,11 +369,11 @@ function addSecretStore(stack: Stack, env: EnvironmentConfig, cluster: eks.Clust
   const externalSecretsChart = info.getProvisionedAddOn('ExternalsSecretsAddOn');
   const store = cluster.addManifest('ClusterSecretStore', {
     apiVersion: 'external-secrets.io/v1',
-    kind: 'ClusterSecretStore',
-    metadata: { name: CLUSTER_SECRET_STORE },
+    kind: SECRET_STORE.kind,
+    metadata: { name: SECRET_STORE.name },
     spec: {
       provider: { aws: { service: 'SecretsManager', region: env.region } },
-      conditions: [{ namespaces: [WORKLOADS.bankApi.namespace] }],
+      conditions: [{ namespaces: [...SECRET_STORE_NAMESPACES] }],
     },
   });
   if (externalSecretsChart) store.node.addDependency(externalSecretsChart);

@@ -40,8 +40,8 @@ export class NetworkStack extends Stack {
       vpcName: resourceName(config, 'vpc'),
       ipAddresses: ec2.IpAddresses.cidr(config.vpcCidr),
       availabilityZones: this.configuredAzs,
-      // One NAT per AZ in prod so losing an AZ does not cut egress for the others; one in dev for cost.
-      natGateways: config.name === 'prod' ? config.azCount : 1,
+      // One per AZ (production) keeps egress up for the other zones when one is lost; fewer is cheaper.
+      natGateways: config.network.natGateways,
       subnetConfiguration: subnetPlan(config.vpcCidr),
       restrictDefaultSecurityGroup: true,
       enableDnsHostnames: true,

@@ -25,7 +25,6 @@ export class SecurityStack extends Stack {
   constructor(scope: Construct, id: string, props: SecurityStackProps) {
     super(scope, id, props);
     const { config } = props;
-    const prod = config.name === 'prod';
 
     const auditKey = rotatingKey(this, 'AuditKey', {
       alias: resourceName(config, 'audit'),
@@ -40,8 +39,8 @@ export class SecurityStack extends Stack {
       bucketName: bucketName(config, 'audit'),
       accessLogsBucketName: this.accessLogsBucket.bucketName,
       key: auditKey,
-      objectLockMode: prod ? 'COMPLIANCE' : 'GOVERNANCE',
-      objectLockDays: prod ? 2555 : 365,
+      objectLockMode: config.retention.auditObjectLockMode,
+      objectLockDays: config.retention.auditObjectLockDays,
     });
     audit.node.addDependency(this.accessLogsBucket);
 

@@ -1,0 +1,66 @@
+// The workload contract: what runs in the cluster and under which identity, declared once. The CDK
+// app (Pod Identity associations, IAM grants, the secret store, the GitOps root) and the cdk8s charts
+// (namespaces, service accounts, ExternalSecrets, Argo CD projects and Applications) both import
+// these names, so the two sides cannot drift apart and no test has to keep copies equal.
+// Nothing here differs between environments; what does lives in the environment config.
+
+/** Namespaces of the platform's own add-ons. */
+export const ADD_ON_NAMESPACES = {
+  argoCd: 'argocd',
+  monitoring: 'monitoring',
+} as const;
+
+/** kube-prometheus-stack's Helm release: its name prefixes the service accounts the chart creates. */
+export const MONITORING_RELEASE = 'kube-prometheus-stack';
+
+/**
+ * The External Secrets store backed by AWS Secrets Manager. The platform creates it; the charts'
+ * ExternalSecrets reference it. Only the namespaces in `SECRET_STORE_NAMESPACES` may use it.
+ */
+export const SECRET_STORE = { kind: 'ClusterSecretStore', name: 'aws-secrets-manager' } as const;
+
+/** A Kubernetes identity that AWS access (EKS Pod Identity) is granted to. */
+export interface WorkloadIdentity {
+  readonly namespace: string;
+  readonly serviceAccount: string;
+}
+
+/** The bank API: its identity, its database login, its share of the assets bucket. */
+export const BANK_API = {
+  name: 'bank-api',
+  namespace: 'bank',
+  serviceAccount: 'bank-api',
+  /** The migrate Job runs as its own account: it alone reads the database owner's secret. */
+  migrationServiceAccount: 'bank-api-migrate',
+  database: {
+    name: 'bank',
+    port: 5432,
+    /** The login role the service connects as (IAM auth); created by the service's migrations. */
+    role: 'bank_api',
+  },
+  /** The only prefix of the assets bucket the service may read and write. */
+  bucketPrefix: 'bank-api/',
+} as const;
+
+/** Identities of the add-ons that call AWS. */
+export const ADD_ON_IDENTITIES = {
+  /** Grafana's CloudWatch data source. */
+  grafana: { namespace: ADD_ON_NAMESPACES.monitoring, serviceAccount: `${MONITORING_RELEASE}-grafana` },
+  /** Alertmanager's SNS receiver (the on-call topic). */
+  alertmanager: {
+    namespace: ADD_ON_NAMESPACES.monitoring,
+    serviceAccount: `${MONITORING_RELEASE}-alertmanager`,
+  },
+} as const satisfies Record<string, WorkloadIdentity>;
+
+/** Namespaces whose ExternalSecrets may read through the secret store. */
+export const SECRET_STORE_NAMESPACES: readonly string[] = [BANK_API.namespace];
+
+/** Argo CD's GitOps structure: the root the platform creates, the projects, the sync policy. */
+export const GITOPS = {
+  projects: { bootstrap: 'bootstrap', platform: 'platform', bank: 'bank' },
+  /** The Application the cluster stack creates; it syncs the bootstrap folder, which holds the rest. */
+  rootApplication: 'root',
+  /** Retries of a failed automated sync (e.g. a CRD not yet served): 10 s doubling up to 3 min. */
+  retry: { limit: 5, backoff: { duration: '10s', factor: 2, maxDuration: '3m' } },
+} as const;
