@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { BOOTSTRAP_DIR } from '../argocd/layout.js';
 import { loadEnvironment, loadEnvironments } from '../platform/config/index.js';
-import { BOOTSTRAP_DIR } from './argocd/layout.js';
 import { renderArgoCdBootstrap, renderEnvironment, writeRenderedEnvironment } from './render.js';
 
 // Entry point of `cdk8s synth` (cdk8s.yaml) and `npm run synth:manifests`: renders every environment

@@ -1,8 +1,8 @@
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, Yaml } from 'cdk8s';
+import { ArgoCdBootstrapChart } from '../argocd/chart.js';
 import type { EnvironmentConfig } from '../platform/config/index.js';
-import { ArgoCdBootstrapChart } from './argocd/chart.js';
 import { BankApiChart, bankApiServiceProps } from './bank-api/chart.js';
 import { pinnedImage } from './lib/image.js';
 import { NamespacesChart } from './namespaces/chart.js';

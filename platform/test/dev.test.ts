@@ -1,6 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { GITOPS_ROOT } from '../../charts/argocd/applications.js';
+import { GITOPS_ROOT } from '../../argocd/applications.js';
 import { loadEnvironment } from '../config/index.js';
 import { CHART_VERSIONS } from '../lib/cluster/versions.js';
 import { subnetCidrs } from '../lib/network/subnet-plan.js';

@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { argoCdValues } from '../../argocd/helm-values.js';
 import { ARGOCD_NAMESPACE } from '../../charts/lib/platform-contract.js';
-import { argoCdValues } from '../../platform/lib/cluster/argocd-values.js';
 import { ARGOCD_BIN_DIR, HOST } from './layout.js';
 
 // Argo CD's configuration for the local platform, from the same Helm values the EKS add-on installs

@@ -1,5 +1,5 @@
-import { GITOPS_ROOT, workloadsApplicationName } from '../../charts/argocd/applications.js';
-import { KUBE_PROMETHEUS_STACK } from '../../charts/argocd/versions.js';
+import { GITOPS_ROOT, workloadsApplicationName } from '../../argocd/applications.js';
+import { KUBE_PROMETHEUS_STACK } from '../../argocd/versions.js';
 import { ARGOCD_NAMESPACE } from '../../charts/lib/platform-contract.js';
 import type { EnvironmentConfig } from '../../platform/config/index.js';
 import { kubectlJson } from './kube.js';

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { rootApplication } from '../../charts/argocd/applications.js';
-import { bootstrapProject } from '../../charts/argocd/projects.js';
+import { rootApplication } from '../../argocd/applications.js';
+import { bootstrapProject } from '../../argocd/projects.js';
 import { loadEnvironment, withGitopsRepoUrl } from '../../platform/config/index.js';
 import { localArgoCdConfig } from './argocd-config.js';
 import { argoCdComponents, argoCdEnvironment, componentBinary } from './argocd-processes.js';

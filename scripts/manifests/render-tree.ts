@@ -1,5 +1,5 @@
 import { posix } from 'node:path';
-import { bootstrapPath, workloadsPath } from '../../charts/argocd/layout.js';
+import { bootstrapPath, workloadsPath } from '../../argocd/layout.js';
 import { parseImageReference } from '../../charts/lib/image.js';
 import { renderArgoCdBootstrap, renderEnvironment } from '../../charts/render.js';
 import type { EnvironmentConfig } from '../../platform/config/index.js';

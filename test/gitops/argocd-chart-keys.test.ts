@@ -3,8 +3,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { argoCdValues, mergeValues } from '../../argocd/helm-values.js';
 import { loadEnvironments } from '../../platform/config/index.js';
-import { argoCdValues, mergeValues } from '../../platform/lib/cluster/argocd-values.js';
 import { CHART_VERSIONS } from '../../platform/lib/cluster/versions.js';
 
 // Helm ignores a values key the chart does not read, and Argo CD ignores a ConfigMap key it does not

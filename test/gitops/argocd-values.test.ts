@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { kubePrometheusStackValues } from '../../charts/argocd/monitoring-values.js';
-import { KUBE_PROMETHEUS_STACK } from '../../charts/argocd/versions.js';
+import { argoCdValues } from '../../argocd/helm-values.js';
+import { kubePrometheusStackValues } from '../../argocd/monitoring-values.js';
+import { KUBE_PROMETHEUS_STACK } from '../../argocd/versions.js';
 import { MONITORING } from '../../charts/lib/platform-contract.js';
 import { loadEnvironments } from '../../platform/config/index.js';
-import { argoCdValues } from '../../platform/lib/cluster/argocd-values.js';
 
-// argocd/values*.yaml as the CDK add-on receives them (platform/lib/cluster/argocd-values.ts merges
+// argocd/values*.yaml as the CDK add-on receives them (argocd/helm-values.ts merges
 // the overlay): SSO, RBAC, notifications wired to the alert channel, HA in prod.
 
 // biome-ignore lint/suspicious/noExplicitAny: Helm values are untyped; each check narrows what it reads.

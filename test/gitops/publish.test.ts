@@ -3,7 +3,7 @@ import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { bootstrapPath, workloadsPath } from '../../charts/argocd/layout.js';
+import { bootstrapPath, workloadsPath } from '../../argocd/layout.js';
 import { type EnvironmentConfig, loadEnvironment } from '../../platform/config/index.js';
 import { type PublishResult, publishManifests } from '../../scripts/manifests/publish.js';
 import { PublishInputError } from '../../scripts/manifests/render-tree.js';

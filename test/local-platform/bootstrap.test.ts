@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BOOTSTRAP_SYNC_WAVE, GITOPS_ROOT } from '../../charts/argocd/applications.js';
+import { BOOTSTRAP_SYNC_WAVE, GITOPS_ROOT } from '../../argocd/applications.js';
 import { ARGOCD_NAMESPACE } from '../../charts/lib/platform-contract.js';
 import { GITOPS } from '../../platform/config/workloads.js';
 import {

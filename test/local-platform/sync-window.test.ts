@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { bootstrapPath, workloadsPath } from '../../charts/argocd/layout.js';
+import { bootstrapPath, workloadsPath } from '../../argocd/layout.js';
 import { GITOPS } from '../../platform/config/workloads.js';
 import { readState } from '../../scripts/local/state.js';
 import {

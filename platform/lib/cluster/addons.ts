@@ -1,8 +1,8 @@
 import * as blueprints from '@aws-quickstart/eks-blueprints';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { argoCdValues } from '../../../argocd/helm-values.js';
 import type { EnvironmentConfig } from '../../config/index.js';
 import { clusterName, containerLogGroupName, secretPrefix } from '../shared/naming.js';
-import { argoCdValues } from './argocd-values.js';
 import type { CapacityPlan } from './autoscaling.js';
 import { CHART_VERSIONS, MANAGED_ADDON_VERSIONS } from './versions.js';
 

@@ -8,8 +8,8 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { rootApplication } from '../../../charts/argocd/applications.js';
-import { bootstrapProject } from '../../../charts/argocd/projects.js';
+import { rootApplication } from '../../../argocd/applications.js';
+import { bootstrapProject } from '../../../argocd/projects.js';
 import type { EnvironmentConfig } from '../../config/index.js';
 import {
   ADD_ON_IDENTITIES,
@@ -381,7 +381,7 @@ function addSecretStore(stack: Stack, env: EnvironmentConfig, cluster: eks.Clust
 
 /**
  * The `bootstrap` AppProject (it may only create Applications and AppProjects in argocd, from this
- * repository) and the root Application in it, both rendered by charts/argocd, the code that renders
+ * repository) and the root Application in it, both rendered by the TypeScript in argocd/, the code that renders
  * the bootstrap folder the root syncs (and that the local GitOps tests apply). The AppProject must
  * exist before the root syncs the identical copy from the branch, so the cluster stack applies it first.
  * (Blueprints' bootstrapRepo renders a Helm-typed Application, which a directory of YAML is not.)

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { workloadsApplicationName } from '../../../charts/argocd/applications.js';
+import { workloadsApplicationName } from '../../../argocd/applications.js';
 import { type EnvironmentConfig, loadEnvironment } from '../../../platform/config/index.js';
 import { type ApplicationStatus, applicationStatuses } from '../../../scripts/local/bootstrap-status.js';
 import { kubectl, kubectlJson } from '../../../scripts/local/kube.js';

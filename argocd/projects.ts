@@ -1,7 +1,7 @@
 import { AppProject } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/AppProject';
-import type { EnvironmentConfig } from '../../platform/config/index.js';
-import { BANK_API, GITOPS } from '../../platform/config/workloads.js';
-import { ARGOCD_NAMESPACE, MONITORING } from '../lib/platform-contract.js';
+import { ARGOCD_NAMESPACE, MONITORING } from '../charts/lib/platform-contract.js';
+import type { EnvironmentConfig } from '../platform/config/index.js';
+import { BANK_API, GITOPS } from '../platform/config/workloads.js';
 import { KUBE_PROMETHEUS_STACK } from './versions.js';
 
 // AppProjects: what each group of Applications may pull from, where it may deploy, and which kinds.

@@ -1,5 +1,5 @@
 import { posix } from 'node:path';
-import type { EnvironmentConfig } from '../../platform/config/index.js';
+import type { EnvironmentConfig } from '../platform/config/index.js';
 
 // Where things live in the manifests tree (the `manifests/` folder of main and, identically, the
 // `manifests` branch that Argo CD reads):

@@ -1,7 +1,7 @@
 import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
-import type { EnvironmentConfig } from '../../platform/config/index.js';
-import { ModelObject } from '../lib/model-object.js';
+import { ModelObject } from '../charts/lib/model-object.js';
+import type { EnvironmentConfig } from '../platform/config/index.js';
 import { BOOTSTRAP_SYNC_WAVE, monitoringApplication, workloadsApplication } from './applications.js';
 import { bankProject, bootstrapProject, platformProject } from './projects.js';
 

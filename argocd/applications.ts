@@ -1,7 +1,7 @@
 import { Application } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application';
-import type { EnvironmentConfig } from '../../platform/config/index.js';
-import { BANK_API, GITOPS } from '../../platform/config/workloads.js';
-import { ARGOCD_NAMESPACE, MONITORING } from '../lib/platform-contract.js';
+import { ARGOCD_NAMESPACE, MONITORING } from '../charts/lib/platform-contract.js';
+import type { EnvironmentConfig } from '../platform/config/index.js';
+import { BANK_API, GITOPS } from '../platform/config/workloads.js';
 import { bootstrapPath, workloadsPath } from './layout.js';
 import { kubePrometheusStackValues } from './monitoring-values.js';
 import { IN_CLUSTER } from './projects.js';
