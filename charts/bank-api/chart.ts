@@ -33,6 +33,7 @@ export function bankApiServiceProps(env: EnvironmentConfig, image: string): WebS
     replicas: env.bankApi.replicas,
     resources: env.bankApi.resources,
     vpcCidr: env.vpcCidr,
+    loadBalancerCidrs: derived.loadBalancerCidrs,
     httpPort,
     metricsPort,
     shutdown,

@@ -1,4 +1,5 @@
 import type { EnvironmentConfig } from '../../platform/config/index.js';
+import { subnetCidrs } from '../../platform/lib/network/subnet-plan.js';
 import { auroraSecretName, resourceName } from '../../platform/lib/shared/naming.js';
 
 // Values the charts need that the environment config does not carry (yet). Names of AWS resources the
@@ -13,8 +14,10 @@ export interface DerivedPlatformValues {
   readonly wafAclName: string;
   /** Secrets Manager secret (JSON: host, port, username, password, dbname) holding bank-api's database login. */
   readonly databaseSecretName: string;
-  /** CIDRs the database lives in; the VPC CIDR until the config names the isolated subnets. */
+  /** The isolated database subnets: the only destinations of the service's PostgreSQL egress. */
   readonly databaseCidrs: readonly string[];
+  /** The public subnets the internet-facing ALB's nodes live in: the only sources of API traffic. */
+  readonly loadBalancerCidrs: readonly string[];
   /** OIDC issuer, audience and JWKS for bank-api's bearer tokens. */
   readonly oidc: { readonly issuer: string; readonly audience: string; readonly jwksUri: string };
   /** Base URL of docs/runbooks/ in the repository browser, for alert `runbook_url`s. */
@@ -23,11 +26,14 @@ export interface DerivedPlatformValues {
 
 export function derivePlatformValues(env: EnvironmentConfig): DerivedPlatformValues {
   const { issuer, audience } = env.bankApi.oidc;
+  // The same plan the network stack builds the VPC from, so the CIDRs are the subnets' own.
+  const subnets = subnetCidrs(env.vpcCidr, env.region, env.azCount);
   return {
     // The regional web ACL of the security stack (platform/lib/security), attached by name.
     wafAclName: resourceName(env, 'api'),
     databaseSecretName: auroraSecretName(env),
-    databaseCidrs: [env.vpcCidr],
+    databaseCidrs: subnets.database,
+    loadBalancerCidrs: subnets.public,
     oidc: {
       issuer,
       audience,

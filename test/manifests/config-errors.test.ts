@@ -36,9 +36,12 @@ describe('bad input stops the render with the field named', () => {
         resources: { cpuRequestMillis: 100, cpuLimitMillis: 200, memoryRequestMiB: 128, memoryLimitMiB: 256 },
         environment: {},
         vpcCidr: '10.0.0.0/16',
+        loadBalancerCidrs: ['10.0.0.0/16'],
         metricsPort: 8080,
       }),
-    ).toThrow(/metricsPort must differ from httpPort/);
+    ).toThrow(
+      /metricsPort must differ from httpPort[\s\S]*loadBalancerCidrs must not be the VPC CIDR \(every pod has an address there\)/,
+    );
   });
 
   it('the CLI exits non-zero with a message for an unknown environment, an unpinned image and a stray flag', () => {

@@ -239,6 +239,20 @@ describe('images, secrets and exposure', () => {
   );
 });
 
+/** The subnets of each environment's VPC (docs/platform/README.md, "What the charts can rely on"). */
+const SUBNETS = {
+  dev: {
+    public: ['10.10.0.0/22', '10.10.4.0/22', '10.10.8.0/22'],
+    pods: ['10.10.32.0/19', '10.10.64.0/19', '10.10.96.0/19'],
+    database: ['10.10.128.0/22', '10.10.132.0/22', '10.10.136.0/22'],
+  },
+  prod: {
+    public: ['10.20.0.0/22', '10.20.4.0/22', '10.20.8.0/22'],
+    pods: ['10.20.32.0/19', '10.20.64.0/19', '10.20.96.0/19'],
+    database: ['10.20.128.0/22', '10.20.132.0/22', '10.20.136.0/22'],
+  },
+} as const;
+
 describe('network policies open only what is needed', () => {
   it.each(environments.map((e) => [e.name, e] as const))('%s', (envName, env) => {
     const policies = ofKind(objects, 'NetworkPolicy').filter((p) => p.env.name === envName);
@@ -251,9 +265,25 @@ describe('network policies open only what is needed', () => {
           hasPort(r, 53) && r.to.some((t: Any) => t.podSelector?.matchLabels?.['k8s-app'] === 'kube-dns'),
       ),
     ).toBe(true);
-    expect(
-      ingress.some((r: Any) => hasPort(r, 8080) && r.from.some((f: Any) => f.ipBlock?.cidr === env.vpcCidr)),
-    ).toBe(true);
+    // Exactly the subnets, as docs/platform/README.md lists them (the VPC the network stack builds):
+    // the ALB's public subnets may reach the API port, and the API may reach only the database subnets
+    // on 5432. With the VPC CNI every pod has an address in the private subnets, so the VPC CIDR here
+    // would let any pod call the API.
+    const expected = SUBNETS[envName as keyof typeof SUBNETS];
+    const cidrsOf = (rules: Any[], side: 'from' | 'to', port: number) =>
+      rules
+        .filter((r) => hasPort(r, port))
+        .flatMap((r) => r[side] ?? [])
+        .map((peer: Any) => peer.ipBlock?.cidr)
+        .filter(Boolean)
+        .sort();
+    expect(cidrsOf(ingress, 'from', 8080)).toEqual(expected.public);
+    expect(cidrsOf(egress, 'to', 5432)).toEqual(expected.database);
+    for (const rule of ingress) {
+      for (const peer of rule.from ?? []) {
+        if (peer.ipBlock) expect([env.vpcCidr, ...expected.pods]).not.toContain(peer.ipBlock.cidr);
+      }
+    }
     expect(
       ingress.some(
         (r: Any) =>
@@ -271,7 +301,7 @@ describe('network policies open only what is needed', () => {
         if (to.ipBlock?.cidr === '0.0.0.0/0') expect(to.ipBlock.except).toContain('169.254.0.0/16');
       }
     }
-    // Only the metrics port is open to the monitoring namespace, only the API port to the VPC.
+    // Only the metrics port is open to the monitoring namespace, only the API port to the ALB's subnets.
     for (const rule of ingress) expect((rule.ports ?? []).length).toBeGreaterThan(0);
   });
 });

@@ -27,13 +27,16 @@ export function addServiceNetworkPolicies(scope: Construct, p: ResolvedWebServic
     new NetworkPolicy({
       metadata: metadata(
         'allow-alb-http',
-        'ALB targets (ip mode) and kubelet probes reach the API port from inside the VPC',
+        'the ALB (ip targets, in the public subnets) reaches the API port; no pod does',
       ),
       spec: {
         podSelector: { matchLabels: selectorLabels(p, 'api') },
         policyTypes: ['Ingress'],
         ingress: [
-          { from: [{ ipBlock: { cidr: p.vpcCidr } }], ports: [{ protocol: 'TCP', port: p.httpPort }] },
+          {
+            from: p.loadBalancerCidrs.map((cidr) => ({ ipBlock: { cidr } })),
+            ports: [{ protocol: 'TCP', port: p.httpPort }],
+          },
         ],
       },
     }),

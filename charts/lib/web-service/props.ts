@@ -45,8 +45,15 @@ export interface WebServiceProps {
   readonly resources: ContainerResources;
   /** Non-secret environment, rendered into the service's ConfigMap. */
   readonly environment: Readonly<Record<string, string>>;
-  /** VPC CIDR: the ALB's nodes and VPC interface endpoints live there. */
+  /** VPC CIDR: the VPC interface endpoints (STS, Secrets Manager, ...) answer there on 443. */
   readonly vpcCidr: string;
+  /**
+   * Subnets the load balancer's nodes live in (the public subnets of an internet-facing ALB in IP
+   * target mode): the only sources admitted to the HTTP port. Never the VPC CIDR: with the VPC CNI
+   * every pod has an address there. Kubelet probes come from the node's own address, which the AWS
+   * network policy agent always admits.
+   */
+  readonly loadBalancerCidrs: readonly string[];
   /** @default 8080 */
   readonly httpPort?: number;
   /** @default 9464 */
@@ -106,6 +113,14 @@ function checkProps(p: ResolvedWebServiceProps): void {
     problems.push('resources.memoryLimitMiB must be >= memoryRequestMiB');
   if (p.shutdown.preStopSeconds < 1 || p.shutdown.drainSeconds < 1)
     problems.push('shutdown pauses must be at least 1 second');
+  if (p.loadBalancerCidrs.length === 0)
+    problems.push('loadBalancerCidrs must name at least one subnet (nothing could reach the service)');
+  if (p.loadBalancerCidrs.includes(p.vpcCidr))
+    problems.push('loadBalancerCidrs must not be the VPC CIDR (every pod has an address there)');
+  for (const cidr of [...p.loadBalancerCidrs, ...(p.database?.cidrs ?? [])]) {
+    if (!/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/.test(cidr)) problems.push(`'${cidr}' is not an IPv4 CIDR`);
+  }
+  if (p.database?.cidrs.length === 0) problems.push('database.cidrs must name the database subnets');
   if (problems.length > 0) {
     throw new Error(
       `WebService '${p.name}' is misconfigured:\n${problems.map((m) => `  - ${m}`).join('\n')}`,
