@@ -27,6 +27,9 @@ export function bankApiServiceProps(env: EnvironmentConfig, image: string): WebS
   return {
     name: BANK_API.name,
     namespace: BANK_API.namespace,
+    serviceAccountName: BANK_API.serviceAccount,
+    // IAM database auth and its S3 prefix: credentials from EKS Pod Identity (platform cluster stack).
+    podIdentity: true,
     partOf: PART_OF,
     image,
     command: ['node', 'dist/main.js'],
@@ -43,6 +46,8 @@ export function bankApiServiceProps(env: EnvironmentConfig, image: string): WebS
       METRICS_PORT: String(metricsPort),
       LOG_LEVEL: env.bankApi.logLevel,
       DATABASE_SSL_MODE: 'verify-full',
+      // The region the IAM auth tokens are signed for (the database's).
+      AWS_REGION: env.region,
       DATABASE_SSL_CA_FILE: RDS_CA_BUNDLE_PATH,
       DATABASE_POOL_MAX: '10',
       // The migration Job owns schema changes; pods never race each other migrating.
@@ -59,10 +64,15 @@ export function bankApiServiceProps(env: EnvironmentConfig, image: string): WebS
     },
     database: {
       secretName: derived.databaseSecretName,
+      auth: 'iam',
       cidrs: derived.databaseCidrs,
-      port: 5432,
+      port: BANK_API.database.port,
       sslMode: 'verify-full',
-      migrationCommand: ['node', 'dist/migrate.js'],
+      migration: {
+        command: ['node', 'dist/migrate.js'],
+        secretName: derived.migrationSecretName,
+        serviceAccountName: BANK_API.migrationServiceAccount,
+      },
     },
     ingress: {
       hostname: env.bankApi.hostname,

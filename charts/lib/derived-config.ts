@@ -1,6 +1,11 @@
 import type { EnvironmentConfig } from '../../platform/config/index.js';
+import { BANK_API } from '../../platform/config/workloads.js';
 import { subnetCidrs } from '../../platform/lib/network/subnet-plan.js';
-import { auroraSecretName, resourceName } from '../../platform/lib/shared/naming.js';
+import {
+  auroraSecretName,
+  databaseConnectionSecretName,
+  resourceName,
+} from '../../platform/lib/shared/naming.js';
 
 // Values the charts need that the environment config does not carry (yet). Names of AWS resources the
 // CDK app creates come from its own naming module, so both sides always agree; the rest is derived
@@ -12,8 +17,10 @@ const DOCS_BRANCH = 'main';
 export interface DerivedPlatformValues {
   /** Name of the regional WAFv2 web ACL the ALB attaches (the CDK app must create it under this name). */
   readonly wafAclName: string;
-  /** Secrets Manager secret (JSON: host, port, username, password, dbname) holding bank-api's database login. */
+  /** Secrets Manager secret (JSON: host, port, username, dbname; no password) bank-api connects with. */
   readonly databaseSecretName: string;
+  /** The Aurora master secret: the schema owner's login, read only by the migration Job. */
+  readonly migrationSecretName: string;
   /** The isolated database subnets: the only destinations of the service's PostgreSQL egress. */
   readonly databaseCidrs: readonly string[];
   /** The public subnets the internet-facing ALB's nodes live in: the only sources of API traffic. */
@@ -31,7 +38,8 @@ export function derivePlatformValues(env: EnvironmentConfig): DerivedPlatformVal
   return {
     // The regional web ACL of the security stack (platform/lib/security), attached by name.
     wafAclName: resourceName(env, 'api'),
-    databaseSecretName: auroraSecretName(env),
+    databaseSecretName: databaseConnectionSecretName(env, BANK_API.name),
+    migrationSecretName: auroraSecretName(env),
     databaseCidrs: subnets.database,
     loadBalancerCidrs: subnets.public,
     oidc: {

@@ -27,6 +27,9 @@ export const ALB_INGRESS_CLASS = 'alb';
 /** Instance metadata service: pods never need it (credentials come from EKS Pod Identity's agent). */
 export const LINK_LOCAL_CIDR = '169.254.0.0/16';
 
+/** The EKS Pod Identity agent on every node: the one link-local address a pod may need. */
+export const POD_IDENTITY_AGENT = { cidr: '169.254.170.23/32', port: 80 } as const;
+
 /** RFC 1918 ranges, excluded from "internet" egress so only the explicit in-VPC rules open private traffic. */
 export const PRIVATE_CIDRS = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] as const;
 

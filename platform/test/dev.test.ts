@@ -244,6 +244,48 @@ describe('dev: EKS', () => {
   });
 });
 
+describe('dev: least privilege on the database', () => {
+  const policiesOf = (roleName: string) =>
+    resourcesOfType(env.templates.cluster, 'AWS::IAM::ManagedPolicy').filter(
+      (p) => p.Properties?.ManagedPolicyName === roleName,
+    );
+
+  it('lets the bank API connect only as bank_api with IAM tokens, and read no secret', () => {
+    const [policy, ...others] = policiesOf('bank-dev-bank-api');
+    expect(others).toHaveLength(0);
+    const statements = (policy?.Properties?.PolicyDocument as { Statement: Record<string, unknown>[] })
+      .Statement;
+    const text = JSON.stringify(statements);
+    expect(text).not.toContain('secretsmanager:');
+    const connect = statements.filter((s) => JSON.stringify(s.Action) === '"rds-db:connect"');
+    expect(connect).toHaveLength(1);
+    // arn:aws:rds-db:<region>:<account>:dbuser:<cluster resource id>/bank_api
+    expect(JSON.stringify(connect[0]?.Resource)).toMatch(/:dbuser:".*\/bank_api"/);
+  });
+
+  it('publishes the connection facts without a password, encrypted with the data key', () => {
+    const secrets = resourcesOfType(env.templates.cluster, 'AWS::SecretsManager::Secret').filter(
+      (s) => s.Properties?.Name === 'bank/dev/bank-api/database',
+    );
+    expect(secrets).toHaveLength(1);
+    const value = JSON.stringify(secrets[0]?.Properties?.SecretString);
+    for (const key of ['host', 'port', 'dbname', 'username']) expect(value).toContain(`\\"${key}\\"`);
+    expect(value).toContain('bank_api');
+    expect(value).not.toContain('password');
+    expect(secrets[0]?.Properties?.KmsKeyId).toBeDefined();
+  });
+
+  it('lets nothing but External Secrets read the master secret', () => {
+    const readers = [
+      ...resourcesOfType(env.templates.cluster, 'AWS::IAM::ManagedPolicy'),
+      ...resourcesOfType(env.templates.cluster, 'AWS::IAM::Policy'),
+    ].filter((p) => JSON.stringify(p.Properties?.PolicyDocument).includes('secretsmanager:GetSecretValue'));
+    // Blueprints' External Secrets add-on: its policy covers bank/dev/* (the master secret among them).
+    expect(readers).toHaveLength(1);
+    expect(JSON.stringify(readers[0]?.Properties?.PolicyDocument)).toContain('bank/dev/*');
+  });
+});
+
 describe('dev: Aurora', () => {
   it('is encrypted with a customer key, IAM auth on, logs exported, TLS forced', () => {
     env.templates.cluster.hasResourceProperties('AWS::RDS::DBCluster', {

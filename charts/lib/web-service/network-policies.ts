@@ -2,7 +2,13 @@ import type { Construct } from 'constructs';
 import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
 import type { INetworkPolicyEgressRule } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicyEgressRule';
 import { ModelObject } from '../model-object.js';
-import { LINK_LOCAL_CIDR, MONITORING, PRIVATE_CIDRS, SYNC_WAVE } from '../platform-contract.js';
+import {
+  LINK_LOCAL_CIDR,
+  MONITORING,
+  POD_IDENTITY_AGENT,
+  PRIVATE_CIDRS,
+  SYNC_WAVE,
+} from '../platform-contract.js';
 import { commonLabels, selectorLabels } from './labels.js';
 import type { ResolvedWebServiceProps } from './props.js';
 
@@ -110,4 +116,27 @@ export function addServiceNetworkPolicies(scope: Construct, p: ResolvedWebServic
       spec: { podSelector: allPods, policyTypes: ['Egress'], egress: https },
     }),
   );
+
+  if (p.podIdentity) {
+    new ModelObject(
+      scope,
+      'AllowPodIdentityAgent',
+      new NetworkPolicy({
+        metadata: metadata(
+          'allow-pod-identity-agent',
+          'the API pods fetch their role credentials from the node-local EKS Pod Identity agent',
+        ),
+        spec: {
+          podSelector: { matchLabels: selectorLabels(p, 'api') },
+          policyTypes: ['Egress'],
+          egress: [
+            {
+              to: [{ ipBlock: { cidr: POD_IDENTITY_AGENT.cidr } }],
+              ports: [{ protocol: 'TCP', port: POD_IDENTITY_AGENT.port }],
+            },
+          ],
+        },
+      }),
+    );
+  }
 }

@@ -14,6 +14,15 @@ export function databaseSecretName(p: Pick<ResolvedWebServiceProps, 'name'>): st
   return `${p.name}-database`;
 }
 
+/** The Secret holding the schema owner's URL; mounted only into the migration Job. */
+export function migrationSecretName(p: Pick<ResolvedWebServiceProps, 'name'>): string {
+  return `${p.name}-migrate-database`;
+}
+
+export function migrationServiceAccountName(p: ResolvedWebServiceProps): string {
+  return p.database?.migration?.serviceAccountName ?? `${p.name}-migrate`;
+}
+
 export function podSecurity(p: ResolvedWebServiceProps): IPodSpec['securityContext'] {
   return {
     runAsNonRoot: true,
@@ -49,15 +58,25 @@ export function resources(p: ResolvedWebServiceProps): IContainer['resources'] {
   };
 }
 
-/** ConfigMap for plain settings, the ExternalSecret-made Secret for the database URL. */
-export function environment(p: ResolvedWebServiceProps): Pick<IContainer, 'env' | 'envFrom'> {
+/**
+ * ConfigMap for plain settings, the ExternalSecret-made Secret for the database URL. The API pods get
+ * the service's own login (`DATABASE_AUTH` says how it authenticates); the migration Job gets the
+ * schema owner's, with a password.
+ */
+export function environment(
+  p: ResolvedWebServiceProps,
+  role: 'service' | 'migration' = 'service',
+): Pick<IContainer, 'env' | 'envFrom'> {
   const envFrom = [{ configMapRef: { name: configMapName(p) } }];
   if (!p.database) return { envFrom };
   const urlEnvName = p.database.urlEnvName ?? 'DATABASE_URL';
+  const secret = role === 'service' ? databaseSecretName(p) : migrationSecretName(p);
+  const auth = role === 'service' ? (p.database.auth ?? 'password') : 'password';
   return {
     envFrom,
     env: [
-      { name: urlEnvName, valueFrom: { secretKeyRef: { name: databaseSecretName(p), key: urlEnvName } } },
+      { name: urlEnvName, valueFrom: { secretKeyRef: { name: secret, key: urlEnvName } } },
+      { name: 'DATABASE_AUTH', value: auth },
     ],
   };
 }
@@ -82,7 +101,7 @@ export function basePodSpec(
   'serviceAccountName' | 'automountServiceAccountToken' | 'enableServiceLinks' | 'securityContext' | 'volumes'
 > {
   return {
-    serviceAccountName: p.name,
+    serviceAccountName: p.serviceAccountName,
     // The service never talks to the Kubernetes API.
     automountServiceAccountToken: false,
     // Service links inject env vars for every Service in the namespace; the app reads none of them.

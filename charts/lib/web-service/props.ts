@@ -8,9 +8,31 @@ export interface ContainerResources {
   readonly memoryLimitMiB: number;
 }
 
-export interface DatabaseAccess {
-  /** Secrets Manager secret with JSON keys host, port, username, password, dbname. */
+export interface DatabaseMigration {
+  /** Command of the migration Job; it must exit 0 once the schema is current. */
+  readonly command: readonly string[];
+  /**
+   * Secrets Manager secret of the login that owns the schema (JSON host, port, username, password,
+   * dbname). Only the migration Job reads it, under its own service account.
+   */
   readonly secretName: string;
+  /** @default '<name>-migrate' */
+  readonly serviceAccountName?: string;
+}
+
+export interface DatabaseAccess {
+  /**
+   * Secrets Manager secret the service connects with: JSON host, port, username, dbname, and a
+   * password when `auth` is 'password'.
+   */
+  readonly secretName: string;
+  /**
+   * 'iam': no password anywhere; the service signs an IAM auth token for every connection as the
+   * secret's username (`DATABASE_AUTH=iam`, credentials from EKS Pod Identity, `AWS_REGION` in the
+   * environment). 'password': the secret's password goes into the URL.
+   * @default 'password'
+   */
+  readonly auth?: 'iam' | 'password';
   /** Where the database lives (NetworkPolicy egress). */
   readonly cidrs: readonly string[];
   readonly port?: number;
@@ -18,8 +40,8 @@ export interface DatabaseAccess {
   readonly urlEnvName?: string;
   /** libpq sslmode written into the URL. */
   readonly sslMode?: 'require' | 'verify-full';
-  /** Command of the migration Job; it must exit 0 once the schema is current. */
-  readonly migrationCommand?: readonly string[];
+  /** Schema migrations, run as a Sync hook before the Deployment rolls out. */
+  readonly migration?: DatabaseMigration;
 }
 
 export interface PublicIngress {
@@ -33,8 +55,10 @@ export interface PublicIngress {
 }
 
 export interface WebServiceProps {
-  /** DNS label; used for the Deployment, Service, ServiceAccount and labels. */
+  /** DNS label; used for the Deployment, Service and labels. */
   readonly name: string;
+  /** The pods' service account (what EKS Pod Identity binds a role to). @default name */
+  readonly serviceAccountName?: string;
   readonly namespace: string;
   /** The system the service belongs to (`app.kubernetes.io/part-of`). */
   readonly partOf: string;
@@ -76,6 +100,11 @@ export interface WebServiceProps {
   readonly autoscaling?: { readonly cpuUtilization: number; readonly memoryUtilization: number };
   /** Allow HTTPS egress to public addresses (OIDC JWKS, AWS public endpoints). @default true */
   readonly internetHttpsEgress?: boolean;
+  /**
+   * The service's pods get AWS credentials from EKS Pod Identity: they may reach the node's Pod
+   * Identity agent (169.254.170.23:80), and nothing else link-local. @default false
+   */
+  readonly podIdentity?: boolean;
 }
 
 /** Props with every default applied; what the builders read. */
@@ -92,6 +121,8 @@ export function resolveWebServiceProps(props: WebServiceProps): ResolvedWebServi
     shutdown: { preStopSeconds: 10, drainSeconds: 25 },
     autoscaling: { cpuUtilization: 70, memoryUtilization: 80 },
     internetHttpsEgress: true,
+    podIdentity: false,
+    serviceAccountName: props.name,
     ...props,
   };
   checkProps(resolved);
@@ -121,6 +152,17 @@ function checkProps(p: ResolvedWebServiceProps): void {
     if (!/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/.test(cidr)) problems.push(`'${cidr}' is not an IPv4 CIDR`);
   }
   if (p.database?.cidrs.length === 0) problems.push('database.cidrs must name the database subnets');
+  if (p.database?.auth === 'iam') {
+    if (!p.podIdentity)
+      problems.push("database.auth 'iam' needs podIdentity: true (tokens are signed with its role)");
+    if (!p.environment.AWS_REGION) problems.push("database.auth 'iam' needs AWS_REGION in environment");
+    if ((p.database.sslMode ?? 'verify-full') !== 'verify-full')
+      problems.push("database.auth 'iam' needs sslMode 'verify-full' (the token is a bearer credential)");
+  }
+  if (p.database?.migration && p.database.migration.secretName === p.database.secretName)
+    problems.push(
+      "database.migration.secretName must differ from database.secretName (the service never reads the owner's login)",
+    );
   if (problems.length > 0) {
     throw new Error(
       `WebService '${p.name}' is misconfigured:\n${problems.map((m) => `  - ${m}`).join('\n')}`,
@@ -130,7 +172,7 @@ function checkProps(p: ResolvedWebServiceProps): void {
 
 /** Most pods the service can run at once: HPA max plus rolling-update surge plus the migration Job. */
 export function maxPods(p: ResolvedWebServiceProps): number {
-  return p.replicas.max + surgePods(p) + (p.database?.migrationCommand ? 1 : 0);
+  return p.replicas.max + surgePods(p) + (p.database?.migration ? 1 : 0);
 }
 
 /** Rolling updates add 25 % of the replicas (at least one) before any old pod goes. */

@@ -20,6 +20,8 @@ import {
   containerSecurity,
   databaseSecretName,
   environment,
+  migrationSecretName,
+  migrationServiceAccountName,
   resources,
   writableTmp,
 } from './pod.js';
@@ -52,7 +54,7 @@ export class WebService extends Construct {
 
     new kplus.ServiceAccount(this, 'ServiceAccount', {
       metadata: {
-        name: p.name,
+        name: p.serviceAccountName,
         namespace: p.namespace,
         labels: commonLabels(p),
         annotations: wave(SYNC_WAVE.configuration),
@@ -70,8 +72,8 @@ export class WebService extends Construct {
       data: sortedRecord(p.environment),
     });
 
-    if (p.database) this.addDatabaseSecret(p);
-    if (p.database?.migrationCommand) this.addMigrationJob(p, p.database.migrationCommand);
+    if (p.database) this.addDatabaseSecrets(p);
+    if (p.database?.migration) this.addMigrationJob(p, p.database.migration.command);
     this.addDeployment(p);
     this.addServices(p);
     if (p.ingress) this.addIngress(p);
@@ -80,41 +82,76 @@ export class WebService extends Construct {
     this.addServiceMonitor(p);
   }
 
-  private addDatabaseSecret(p: ResolvedWebServiceProps): void {
+  /**
+   * The service's own connection URL, and the schema owner's for the migration Job: two
+   * ExternalSecrets, so the owner's password never lands in a Secret the API pods can mount.
+   */
+  private addDatabaseSecrets(p: ResolvedWebServiceProps): void {
     const db = p.database;
     if (!db) return;
-    const urlEnvName = db.urlEnvName ?? 'DATABASE_URL';
     const sslMode = db.sslMode ?? 'verify-full';
+    // urlquery percent-encodes credentials so any generated password survives the URL.
+    const hostPart = '@{{ .host }}:{{ .port }}/{{ .dbname }}' + `?sslmode=${sslMode}`;
+    const withPassword = `postgresql://{{ .username | urlquery }}:{{ .password | urlquery }}${hostPart}`;
+    // IAM auth: the service signs a token per connection; the URL carries only the user.
+    const userOnly = `postgresql://{{ .username | urlquery }}${hostPart}`;
+    this.addUrlSecret(
+      p,
+      'DatabaseSecret',
+      databaseSecretName(p),
+      db.secretName,
+      db.auth === 'iam' ? userOnly : withPassword,
+    );
+    if (db.migration) {
+      this.addUrlSecret(
+        p,
+        'MigrationDatabaseSecret',
+        migrationSecretName(p),
+        db.migration.secretName,
+        withPassword,
+      );
+      new kplus.ServiceAccount(this, 'MigrationServiceAccount', {
+        metadata: {
+          name: migrationServiceAccountName(p),
+          namespace: p.namespace,
+          labels: commonLabels(p),
+          annotations: wave(SYNC_WAVE.configuration),
+        },
+        automountToken: false,
+      });
+    }
+  }
+
+  private addUrlSecret(
+    p: ResolvedWebServiceProps,
+    id: string,
+    name: string,
+    remoteSecret: string,
+    urlTemplate: string,
+  ): void {
+    const urlEnvName = p.database?.urlEnvName ?? 'DATABASE_URL';
     new ModelObject(
       this,
-      'DatabaseSecret',
+      id,
       new ExternalSecret({
         metadata: {
-          name: databaseSecretName(p),
+          name,
           namespace: p.namespace,
           labels: commonLabels(p),
           annotations: wave(SYNC_WAVE.configuration),
         },
         spec: {
-          // Aurora rotates the password in Secrets Manager; pods pick the new URL up on restart.
+          // The owner's password rotates every 30 days; each migration run reads the current one. The
+          // service's URL carries no password with IAM auth, so rotation never restarts the API.
           refreshInterval: '1h',
           secretStoreRef: { kind: SECRET_STORE.kind, name: SECRET_STORE.name },
           target: {
-            name: databaseSecretName(p),
+            name,
             creationPolicy: 'Owner',
             deletionPolicy: 'Retain',
-            template: {
-              engineVersion: 'v2',
-              type: 'Opaque',
-              data: {
-                // urlquery percent-encodes credentials so any generated password survives the URL.
-                [urlEnvName]:
-                  'postgresql://{{ .username | urlquery }}:{{ .password | urlquery }}@{{ .host }}:{{ .port }}/{{ .dbname }}' +
-                  `?sslmode=${sslMode}`,
-              },
-            },
+            template: { engineVersion: 'v2', type: 'Opaque', data: { [urlEnvName]: urlTemplate } },
           },
-          dataFrom: [{ extract: { key: db.secretName } }],
+          dataFrom: [{ extract: { key: remoteSecret } }],
         },
       }),
     );
@@ -146,6 +183,8 @@ export class WebService extends Construct {
             metadata: { labels: { ...componentLabels(p, 'migration'), ...selectorLabels(p, 'migration') } },
             spec: {
               ...basePodSpec(p),
+              // Its own identity with no AWS role; no other pod template mounts the owner's login.
+              serviceAccountName: migrationServiceAccountName(p),
               restartPolicy: 'Never',
               containers: [
                 {
@@ -153,7 +192,7 @@ export class WebService extends Construct {
                   image: p.image,
                   imagePullPolicy: 'IfNotPresent',
                   command: [...command],
-                  ...environment(p),
+                  ...environment(p, 'migration'),
                   resources: resources(p),
                   securityContext: containerSecurity(p),
                   volumeMounts: [tmp.mount],

@@ -28,6 +28,7 @@ import {
   bucketName,
   clusterName,
   containerLogGroupName,
+  databaseConnectionSecretName,
   resourceName,
 } from '../shared/naming.js';
 import { SecureBucket } from '../shared/secure-bucket.js';
@@ -183,7 +184,7 @@ function wireWorkloads(
     'EksClusterSecurityGroup',
     cluster.clusterSecurityGroupId,
   );
-  aurora.allowFrom(clusterSg);
+  aurora.connections.allowDefaultPortFrom(clusterSg, 'PostgreSQL from EKS');
 
   const karpenterNodeRole = cluster.node.tryFindChild('karpenter-node-role');
   if (karpenterNodeRole instanceof iam.Role) {
@@ -221,123 +222,73 @@ function wireWorkloads(
     ],
   });
 
-  // Bank API: its database secret, IAM database auth as its own user, and its prefix of the assets bucket.
+  // Bank API: IAM database auth as its own role, and its prefix of the assets bucket. It reads no
+  // secret itself: External Secrets copies the connection facts (no password) into the namespace.
   const bankApi = new PodIdentity(stack, 'BankApiIdentity', {
     clusterName: cluster.clusterName,
     clusterArn: cluster.clusterArn,
-    namespace: BANK_API.namespace,
-    serviceAccount: BANK_API.serviceAccount,
+    workload: BANK_API,
     roleName: resourceName(env, 'bank-api'),
-    description: 'bank-api pods: own database secret, IAM DB auth, own S3 prefix',
+    description: 'bank-api pods: IAM database auth as bank_api, own S3 prefix',
   });
-  new iam.ManagedPolicy(stack, 'BankApiPolicy', {
-    managedPolicyName: resourceName(env, 'bank-api'),
-    roles: [bankApi.role],
-    statements: [
-      new iam.PolicyStatement({
-        sid: 'ReadOwnDatabaseSecret',
-        actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
-        resources: [aurora.cluster.secret?.secretArn ?? ''],
-      }),
-      new iam.PolicyStatement({
-        sid: 'DecryptOwnDatabaseSecret',
-        actions: ['kms:Decrypt'],
-        resources: [dataKey.keyArn],
-        conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${env.region}.amazonaws.com` } },
-      }),
-      new iam.PolicyStatement({
-        sid: 'ConnectAsBankApiUser',
-        actions: ['rds-db:connect'],
-        resources: [
-          stack.formatArn({
-            service: 'rds-db',
-            resource: 'dbuser',
-            resourceName: `${aurora.cluster.clusterResourceIdentifier}/${BANK_API.database.role}`,
-            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-          }),
-        ],
-      }),
-      new iam.PolicyStatement({
-        sid: 'ListOwnPrefix',
-        actions: ['s3:ListBucket'],
-        resources: [assets.bucketArn],
-        conditions: { StringLike: { 's3:prefix': [`${BANK_API.bucketPrefix}*`] } },
-      }),
-      new iam.PolicyStatement({
-        sid: 'ReadWriteOwnPrefix',
-        actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
-        resources: [assets.arnForObjects(`${BANK_API.bucketPrefix}*`)],
-      }),
-      new iam.PolicyStatement({
-        sid: 'EncryptOwnObjects',
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
-        resources: [dataKey.keyArn],
-        conditions: { StringEquals: { 'kms:ViaService': `s3.${env.region}.amazonaws.com` } },
-      }),
-    ],
+  aurora.grantConnect(bankApi, BANK_API.database.role);
+  assets.grantPrefixReadWrite(bankApi, BANK_API.bucketPrefix);
+  aurora.addConnectionSecret('BankApiDatabaseConnection', {
+    secretName: databaseConnectionSecretName(env, BANK_API.name),
+    role: BANK_API.database.role,
   });
 
   // Grafana's CloudWatch data source: read-only metrics for the Aurora dashboards and alarms.
   const grafana = new PodIdentity(stack, 'GrafanaCloudWatchIdentity', {
     clusterName: cluster.clusterName,
     clusterArn: cluster.clusterArn,
-    namespace: ADD_ON_IDENTITIES.grafana.namespace,
-    serviceAccount: ADD_ON_IDENTITIES.grafana.serviceAccount,
+    workload: ADD_ON_IDENTITIES.grafana,
     roleName: resourceName(env, 'grafana-cloudwatch'),
     description: 'Grafana CloudWatch data source: read metrics and alarms',
   });
-  new iam.ManagedPolicy(stack, 'GrafanaCloudWatchPolicy', {
-    managedPolicyName: resourceName(env, 'grafana-cloudwatch'),
-    roles: [grafana.role],
-    statements: [
-      new iam.PolicyStatement({
-        sid: 'ReadCloudWatchMetrics',
-        actions: [
-          'cloudwatch:DescribeAlarmsForMetric',
-          'cloudwatch:DescribeAlarmHistory',
-          'cloudwatch:DescribeAlarms',
-          'cloudwatch:ListMetrics',
-          'cloudwatch:GetMetricData',
-          'cloudwatch:GetInsightRuleReport',
-          'ec2:DescribeRegions',
-          'tag:GetResources',
-        ],
-        resources: ['*'],
-      }),
-    ],
-  });
+  grafana.policy.addStatements(
+    new iam.PolicyStatement({
+      sid: 'ReadCloudWatchMetrics',
+      actions: [
+        'cloudwatch:DescribeAlarmsForMetric',
+        'cloudwatch:DescribeAlarmHistory',
+        'cloudwatch:DescribeAlarms',
+        'cloudwatch:ListMetrics',
+        'cloudwatch:GetMetricData',
+        'cloudwatch:GetInsightRuleReport',
+        'ec2:DescribeRegions',
+        'tag:GetResources',
+      ],
+      resources: ['*'],
+    }),
+  );
 
   // Alertmanager pages on-call through the same encrypted topic the CloudWatch alarms use.
   const alertmanager = new PodIdentity(stack, 'AlertmanagerIdentity', {
     clusterName: cluster.clusterName,
     clusterArn: cluster.clusterArn,
-    namespace: ADD_ON_IDENTITIES.alertmanager.namespace,
-    serviceAccount: ADD_ON_IDENTITIES.alertmanager.serviceAccount,
+    workload: ADD_ON_IDENTITIES.alertmanager,
     roleName: resourceName(env, 'alertmanager-oncall'),
     description: 'Alertmanager: publish alerts to the on-call SNS topic',
   });
   const topicKey = deps.alarmTopic.masterKey;
-  new iam.ManagedPolicy(stack, 'AlertmanagerOnCallPolicy', {
-    managedPolicyName: resourceName(env, 'alertmanager-oncall'),
-    roles: [alertmanager.role],
-    statements: [
-      new iam.PolicyStatement({
-        sid: 'PublishToOnCall',
-        actions: ['sns:Publish'],
-        resources: [deps.alarmTopic.topicArn],
-      }),
-      ...(topicKey
-        ? [
-            new iam.PolicyStatement({
-              sid: 'EncryptOnCallMessages',
-              actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
-              resources: [topicKey.keyArn],
-              conditions: { StringEquals: { 'kms:ViaService': `sns.${env.region}.amazonaws.com` } },
-            }),
-          ]
-        : []),
-    ],
-  });
+  alertmanager.policy.addStatements(
+    new iam.PolicyStatement({
+      sid: 'PublishToOnCall',
+      actions: ['sns:Publish'],
+      resources: [deps.alarmTopic.topicArn],
+    }),
+    ...(topicKey
+      ? [
+          new iam.PolicyStatement({
+            sid: 'EncryptOnCallMessages',
+            actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+            resources: [topicKey.keyArn],
+            conditions: { StringEquals: { 'kms:ViaService': `sns.${env.region}.amazonaws.com` } },
+          }),
+        ]
+      : []),
+  );
 
   new AuroraAlarms(stack, 'AuroraAlarms', {
     cluster: aurora.cluster,

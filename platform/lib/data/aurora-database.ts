@@ -1,9 +1,11 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, SecretValue } from 'aws-cdk-lib';
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { encryptedLogGroup } from '../shared/log-groups.js';
 
@@ -35,9 +37,13 @@ export interface AuroraDatabaseProps {
  * a customer key, TLS enforced, IAM auth on, credentials in Secrets Manager with rotation, logs
  * exported to a KMS-encrypted log group kept for a year.
  */
-export class AuroraDatabase extends Construct {
+export class AuroraDatabase extends Construct implements ec2.IConnectable {
   readonly cluster: rds.DatabaseCluster;
   readonly securityGroup: ec2.SecurityGroup;
+  /** Who may reach the writer and readers on 5432: `aurora.connections.allowDefaultPortFrom(peer)`. */
+  readonly connections: ec2.Connections;
+  private readonly databaseName: string;
+  private readonly storageKey: kms.IKey;
 
   constructor(scope: Construct, id: string, props: AuroraDatabaseProps) {
     super(scope, id);
@@ -119,6 +125,9 @@ export class AuroraDatabase extends Construct {
       storageType: rds.DBClusterStorageType.AURORA,
     });
     this.cluster.node.addDependency(logGroup);
+    this.connections = this.cluster.connections;
+    this.databaseName = props.databaseName;
+    this.storageKey = props.storageKey;
 
     this.cluster.addRotationSingleUser({
       automaticallyAfter: Duration.days(30),
@@ -142,8 +151,30 @@ export class AuroraDatabase extends Construct {
     }
   }
 
-  /** Admits PostgreSQL only from the given peer (the EKS cluster security group). */
-  allowFrom(peer: ec2.ISecurityGroup): void {
-    this.securityGroup.addIngressRule(peer, ec2.Port.tcp(POSTGRES_PORT), 'PostgreSQL from EKS');
+  /**
+   * Lets `grantee` log in as the database role `role` with IAM auth tokens (`rds-db:connect` on that
+   * one database user of this cluster). The role itself is created by the service's migrations.
+   */
+  grantConnect(grantee: iam.IGrantable, role: string): iam.Grant {
+    return this.cluster.grantConnect(grantee, role);
+  }
+
+  /**
+   * A secret with what a client of `role` needs to connect (host, port, dbname, username) and no
+   * credential: the client signs an IAM token per connection. Workloads read this, never the master
+   * secret, which only the migration login uses.
+   */
+  addConnectionSecret(id: string, props: { secretName: string; role: string }): secretsmanager.Secret {
+    return new secretsmanager.Secret(this, id, {
+      secretName: props.secretName,
+      description: `Connection facts for database role ${props.role} (IAM auth; no password)`,
+      encryptionKey: this.storageKey,
+      secretObjectValue: {
+        host: SecretValue.unsafePlainText(this.cluster.clusterEndpoint.hostname),
+        port: SecretValue.unsafePlainText(String(POSTGRES_PORT)),
+        dbname: SecretValue.unsafePlainText(this.databaseName),
+        username: SecretValue.unsafePlainText(props.role),
+      },
+    });
   }
 }

@@ -20,6 +20,10 @@ export const auroraClusterIdentifier = (env: EnvironmentConfig): string => resou
 /** Secrets Manager name of the Aurora credentials; External Secrets and the bank API read it by name. */
 export const auroraSecretName = (env: EnvironmentConfig): string => `bank/${env.name}/aurora/credentials`;
 
+/** A workload's database connection facts (host, port, dbname, username; no password: IAM auth). */
+export const databaseConnectionSecretName = (env: EnvironmentConfig, workload: string): string =>
+  `bank/${env.name}/${workload}/database`;
+
 /** Prefix of every secret the platform creates for an environment. */
 export const secretPrefix = (env: EnvironmentConfig): string => `bank/${env.name}/`;
 

@@ -1,4 +1,5 @@
-import { Annotations, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
@@ -19,6 +20,8 @@ export interface SecureBucketProps {
  * deletion, with noncurrent versions expiring so versioning does not grow without bound.
  */
 export class SecureBucket extends s3.Bucket {
+  private readonly dataKey: kms.IKey | undefined;
+
   constructor(scope: Construct, id: string, props: SecureBucketProps) {
     super(scope, id, {
       bucketName: props.bucketName,
@@ -47,6 +50,7 @@ export class SecureBucket extends s3.Bucket {
       ],
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    this.dataKey = props.encryptionKey;
     if (props.accessLogsBucketName) {
       Annotations.of(this).acknowledgeWarning(
         '@aws-cdk/aws-s3:accessLogsPolicyNotAdded',
@@ -54,5 +58,36 @@ export class SecureBucket extends s3.Bucket {
           'logging.s3.amazonaws.com for every bank-* bucket of this account.',
       );
     }
+  }
+
+  /**
+   * Read, write and delete under one key prefix, and list only that prefix; the bucket key is usable
+   * only through S3. Narrower than `grantReadWrite(grantee, pattern)`, which lists the whole bucket
+   * and lets the key be used from any service.
+   */
+  grantPrefixReadWrite(grantee: iam.IGrantable, prefix: string): iam.Grant {
+    if (!/^[A-Za-z0-9!_.*'()-]+(\/[A-Za-z0-9!_.*'()-]+)*\/$/.test(prefix)) {
+      throw new Error(`grantPrefixReadWrite: prefix '${prefix}' must be a key prefix ending in '/'`);
+    }
+    const grant = iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
+      resourceArns: [this.arnForObjects(`${prefix}*`)],
+    });
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['s3:ListBucket'],
+      resourceArns: [this.bucketArn],
+      conditions: { StringLike: { 's3:prefix': [`${prefix}*`] } },
+    });
+    if (this.dataKey) {
+      iam.Grant.addToPrincipal({
+        grantee,
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resourceArns: [this.dataKey.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `s3.${Stack.of(this).region}.amazonaws.com` } },
+      });
+    }
+    return grant;
   }
 }
