@@ -253,8 +253,9 @@ describe('dev: least privilege on the database', () => {
   it('lets the bank API connect only as bank_api with IAM tokens, and read no secret', () => {
     const [policy, ...others] = policiesOf('bank-dev-bank-api');
     expect(others).toHaveLength(0);
-    const statements = (policy?.Properties?.PolicyDocument as { Statement: Record<string, unknown>[] })
-      .Statement;
+    expect(policy).toBeDefined();
+    const document = policy?.Properties?.PolicyDocument as { Statement: Record<string, unknown>[] };
+    const statements = document.Statement;
     const text = JSON.stringify(statements);
     expect(text).not.toContain('secretsmanager:');
     const connect = statements.filter((s) => JSON.stringify(s.Action) === '"rds-db:connect"');
