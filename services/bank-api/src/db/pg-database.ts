@@ -33,27 +33,29 @@ const AUTH_RETRY_DELAY_MS = 50;
 
 /**
  * A pg.Client that tells the password source whether the server took the password it handed out,
- * so the source knows which password works (see PasswordFile).
+ * so the source knows which password works (see PasswordFile). Callback style on purpose: pg calls
+ * it synchronously on ReadyForQuery, so the pool attaches its error listener before the next message
+ * of the same network read is parsed (a backend terminated right after login must not find a client
+ * without a listener: that would crash the process).
  */
 function reportingClient(source: PasswordSource): typeof pg.Client {
   return class ReportingClient extends pg.Client {
     override connect(): Promise<pg.Client>;
     override connect(callback: (err: Error) => void): void;
     override connect(callback?: (err: Error) => void): Promise<pg.Client> | undefined {
-      const connecting = super.connect().then(
-        (client) => {
-          if (typeof this.password === 'string') source.accepted?.(this.password);
-          return client;
-        },
-        (error: unknown) => {
-          if (sqlState(error) === INVALID_PASSWORD && typeof this.password === 'string') {
-            source.refused?.(this.password);
-          }
-          throw error;
-        },
-      );
-      if (!callback) return connecting;
-      connecting.then(() => callback(null as unknown as Error), callback);
+      if (!callback) {
+        return new Promise((resolve, reject) => {
+          this.connect((err) => (err ? reject(err) : resolve(this)));
+        });
+      }
+      super.connect((err: Error) => {
+        const password = this.password;
+        if (typeof password === 'string') {
+          if (!err) source.accepted?.(password);
+          else if (sqlState(err) === INVALID_PASSWORD) source.refused?.(password);
+        }
+        callback(err);
+      });
       return undefined;
     }
   };
