@@ -110,6 +110,7 @@ export async function startTestService(
   }
   // Direct SQL goes through the owner when the service's own login cannot see everything.
   const ownerPool = ownerUrl ? new pg.Pool({ connectionString: ownerUrl, max: 2 }) : undefined;
+  ownerPool?.on('error', () => {}); // an idle connection killed by a test is dropped, not fatal
   const logs: string[] = [];
   let server: RunningServer;
   try {
