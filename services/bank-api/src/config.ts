@@ -39,6 +39,9 @@ const EnvSchema = z.object({
   DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
   DATABASE_SSL_MODE: z.enum(['disable', 'require', 'verify-full']).default('disable'),
   DATABASE_SSL_CA_FILE: z.string().min(1).optional(),
+  DATABASE_AUTH: z.enum(['password', 'iam']).default('password'),
+  DATABASE_PASSWORD_FILE: z.string().min(1).optional(),
+  AWS_REGION: z.string().optional(),
   DATABASE_POOL_MAX: z.coerce
     .number()
     .int()
@@ -63,11 +66,22 @@ const EnvSchema = z.object({
   OTEL_SERVICE_NAME: z.string().min(1).default('bank-api'),
 });
 
+/**
+ * Where a real server's password comes from: DATABASE_URL itself, a file read for every new
+ * connection (DATABASE_PASSWORD_FILE, rotated without a restart), or an IAM token signed for every
+ * new connection (DATABASE_AUTH=iam).
+ */
+export type DatabaseCredentials =
+  | { source: 'url' }
+  | { source: 'file'; path: string }
+  | { source: 'iam'; region: string };
+
 export type DatabaseConfig =
   | { kind: 'pglite'; dataDir: string | undefined }
   | {
       kind: 'postgres';
       url: string;
+      credentials: DatabaseCredentials;
       sslMode: 'disable' | 'require' | 'verify-full';
       sslCaFile: string | undefined;
       poolMax: number;
@@ -105,6 +119,60 @@ export class ConfigError extends Error {
 
 type Env = Record<string, string | undefined>;
 
+// eu-central-1, us-gov-west-1, ap-southeast-5, ...
+const AWS_REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+
+/** DATABASE_AUTH, DATABASE_PASSWORD_FILE and what they require of the other variables. */
+function databaseCredentialProblems(e: z.infer<typeof EnvSchema>): string[] {
+  const problems: string[] = [];
+  const url = e.DATABASE_URL ? new URL(e.DATABASE_URL) : undefined;
+  if (e.DATABASE_AUTH === 'iam') {
+    if (!url) {
+      problems.push('DATABASE_URL: required when DATABASE_AUTH=iam (IAM authentication needs a real server)');
+    } else {
+      if (url.password) {
+        problems.push(
+          'DATABASE_URL: must not contain a password when DATABASE_AUTH=iam (the password is an IAM token signed per connection)',
+        );
+      }
+      if (!url.username) {
+        problems.push(
+          'DATABASE_URL: must name the database user when DATABASE_AUTH=iam (the token is signed for it)',
+        );
+      }
+      if (!url.hostname) {
+        problems.push('DATABASE_URL: must name the host when DATABASE_AUTH=iam (the token is signed for it)');
+      }
+    }
+    if (!e.AWS_REGION) {
+      problems.push(
+        'AWS_REGION: required when DATABASE_AUTH=iam (the token is signed for the database region)',
+      );
+    } else if (!AWS_REGION_PATTERN.test(e.AWS_REGION)) {
+      problems.push(`AWS_REGION: must be an AWS region such as eu-central-1 (got '${e.AWS_REGION}')`);
+    }
+    if (e.DATABASE_SSL_MODE !== 'verify-full') {
+      problems.push(
+        `DATABASE_SSL_MODE: must be 'verify-full' when DATABASE_AUTH=iam (got '${e.DATABASE_SSL_MODE}'): the token is a bearer credential for 15 minutes`,
+      );
+    }
+    if (e.DATABASE_PASSWORD_FILE) {
+      problems.push(
+        'DATABASE_PASSWORD_FILE: must be unset when DATABASE_AUTH=iam (the password is an IAM token)',
+      );
+    }
+  } else if (e.DATABASE_PASSWORD_FILE) {
+    if (!url) {
+      problems.push('DATABASE_PASSWORD_FILE: needs DATABASE_URL (the embedded database has no password)');
+    } else if (url.password) {
+      problems.push(
+        'DATABASE_URL: must not contain a password when DATABASE_PASSWORD_FILE is set (the file is the one source)',
+      );
+    }
+  }
+  return problems;
+}
+
 /** Parses the environment; throws ConfigError naming every bad variable. */
 export function loadConfig(env: Env = process.env): Config {
   // Empty strings mean "unset": Kubernetes and shells often export VAR= for optional values.
@@ -140,6 +208,7 @@ export function loadConfig(env: Env = process.env): Config {
   if (production && e.DATABASE_URL && e.DATABASE_SSL_MODE === 'disable') {
     problems.push("DATABASE_SSL_MODE: 'disable' is refused when NODE_ENV=production (use 'verify-full')");
   }
+  problems.push(...databaseCredentialProblems(e));
   if (e.PORT !== 0 && e.PORT === e.METRICS_PORT) {
     problems.push('METRICS_PORT: must differ from PORT (metrics are served on their own port)');
   }
@@ -152,6 +221,12 @@ export function loadConfig(env: Env = process.env): Config {
     ? {
         kind: 'postgres',
         url: e.DATABASE_URL,
+        credentials:
+          e.DATABASE_AUTH === 'iam'
+            ? { source: 'iam', region: e.AWS_REGION as string }
+            : e.DATABASE_PASSWORD_FILE
+              ? { source: 'file', path: e.DATABASE_PASSWORD_FILE }
+              : { source: 'url' },
         sslMode: e.DATABASE_SSL_MODE,
         sslCaFile: e.DATABASE_SSL_CA_FILE,
         poolMax: e.DATABASE_POOL_MAX,

@@ -1,6 +1,6 @@
 import { ConfigError, loadConfig } from './config.js';
 import { migrate } from './db/migrations.js';
-import { openDatabase } from './db/open-database.js';
+import { databaseEvents, openDatabase } from './db/open-database.js';
 import { createLogger, redactUrl } from './observability/logger.js';
 
 // Applies the migrations and exits: the Kubernetes migration Job / Argo CD PreSync hook runs this.
@@ -10,9 +10,7 @@ try {
   if (config.database.kind === 'pglite' && !config.database.dataDir) {
     logger.warn('no DATABASE_URL or PGLITE_DATA_DIR: migrating a throwaway in-memory database');
   }
-  const db = await openDatabase(config.database, (error) =>
-    logger.warn({ err: error }, 'database connection lost'),
-  );
+  const db = await openDatabase(config.database, databaseEvents(logger));
   try {
     const { applied, version } = await migrate(db);
     logger.info(

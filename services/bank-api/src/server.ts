@@ -7,7 +7,7 @@ import { createApp } from './app.js';
 import { type Config, loadConfig } from './config.js';
 import type { Database } from './db/database.js';
 import { latestVersion, migrate, readMigrations } from './db/migrations.js';
-import { openDatabase } from './db/open-database.js';
+import { databaseEvents, openDatabase } from './db/open-database.js';
 import { createAuthenticator } from './http/auth.js';
 import { PROBLEM_CONTENT_TYPE, ProblemError } from './http/problem.js';
 import { bufferedStdout, createLogger, redactUrl } from './observability/logger.js';
@@ -53,15 +53,14 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   const logger = createLogger(config.logLevel, options.logDestination ?? bufferedStdout());
   const tracing = createTracing(config.tracing && { ...config.tracing, version: SERVICE_VERSION });
 
-  const db = await openDatabase(config.database, (error) =>
-    logger.warn({ err: error }, 'database connection lost'),
-  );
+  const db = await openDatabase(config.database, databaseEvents(logger));
   logger.info(
     {
       database:
         config.database.kind === 'postgres'
           ? redactUrl(config.database.url)
           : `pglite:${config.database.dataDir ?? 'memory'}`,
+      credentials: config.database.kind === 'postgres' ? config.database.credentials.source : 'none',
     },
     'database opened',
   );

@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { latestVersion, readMigrations } from '../src/db/migrations.js';
 import {
-  backends,
   ledgerSnapshot,
   ledgerViolations,
   openAccount,
+  serviceBackends,
   startTestService,
   type TestService,
 } from './support/harness.js';
@@ -11,7 +12,7 @@ import {
 const PROBLEM = /application\/problem\+json/;
 const OTHER_UUID = '00000000-0000-4000-8000-000000000000';
 
-describe.each(backends())('bank API on %s', (backend) => {
+describe.each(serviceBackends())('bank API on %s', (backend) => {
   let svc: TestService;
   beforeAll(async () => {
     svc = await startTestService(backend);
@@ -384,7 +385,8 @@ describe.each(backends())('bank API on %s', (backend) => {
     it('serves liveness and readiness; metrics are not on the API port', async () => {
       await svc.api.get('/livez').expect(200, { status: 'ok' });
       const ready = await svc.api.get('/readyz').expect(200);
-      expect(ready.body).toMatchObject({ status: 'ready', schemaVersion: 1 });
+      const version = latestVersion(await readMigrations());
+      expect(ready.body).toMatchObject({ status: 'ready', schemaVersion: version });
       await svc.api.get('/metrics').expect(404);
     });
     it('sets a request id and API security headers', async () => {

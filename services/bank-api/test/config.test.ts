@@ -86,6 +86,84 @@ describe('loadConfig', () => {
     expect(ok).toMatchObject({ host: '0.0.0.0', auth: { mode: 'oidc', issuer: 'https://id.example' } });
   });
 
+  describe('database credentials', () => {
+    const iam = {
+      DATABASE_URL: 'postgres://bank_api@bank.cluster-x.eu-central-1.rds.amazonaws.com:5432/bank',
+      DATABASE_AUTH: 'iam',
+      AWS_REGION: 'eu-central-1',
+      DATABASE_SSL_MODE: 'verify-full',
+    };
+
+    it('takes the password from DATABASE_URL by default, from a file, or signs IAM tokens', () => {
+      expect(loadConfig({ DATABASE_URL: 'postgres://u:p@db/bank' }).database).toMatchObject({
+        credentials: { source: 'url' },
+      });
+      expect(
+        loadConfig({
+          DATABASE_URL: 'postgres://bank_api@db/bank',
+          DATABASE_PASSWORD_FILE: '/secrets/password',
+        }).database,
+      ).toMatchObject({ credentials: { source: 'file', path: '/secrets/password' } });
+      expect(loadConfig(iam).database).toMatchObject({
+        kind: 'postgres',
+        sslMode: 'verify-full',
+        credentials: { source: 'iam', region: 'eu-central-1' },
+      });
+      // AWS_REGION is only looked at for IAM authentication.
+      expect(() => loadConfig({ AWS_REGION: 'somewhere' })).not.toThrow();
+    });
+
+    it.each([
+      [{ DATABASE_AUTH: 'kerberos' }, 'DATABASE_AUTH', /^DATABASE_AUTH: /],
+      [{ ...iam, DATABASE_URL: undefined }, 'DATABASE_URL', /^DATABASE_URL: required when DATABASE_AUTH=iam/],
+      [{ ...iam, AWS_REGION: undefined }, 'AWS_REGION', /^AWS_REGION: required when DATABASE_AUTH=iam/],
+      [{ ...iam, AWS_REGION: 'Frankfurt' }, 'AWS_REGION', /^AWS_REGION: must be an AWS region/],
+      [
+        { ...iam, DATABASE_SSL_MODE: 'require' },
+        'DATABASE_SSL_MODE',
+        /^DATABASE_SSL_MODE: must be 'verify-full'/,
+      ],
+      [
+        { ...iam, DATABASE_SSL_MODE: undefined },
+        'DATABASE_SSL_MODE',
+        /^DATABASE_SSL_MODE: must be 'verify-full'/,
+      ],
+      [
+        { ...iam, DATABASE_URL: 'postgres://bank_api:hunter2@db/bank' },
+        'DATABASE_URL',
+        /^DATABASE_URL: must not contain a password when DATABASE_AUTH=iam/,
+      ],
+      [
+        { ...iam, DATABASE_URL: 'postgres://db/bank' },
+        'DATABASE_URL',
+        /^DATABASE_URL: must name the database user/,
+      ],
+      [
+        { ...iam, DATABASE_PASSWORD_FILE: '/secrets/password' },
+        'DATABASE_PASSWORD_FILE',
+        /^DATABASE_PASSWORD_FILE: must be unset when DATABASE_AUTH=iam/,
+      ],
+      [
+        { DATABASE_PASSWORD_FILE: '/secrets/password' },
+        'DATABASE_PASSWORD_FILE',
+        /^DATABASE_PASSWORD_FILE: needs DATABASE_URL/,
+      ],
+      [
+        { DATABASE_URL: 'postgres://bank_api:hunter2@db/bank', DATABASE_PASSWORD_FILE: '/secrets/password' },
+        'DATABASE_URL',
+        /^DATABASE_URL: must not contain a password when DATABASE_PASSWORD_FILE is set/,
+      ],
+    ])('refuses %j naming %s', (env, _name, message) => {
+      const defined = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined)) as Record<
+        string,
+        string
+      >;
+      const problems = problemsOf(defined);
+      expect(problems).toEqual([expect.stringMatching(message)]);
+      expect(problems.join('\n')).not.toMatch(/hunter2/);
+    });
+  });
+
   it('never echoes secrets in its messages', () => {
     const problems = problemsOf({ DEV_AUTH_SECRET: 'tooshort-secret', DATABASE_URL: 'ftp://user:hunter2@x' });
     expect(problems.join('\n')).not.toMatch(/hunter2|tooshort-secret/);

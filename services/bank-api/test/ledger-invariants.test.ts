@@ -4,11 +4,12 @@ import {
   ledgerSnapshot,
   ledgerViolations,
   openAccount,
+  serviceBackends,
   startTestService,
   type TestService,
 } from './support/harness.js';
 
-describe.each(backends())('ledger invariants under concurrency on %s', (backend) => {
+describe.each(serviceBackends())('ledger invariants under concurrency on %s', (backend) => {
   let svc: TestService;
   beforeAll(async () => {
     svc = await startTestService(backend, { DATABASE_POOL_MAX: '16' });

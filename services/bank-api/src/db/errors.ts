@@ -4,8 +4,11 @@ const SERIALIZATION_FAILURE = '40001';
 const DEADLOCK_DETECTED = '40P01';
 
 // Server going away or refusing connections (class 08, admin shutdown, crash shutdown, starting up,
-// read-only standby during promotion).
+// read-only standby during promotion), and the service's login refused (28000, 28P01: a credential
+// rotation gone wrong is an outage to callers, not a bug in their request).
 const UNAVAILABLE_SQLSTATES = new Set([
+  '28000',
+  '28P01',
   '57P01',
   '57P02',
   '57P03',

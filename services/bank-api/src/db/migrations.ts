@@ -44,13 +44,59 @@ export const latestVersion = (migrations: Migration[]): number => migrations.at(
 /**
  * Applies pending migrations, each in its own transaction under a transaction-scoped advisory lock,
  * so concurrent starters (replicas, the migration Job) apply each exactly once. A changed file that
- * was already applied is an error: migrations are immutable once shipped.
+ * was already applied is an error: migrations are immutable once shipped. Applying needs the owner
+ * login (the master login of the migration Job); when nothing is pending, any login that may read
+ * schema_migrations (bank_api) gets through without writing anything.
  */
 export async function migrate(
   db: Database,
   migrations?: Migration[],
 ): Promise<{ applied: number[]; version: number }> {
   const all = migrations ?? (await readMigrations());
+  // Read-only first: when every migration is applied (the migration Job ran), nothing needs the
+  // owner's rights, so a service that logs in as bank_api (no DDL) may start with MIGRATE_ON_START.
+  if (await allApplied(db, all)) return { applied: [], version: latestVersion(all) };
+  try {
+    return await applyPending(db, all);
+  } catch (error) {
+    if (sqlState(error) !== '42501') throw error;
+    throw new Error(
+      `migrations are pending and this login may not apply them (${(error as Error).message}): ` +
+        'run them with the owner login (npm run db:migrate, the migration Job), not as the service role',
+      { cause: error },
+    );
+  }
+}
+
+/** True when every given migration is recorded with its checksum; throws on an edited one. */
+async function allApplied(db: Database, all: Migration[]): Promise<boolean> {
+  let rows: { version: number; checksum: string }[];
+  try {
+    rows = (
+      await db.query<{ version: number; checksum: string }>('SELECT version, checksum FROM schema_migrations')
+    ).rows;
+  } catch (error) {
+    // undefined_table: nothing migrated yet; insufficient_privilege: not even the role migration
+    // (which lets bank_api read this table) ran. Either way the owner has work to do.
+    if (sqlState(error) === '42P01' || sqlState(error) === '42501') return false;
+    throw error;
+  }
+  const checksums = new Map(rows.map((r) => [Number(r.version), r.checksum]));
+  let complete = true;
+  for (const migration of all) {
+    const checksum = checksums.get(migration.version);
+    if (checksum === undefined) complete = false;
+    else if (checksum !== migration.checksum) throw changedAfterApplied(migration);
+  }
+  return complete;
+}
+
+const changedAfterApplied = (migration: Migration): Error =>
+  new Error(
+    `migration ${migration.version}_${migration.name} was changed after it was applied (checksum mismatch)`,
+  );
+
+async function applyPending(db: Database, all: Migration[]): Promise<{ applied: number[]; version: number }> {
   // Even CREATE TABLE IF NOT EXISTS races between concurrent starters, so it runs under the lock too.
   await db.transaction(async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
@@ -71,11 +117,7 @@ export async function migrate(
       );
       const row = existing.rows[0];
       if (row) {
-        if (row.checksum !== migration.checksum) {
-          throw new Error(
-            `migration ${migration.version}_${migration.name} was changed after it was applied (checksum mismatch)`,
-          );
-        }
+        if (row.checksum !== migration.checksum) throw changedAfterApplied(migration);
         return false;
       }
       await tx.exec(migration.sql);
