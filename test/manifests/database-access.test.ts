@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../services/bank-api/src/config.js';
 import { ofKind, type RenderedObject, renderAll } from './rendered.js';
 
 // Least privilege on the way to the database, as the rendered manifests wire it: the API pods log in
@@ -88,5 +89,47 @@ describe.each(environments.map((e) => [e.name] as const))('%s: database access',
       'app.kubernetes.io/component': 'api',
       'app.kubernetes.io/name': 'bank-api',
     });
+  });
+
+  it("each container's rendered environment is one the service's config accepts, with the login it should use", () => {
+    const configMap = inEnv('ConfigMap', env).find((c) => c.object.metadata.name === 'bank-api-config');
+    // What External Secrets would write from each template, with a sample of Secrets Manager's JSON.
+    const sample = {
+      username: 'bank_admin',
+      password: 's3cr/t',
+      host: 'db.internal',
+      port: '5432',
+      dbname: 'bank',
+    };
+    const fill = (template: string, values: Record<string, string>) =>
+      template.replace(/\{\{ \.(\w+)( \| urlquery)? \}\}/g, (_m, key: string, query?: string) =>
+        query ? encodeURIComponent(values[key] ?? '') : (values[key] ?? ''),
+      );
+    const urlFor = (secret: string, values: Record<string, string>) =>
+      fill(
+        externalSecrets.find((x) => x.object.spec.target.name === secret)?.object.spec.target.template.data
+          .DATABASE_URL as string,
+        values,
+      );
+    const environmentOf = (container: Any, url: string) => ({
+      ...configMap?.object.data,
+      ...Object.fromEntries(
+        (container.env ?? []).map((e: Any) => [e.name, e.valueFrom?.secretKeyRef ? url : e.value]),
+      ),
+    });
+    const api = deployment?.object.spec.template.spec.containers[0];
+    const apiConfig = loadConfig(
+      environmentOf(api, urlFor('bank-api-database', { ...sample, username: 'bank_api' })),
+    );
+    expect(apiConfig.database).toMatchObject({
+      kind: 'postgres',
+      sslMode: 'verify-full',
+      credentials: { source: 'iam', region: 'eu-central-1' },
+    });
+    const migrate = job?.object.spec.template.spec.containers[0];
+    const migrateConfig = loadConfig(environmentOf(migrate, urlFor('bank-api-migrate-database', sample)));
+    expect(migrateConfig.database).toMatchObject({ kind: 'postgres', sslMode: 'verify-full' });
+    expect(JSON.stringify(migrateConfig.database)).toContain('bank_admin');
+    expect(JSON.stringify(migrateConfig.database)).not.toContain('"iam"');
   });
 });
