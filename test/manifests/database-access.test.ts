@@ -112,7 +112,7 @@ describe.each(environments.map((e) => [e.name] as const))('%s: database access',
         values,
       );
     const environmentOf = (container: Any, url: string) => ({
-      ...configMap?.object.data,
+      ...(configMap?.object.data as Record<string, string>),
       ...Object.fromEntries(
         (container.env ?? []).map((e: Any) => [e.name, e.valueFrom?.secretKeyRef ? url : e.value]),
       ),
