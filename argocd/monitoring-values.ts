@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { EnvironmentConfig } from '../platform/config/index.js';
+import { ADD_ON_IDENTITIES } from '../platform/config/workloads.js';
 import { clusterName, resourceName } from '../platform/lib/shared/naming.js';
 import { layeredValues, mergeValues, type HelmValues as Values } from './helm-values.js';
 
@@ -22,7 +23,10 @@ function derivedValues(env: EnvironmentConfig): Values {
         externalLabels: { cluster: clusterName(env), environment: env.name },
       },
     },
+    // The accounts EKS Pod Identity binds roles to (platform/lib/cluster/workload-access.ts).
+    grafana: { serviceAccount: { name: ADD_ON_IDENTITIES.grafana.serviceAccount } },
     alertmanager: {
+      serviceAccount: { name: ADD_ON_IDENTITIES.alertmanager.serviceAccount },
       config: {
         receivers: [
           { name: 'null' },

@@ -46,7 +46,7 @@ describe.each(environments.map((env) => [env.name, env] as const))('Argo CD boot
     }
   });
 
-  it('is committed under manifests/argocd/<env>/ exactly as charts/ renders it', () => {
+  it('is committed under manifests/argocd/<env>/ exactly as argocd/ renders it', () => {
     const dir = join(repoRoot, bootstrapPath(env));
     const rendered = bootstraps.find((b) => b.env.name === env.name)?.rendered.files ?? [];
     expect(readdirSync(dir).sort()).toEqual(rendered.map((f) => f.name).sort());
@@ -167,7 +167,9 @@ describe.each(environments.map((env) => [env.name, env] as const))('Argo CD boot
     expect(oncall.sns_configs[0].topic_arn).toBe(
       `arn:aws:sns:${env.region}:${env.account}:bank-${env.name}-oncall`,
     );
-    expect(values.grafana.serviceAccount.name).toBe('kube-prometheus-stack-grafana');
+    // The accounts Pod Identity binds roles to, as docs/platform/README.md lists them.
+    expect(values.grafana.serviceAccount).toEqual({ create: true, name: 'kube-prometheus-stack-grafana' });
+    expect(values.alertmanager.serviceAccount).toEqual({ name: 'kube-prometheus-stack-alertmanager' });
     const replicas = values.alertmanager.alertmanagerSpec.replicas;
     expect(replicas).toBe(env.name === 'prod' ? 3 : 1);
   });
