@@ -5,12 +5,13 @@ import * as blueprints from '@aws-quickstart/eks-blueprints';
 import { Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import { EnvironmentConfigError, loadEnvironments } from '../config/index.js';
-import { compliancePacks } from '../lib/compliance.js';
+import { compliancePacks, unacknowledgedFindings } from '../lib/compliance.js';
 import { createPlatformApp } from '../lib/platform-app.js';
 
 // `npm run synth:platform`: synthesizes every environment into cdk.out (the same assembly
-// `npx cdk synth` writes) and prints stacks, resource counts and the cdk-nag result. Synth itself
-// fails on any unacknowledged finding, so reaching the summary means zero open findings.
+// `npx cdk synth` writes) and prints stacks, resource counts and the cdk-nag result. A finding no
+// acknowledgement covers fails the command (exit 1) after the packs' report, and the summary says
+// how many there are.
 
 function countAcknowledgements(root: IConstruct): number {
   let count = 0;
@@ -52,8 +53,18 @@ async function main(): Promise<void> {
     `${'total'.padEnd(width)}  ${String(total).padStart(9)}  (${rows.length} stacks + ${nested.length} nested)`,
   );
   const packs = compliancePacks().map((p) => p.readPackName);
+  const findings = unacknowledgedFindings(assembly.directory);
+  const acknowledged = countAcknowledgements(app);
+  if (findings.length > 0) {
+    const rules = [...new Set(findings.map((f) => f.rule))].sort();
+    console.error(
+      `cdk-nag: ${packs.join(', ')}: ${findings.length} unacknowledged findings (${rules.join(', ')}); ` +
+        'fix them or acknowledge them with a reason in platform/lib/acknowledgements.ts',
+    );
+    process.exit(1);
+  }
   console.log(
-    `cdk-nag: ${packs.join(', ')}: 0 unacknowledged findings, ${countAcknowledgements(app)} acknowledged with reasons`,
+    `cdk-nag: ${packs.join(', ')}: 0 unacknowledged findings, ${acknowledged} acknowledged with reasons`,
   );
   console.log(
     `cloud assembly: ${assembly.directory} (${((performance.now() - started) / 1000).toFixed(1)} s)`,

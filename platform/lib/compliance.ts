@@ -1,4 +1,7 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { type App, Validations } from 'aws-cdk-lib';
+import { VALIDATION_REPORT_FILE } from 'aws-cdk-lib/cx-api';
 import { AwsSolutionsChecks, type NagPack, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
 
 /** The rule packs every synth runs; a finding that is neither fixed nor acknowledged fails synth. */
@@ -10,4 +13,44 @@ export const compliancePacks = (): NagPack[] => [
 
 export function addCompliancePacks(app: App): void {
   Validations.of(app).addPlugins(...compliancePacks());
+}
+
+/** One rule one construct broke that no acknowledgement covers. */
+export interface ComplianceFinding {
+  readonly pack: string;
+  readonly rule: string;
+  readonly construct: string;
+}
+
+interface ValidationReport {
+  readonly pluginReports: readonly {
+    readonly pluginName: string;
+    readonly violations: readonly {
+      readonly ruleName: string;
+      readonly violatingConstructs: readonly { readonly constructPath: string }[];
+    }[];
+  }[];
+}
+
+/**
+ * The unacknowledged findings of a synthesized assembly, from the validation report aws-cdk-lib
+ * writes after running the packs. Synth only sets `process.exitCode` when a pack fails, so callers
+ * that go on after `app.synth()` must ask this before they report success. A missing report means
+ * the packs never ran, which is a failure too.
+ */
+export function unacknowledgedFindings(assemblyDirectory: string): ComplianceFinding[] {
+  const path = join(assemblyDirectory, VALIDATION_REPORT_FILE);
+  if (!existsSync(path)) {
+    throw new Error(`${path} is missing: the compliance packs did not run (addCompliancePacks)`);
+  }
+  const report = JSON.parse(readFileSync(path, 'utf8')) as ValidationReport;
+  return report.pluginReports.flatMap((plugin) =>
+    plugin.violations.flatMap((violation) =>
+      violation.violatingConstructs.map((c) => ({
+        pack: plugin.pluginName,
+        rule: violation.ruleName,
+        construct: c.constructPath,
+      })),
+    ),
+  );
 }
