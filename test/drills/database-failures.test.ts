@@ -5,7 +5,7 @@ import {
   startTestService,
   type TestService,
 } from '../../services/bank-api/test/support/harness.js';
-import { findPostgresBinDir, type PostgresServer, startPostgres } from '../support/postgres.js';
+import { type PostgresServer, postgresServerAvailable, startPostgres } from '../support/postgres.js';
 import { customerBalanceTotal, describeReport, drillViolations } from './support/ledger-checks.js';
 import { startReplicatedPostgres } from './support/replicated-postgres.js';
 import { pgQuery } from './support/sql.js';
@@ -52,7 +52,7 @@ async function waitForProgress(load: { acknowledgedCount: number }, count: numbe
   }
 }
 
-describe.skipIf(!findPostgresBinDir())('database failure drills', () => {
+describe.skipIf(!postgresServerAvailable())('database failure drills', () => {
   const cleanups: (() => Promise<unknown>)[] = [];
   afterEach(async () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);

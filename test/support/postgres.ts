@@ -53,6 +53,20 @@ export function findPostgresBinDir(): string | undefined {
   return candidates.find((dir) => existsSync(join(dir, 'initdb')) && existsSync(join(dir, 'postgres')));
 }
 
+/**
+ * Whether a suite that starts its own PostgreSQL server can run. Without the binaries it is skipped,
+ * unless REQUIRE_POSTGRES=1 (CI), where a missing server fails the suite instead of hiding it.
+ */
+export function postgresServerAvailable(): boolean {
+  if (findPostgresBinDir()) return true;
+  if (process.env.REQUIRE_POSTGRES === '1') {
+    throw new Error(
+      'REQUIRE_POSTGRES=1 but no PostgreSQL server binaries were found (set PG_BIN_DIR or install postgresql)',
+    );
+  }
+  return false;
+}
+
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();

@@ -1,6 +1,10 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findPostgresBinDir, type PostgresServer, startPostgres } from '../../../test/support/postgres.js';
+import {
+  type PostgresServer,
+  postgresServerAvailable,
+  startPostgres,
+} from '../../../test/support/postgres.js';
 import { migrate, readMigrations } from '../src/db/migrations.js';
 import { PgDatabase } from '../src/db/pg-database.js';
 import { PGliteDatabase } from '../src/db/pglite-database.js';
@@ -210,7 +214,7 @@ describe('bank_api on PGlite (the role exists; the embedded service still runs a
 });
 
 // A server of its own: these tests create roles and set bank_api's password, which are server-wide.
-describe.skipIf(!findPostgresBinDir())('bank_api on a real PostgreSQL server', () => {
+describe.skipIf(!postgresServerAvailable())('bank_api on a real PostgreSQL server', () => {
   let server: PostgresServer;
   let ownerPassword: string;
   let servicePassword: string;

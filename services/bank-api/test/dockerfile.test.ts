@@ -22,14 +22,30 @@ describe('bank-api Dockerfile', () => {
   it.skipIf(!hadolint && !toolsRequired)('passes hadolint with no findings', async () => {
     if (!hadolint)
       throw new Error('REQUIRE_TOOLS=1 but hadolint is not installed (run scripts/install-tools.sh)');
-    const { stdout } = await execFile(hadolint, [
+    const result = await execFile(hadolint, [
       '--format',
       'json',
       '--failure-threshold',
       'info',
       dockerfilePath,
-    ]).catch((error: { stdout?: string }) => ({ stdout: error.stdout ?? '' }));
-    expect(JSON.parse(stdout || '[]')).toEqual([]);
+    ]).then(
+      ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+      (error: { code?: number; stdout?: string; stderr?: string }) => ({
+        code: error.code ?? -1,
+        stdout: error.stdout ?? '',
+        stderr: error.stderr ?? '',
+      }),
+    );
+    // hadolint always prints a JSON array; anything else (a crash, an unreadable file) is a failure,
+    // never "no findings".
+    let findings: unknown;
+    try {
+      findings = JSON.parse(result.stdout);
+    } catch {
+      throw new Error(`hadolint printed no JSON (exit ${result.code}): ${result.stderr || result.stdout}`);
+    }
+    expect(findings).toEqual([]);
+    expect(result.code).toBe(0);
   });
 
   const stages = dockerfile.getFROMs();

@@ -1,6 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findPostgresBinDir, type PostgresServer, startPostgres } from '../../../test/support/postgres.js';
+import {
+  type PostgresServer,
+  postgresServerAvailable,
+  startPostgres,
+} from '../../../test/support/postgres.js';
 import {
   ledgerViolations,
   openAccount,
@@ -19,7 +23,7 @@ async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: s
 }
 
 // These need a server of their own to stop, restart and kill connections on.
-describe.skipIf(!findPostgresBinDir())('resilience against a real PostgreSQL server', () => {
+describe.skipIf(!postgresServerAvailable())('resilience against a real PostgreSQL server', () => {
   let pgServer: PostgresServer;
   let svc: TestService;
   let databaseUrl: string;
