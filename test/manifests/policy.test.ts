@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseImageReference } from '../../charts/lib/image.js';
-import { id, ofKind, podTemplates, type RenderedObject, renderAll } from './rendered.js';
+import { id, ofKind, podTemplates, type RenderedObject, renderAll, rowsOf } from './rendered.js';
 
 // Policy over everything rendered, the way an admission policy would see it: Pod Security
 // "restricted", default-deny networking, availability and pinning rules.
@@ -37,40 +37,43 @@ describe('Pod Security "restricted" for every pod template', () => {
     'projected',
     'secret',
   ];
-  it.each(templates.map((t) => [id(t.owner), t] as const))('%s', (_n, { template }) => {
-    const pod = template.spec;
-    expect(pod.hostNetwork ?? false).toBe(false);
-    expect(pod.hostPID ?? false).toBe(false);
-    expect(pod.hostIPC ?? false).toBe(false);
-    for (const volume of pod.volumes ?? []) {
-      const kinds = Object.keys(volume).filter((k) => k !== 'name');
-      expect(
-        kinds.every((k) => allowedVolumes.includes(k)),
-        `volume ${volume.name} uses ${kinds}`,
-      ).toBe(true);
-    }
-    for (const c of containersOf(pod)) {
-      const sc = c.securityContext ?? {};
-      const where = `container ${c.name}`;
-      expect(sc.privileged ?? false, where).toBe(false);
-      expect(sc.allowPrivilegeEscalation, where).toBe(false);
-      expect(sc.capabilities?.drop ?? [], where).toContain('ALL');
-      expect(
-        (sc.capabilities?.add ?? []).every((cap: string) => cap === 'NET_BIND_SERVICE'),
-        where,
-      ).toBe(true);
-      expect(sc.runAsNonRoot ?? pod.securityContext?.runAsNonRoot, where).toBe(true);
-      const user = sc.runAsUser ?? pod.securityContext?.runAsUser;
-      expect(Number.isInteger(user) && user > 0, `${where} needs a numeric non-root user`).toBe(true);
-      const seccomp = (sc.seccompProfile ?? pod.securityContext?.seccompProfile)?.type;
-      expect(['RuntimeDefault', 'Localhost'], where).toContain(seccomp);
-      expect(sc.readOnlyRootFilesystem, where).toBe(true);
-      expect(
-        (c.ports ?? []).every((p: Any) => p.hostPort === undefined),
-        where,
-      ).toBe(true);
-    }
-  });
+  it.each(rowsOf(templates, 'pod templates').map((t) => [id(t.owner), t] as const))(
+    '%s',
+    (_n, { template }) => {
+      const pod = template.spec;
+      expect(pod.hostNetwork ?? false).toBe(false);
+      expect(pod.hostPID ?? false).toBe(false);
+      expect(pod.hostIPC ?? false).toBe(false);
+      for (const volume of pod.volumes ?? []) {
+        const kinds = Object.keys(volume).filter((k) => k !== 'name');
+        expect(
+          kinds.every((k) => allowedVolumes.includes(k)),
+          `volume ${volume.name} uses ${kinds}`,
+        ).toBe(true);
+      }
+      for (const c of containersOf(pod)) {
+        const sc = c.securityContext ?? {};
+        const where = `container ${c.name}`;
+        expect(sc.privileged ?? false, where).toBe(false);
+        expect(sc.allowPrivilegeEscalation, where).toBe(false);
+        expect(sc.capabilities?.drop ?? [], where).toContain('ALL');
+        expect(
+          (sc.capabilities?.add ?? []).every((cap: string) => cap === 'NET_BIND_SERVICE'),
+          where,
+        ).toBe(true);
+        expect(sc.runAsNonRoot ?? pod.securityContext?.runAsNonRoot, where).toBe(true);
+        const user = sc.runAsUser ?? pod.securityContext?.runAsUser;
+        expect(Number.isInteger(user) && user > 0, `${where} needs a numeric non-root user`).toBe(true);
+        const seccomp = (sc.seccompProfile ?? pod.securityContext?.seccompProfile)?.type;
+        expect(['RuntimeDefault', 'Localhost'], where).toContain(seccomp);
+        expect(sc.readOnlyRootFilesystem, where).toBe(true);
+        expect(
+          (c.ports ?? []).every((p: Any) => p.hostPort === undefined),
+          where,
+        ).toBe(true);
+      }
+    },
+  );
 });
 
 describe('namespaces', () => {
@@ -117,57 +120,60 @@ describe('Deployments', () => {
     expect(new Set(deployments.map((d) => d.env.name))).toEqual(new Set(environments.map((e) => e.name)));
   });
 
-  it.each(deployments.map((d) => [id(d), d] as const))('%s is production-ready', (_n, d) => {
-    const spec = d.object.spec;
-    const podLabels = spec.template.metadata.labels;
-    const pod = spec.template.spec;
-    for (const c of pod.containers) {
-      for (const probe of ['startupProbe', 'livenessProbe', 'readinessProbe'])
-        expect(c[probe], `${c.name}.${probe}`).toBeDefined();
-      // Liveness must not share the readiness check (which includes the database).
-      expect(c.livenessProbe.httpGet?.path).not.toBe(c.readinessProbe.httpGet?.path);
-      for (const kind of ['requests', 'limits']) {
-        expect(c.resources?.[kind]?.cpu, `${c.name} ${kind}.cpu`).toBeDefined();
-        expect(c.resources?.[kind]?.memory, `${c.name} ${kind}.memory`).toBeDefined();
+  it.each(rowsOf(deployments, 'Deployments').map((d) => [id(d), d] as const))(
+    '%s is production-ready',
+    (_n, d) => {
+      const spec = d.object.spec;
+      const podLabels = spec.template.metadata.labels;
+      const pod = spec.template.spec;
+      for (const c of pod.containers) {
+        for (const probe of ['startupProbe', 'livenessProbe', 'readinessProbe'])
+          expect(c[probe], `${c.name}.${probe}`).toBeDefined();
+        // Liveness must not share the readiness check (which includes the database).
+        expect(c.livenessProbe.httpGet?.path).not.toBe(c.readinessProbe.httpGet?.path);
+        for (const kind of ['requests', 'limits']) {
+          expect(c.resources?.[kind]?.cpu, `${c.name} ${kind}.cpu`).toBeDefined();
+          expect(c.resources?.[kind]?.memory, `${c.name} ${kind}.memory`).toBeDefined();
+        }
+        const preStop = c.lifecycle?.preStop?.sleep?.seconds ?? 0;
+        expect(preStop, `${c.name} preStop pause`).toBeGreaterThan(0);
+        expect(pod.terminationGracePeriodSeconds).toBeGreaterThan(preStop);
       }
-      const preStop = c.lifecycle?.preStop?.sleep?.seconds ?? 0;
-      expect(preStop, `${c.name} preStop pause`).toBeGreaterThan(0);
-      expect(pod.terminationGracePeriodSeconds).toBeGreaterThan(preStop);
-    }
 
-    const zoneSpread = (pod.topologySpreadConstraints ?? []).find(
-      (t: Any) =>
-        t.topologyKey === 'topology.kubernetes.io/zone' && matches(t.labelSelector.matchLabels, podLabels),
-    );
-    expect(zoneSpread, 'zone topology spread').toBeDefined();
-    expect(
-      (pod.topologySpreadConstraints ?? []).some((t: Any) => t.topologyKey === 'kubernetes.io/hostname'),
-    ).toBe(true);
+      const zoneSpread = (pod.topologySpreadConstraints ?? []).find(
+        (t: Any) =>
+          t.topologyKey === 'topology.kubernetes.io/zone' && matches(t.labelSelector.matchLabels, podLabels),
+      );
+      expect(zoneSpread, 'zone topology spread').toBeDefined();
+      expect(
+        (pod.topologySpreadConstraints ?? []).some((t: Any) => t.topologyKey === 'kubernetes.io/hostname'),
+      ).toBe(true);
 
-    const pdb = ofKind(objects, 'PodDisruptionBudget').find(
-      (p) => sameNamespace(p, d) && matches(p.object.spec.selector.matchLabels, podLabels),
-    );
-    expect(pdb, 'PodDisruptionBudget').toBeDefined();
-    expect(pdb?.object.spec.unhealthyPodEvictionPolicy).toBe('AlwaysAllow');
+      const pdb = ofKind(objects, 'PodDisruptionBudget').find(
+        (p) => sameNamespace(p, d) && matches(p.object.spec.selector.matchLabels, podLabels),
+      );
+      expect(pdb, 'PodDisruptionBudget').toBeDefined();
+      expect(pdb?.object.spec.unhealthyPodEvictionPolicy).toBe('AlwaysAllow');
 
-    const hpa = ofKind(objects, 'HorizontalPodAutoscaler').find(
-      (h) =>
-        sameNamespace(h, d) &&
-        h.object.spec.scaleTargetRef.kind === 'Deployment' &&
-        h.object.spec.scaleTargetRef.name === d.object.metadata.name,
-    );
-    const minReplicas = hpa?.object.spec.minReplicas ?? spec.replicas ?? 1;
-    expect(minReplicas).toBeGreaterThanOrEqual(d.env.name === 'prod' ? 3 : 2);
-    expect(minReplicas).toBe(d.env.bankApi.replicas.min);
+      const hpa = ofKind(objects, 'HorizontalPodAutoscaler').find(
+        (h) =>
+          sameNamespace(h, d) &&
+          h.object.spec.scaleTargetRef.kind === 'Deployment' &&
+          h.object.spec.scaleTargetRef.name === d.object.metadata.name,
+      );
+      const minReplicas = hpa?.object.spec.minReplicas ?? spec.replicas ?? 1;
+      expect(minReplicas).toBeGreaterThanOrEqual(d.env.name === 'prod' ? 3 : 2);
+      expect(minReplicas).toBe(d.env.bankApi.replicas.min);
 
-    // A majority of the smallest replica count stays available during voluntary disruptions.
-    const minAvailable = pdb?.object.spec.minAvailable;
-    const kept =
-      typeof minAvailable === 'string'
-        ? Math.ceil((Number.parseFloat(minAvailable) / 100) * minReplicas)
-        : minAvailable;
-    expect(kept).toBeGreaterThan(minReplicas / 2);
-  });
+      // A majority of the smallest replica count stays available during voluntary disruptions.
+      const minAvailable = pdb?.object.spec.minAvailable;
+      const kept =
+        typeof minAvailable === 'string'
+          ? Math.ceil((Number.parseFloat(minAvailable) / 100) * minReplicas)
+          : minAvailable;
+      expect(kept).toBeGreaterThan(minReplicas / 2);
+    },
+  );
 });
 
 describe('images, secrets and exposure', () => {
@@ -191,7 +197,15 @@ describe('images, secrets and exposure', () => {
       });
   });
 
-  it.each(ofKind(objects, 'Ingress').map((i) => [id(i), i] as const))(
+  it('one public Ingress per environment', () => {
+    expect(
+      ofKind(objects, 'Ingress')
+        .map((i) => i.env.name)
+        .sort(),
+    ).toEqual(environments.map((e) => e.name).sort());
+  });
+
+  it.each(rowsOf(ofKind(objects, 'Ingress'), 'Ingresses').map((i) => [id(i), i] as const))(
     '%s: HTTPS-only ALB with WAF; metrics never routed',
     (_n, ing) => {
       const a = ing.object.metadata.annotations ?? {};

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { ofKind, renderAll } from './rendered.js';
+import { ofKind, renderAll, rowsOf } from './rendered.js';
 
 // The rendered PrometheusRules checked by Prometheus's own promtool: syntax and semantics
 // (`check rules`), then unit tests that feed synthetic series and assert which alerts fire.
@@ -26,7 +26,7 @@ function run(args: string[]) {
 }
 
 describe.skipIf(!available)('promtool', () => {
-  it.each(rules.map((r) => [r.env.name, r] as const))(
+  it.each(rowsOf(rules, 'PrometheusRules').map((r) => [r.env.name, r] as const))(
     '%s rules pass `promtool check rules`',
     (envName, rule) => {
       const file = `${envName}-rules.yaml`;

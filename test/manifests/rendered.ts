@@ -56,6 +56,15 @@ export function ofKind(objects: readonly RenderedObject[], kind: string): Render
   return objects.filter((o) => o.object.kind === kind);
 }
 
+/**
+ * The rows of an `it.each` over rendered objects, refusing an empty list: `it.each([])` registers no
+ * test at all, so a render that lost every Ingress would otherwise leave its checks green.
+ */
+export function rowsOf<T>(items: readonly T[], what: string): readonly T[] {
+  if (items.length === 0) throw new Error(`nothing to check: no ${what} rendered`);
+  return items;
+}
+
 /** Pod templates of every workload kind we render. */
 export function podTemplates(objects: readonly RenderedObject[]) {
   // biome-ignore lint/suspicious/noExplicitAny: see ManifestObject.spec.

@@ -14,7 +14,7 @@ import { ResourceQuota } from 'kubernetes-models/v1/ResourceQuota';
 import { Service } from 'kubernetes-models/v1/Service';
 import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
 import { describe, expect, it } from 'vitest';
-import { id, renderAll } from './rendered.js';
+import { id, renderAll, rowsOf } from './rendered.js';
 
 // Every rendered object is re-read from YAML and validated against the JSON schema of its kind:
 // core kinds from kubernetes-models, CRDs from the matching @kubernetes-models/* package.
@@ -49,7 +49,7 @@ describe('rendered manifests match their schemas', () => {
     expect(new Set(objects.map((o) => o.env.name)).size).toBeGreaterThanOrEqual(2);
   });
 
-  it.each(objects.map((o) => [id(o), o] as const))('%s', (_name, o) => {
+  it.each(rowsOf(objects, 'objects').map((o) => [id(o), o] as const))('%s', (_name, o) => {
     const Model = MODELS[`${o.object.apiVersion}/${o.object.kind}`];
     expect(
       Model,
