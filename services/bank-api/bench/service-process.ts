@@ -23,11 +23,18 @@ export async function startServiceProcess(options: {
   logFile: string;
   /** Extra node flags, e.g. --cpu-prof. */
   nodeArgs?: string[];
+  /**
+   * Run this script instead of the TypeScript entry point, from `cwd`: the compiled `dist/main.js`
+   * exactly as the image's CMD starts it. @default src/main.ts through tsx
+   */
+  script?: { path: string; cwd: string };
 }): Promise<ServiceProcess> {
   const port = await freePort();
   const metricsPort = await freePort();
   const log = await open(options.logFile, 'a');
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', MAIN], {
+  const entry = options.script ? [options.script.path] : ['--import', 'tsx', MAIN];
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...entry], {
+    cwd: options.script?.cwd,
     env: {
       ...process.env,
       NODE_ENV: 'development',
