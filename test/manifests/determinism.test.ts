@@ -1,5 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { renderEnvironment } from '../../charts/render.js';
 import { rawEnvironments } from '../../platform/config/environments.js';
@@ -35,7 +39,54 @@ function variant(
   return parseEnvironment(name, raw);
 }
 
+const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+
+/** Renders one environment with the CLI in a process of its own, started from `cwd`. */
+function renderInProcess(
+  env: string,
+  cwd: string,
+  extraEnv: Record<string, string>,
+): Promise<Map<string, string>> {
+  const outdir = mkdtempSync(join(tmpdir(), `render-${env}-`));
+  const cli = join(repoRoot, 'charts', 'main.ts');
+  return new Promise((resolve, reject) => {
+    // tsx by URL: the second process starts outside the repository, where 'tsx' would not resolve.
+    const child = spawn(process.execPath, ['--import', TSX_LOADER, cli, '--env', env, '--outdir', outdir], {
+      cwd,
+      env: { ...process.env, ...extraEnv },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+    });
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      if (code !== 0) return reject(new Error(`render of ${env} from ${cwd} exited ${code}: ${stderr}`));
+      const files = readdirSync(outdir, { recursive: true, withFileTypes: true })
+        .filter((f) => f.isFile())
+        .map((f) => join(f.parentPath, f.name));
+      resolve(new Map(files.map((f) => [f.slice(outdir.length), readFileSync(f, 'utf8')])));
+    });
+  });
+}
+
 describe('render determinism', () => {
+  it('two processes, started from different folders, time zones and locales, render the same bytes', async () => {
+    for (const env of environments.map((e) => e.name)) {
+      const [a, b] = await Promise.all([
+        renderInProcess(env, repoRoot, { TZ: 'UTC', LANG: 'C.UTF-8' }),
+        renderInProcess(env, mkdtempSync(join(tmpdir(), 'render-cwd-')), {
+          TZ: 'Pacific/Chatham',
+          LANG: 'de_DE.UTF-8',
+        }),
+      ]);
+      expect(a.size).toBeGreaterThan(0);
+      expect([...b.keys()].sort()).toEqual([...a.keys()].sort());
+      for (const [file, content] of a) expect(b.get(file), `${env}${file}`).toBe(content);
+    }
+  }, 120_000);
+
   it('two renders are byte-identical', () => {
     const second = environments.map((env) => renderEnvironment(env));
     expect(second).toEqual(first);
