@@ -134,7 +134,8 @@ export function publishManifests(options: PublishOptions): PublishResult {
     );
     if (moved.status !== 0) {
       throw new PublishStateError(
-        `branch '${branch}' changed while publishing (${moved.stderr.trim()}); ${
+        // git's first line names the cause (the branch moved, or another publish holds its lock).
+        `branch '${branch}' changed while publishing (${moved.stderr.trim().split('\n')[0]}); ${
           options.push ? `the commit ${commit} was pushed to ${remote}; fetch it` : 'nothing was changed'
         }`,
       );

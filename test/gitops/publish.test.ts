@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
@@ -301,6 +301,52 @@ describe('manifests:publish leaves the caller’s checkout alone and refuses wha
       expect(sh(clone, 'rev-parse', '--abbrev-ref', 'HEAD')).toBe('HEAD');
     } finally {
       sh(clone, 'switch', '-q', 'main');
+    }
+  });
+
+  it('lets exactly one of two concurrent publishes to a branch win; the other fails and changes nothing', async () => {
+    const branch = 'test/race';
+    // Git's reference-transaction hook holds the first publisher inside its ref update, with the
+    // ref's lock taken ("prepared"), until the second has read the branch, built its commit and tried
+    // to move the branch too. Only the first transaction on this branch waits.
+    const inHook = join(scratch.dir, 'race-first-in-hook');
+    const release = join(scratch.dir, 'race-release');
+    const hook = join(clone, '.git', 'hooks', 'reference-transaction');
+    writeFileSync(
+      hook,
+      [
+        '#!/bin/sh',
+        '[ "$1" = prepared ] || exit 0',
+        `grep " refs/heads/${branch}$" >/dev/null || exit 0`,
+        `mkdir "${inHook}" 2>/dev/null || exit 0`,
+        `while [ ! -e "${release}" ]; do sleep 0.05; done`,
+        '',
+      ].join('\n'),
+    );
+    chmodSync(hook, 0o755);
+    try {
+      const first = cli(clone, ['--env', 'dev', '--image', image(dev, 'a'), '--branch', branch]);
+      const deadline = Date.now() + 60_000;
+      while (!existsSync(inHook)) {
+        if (Date.now() > deadline) throw new Error('the first publish never reached its ref update');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const second = await cli(clone, ['--env', 'dev', '--image', image(dev, 'b'), '--branch', branch]);
+      expect(sh(clone, 'for-each-ref', `refs/heads/${branch}`), 'the loser moved nothing').toBe('');
+      writeFileSync(release, '');
+      const winner = await first;
+      expect(winner.status, winner.stderr).toBe(0);
+      expect(second.status).not.toBe(0);
+      expect(second.stderr).toMatch(
+        new RegExp(`branch '${branch}' changed while publishing .*nothing was changed`),
+      );
+      // The branch holds the winner's render: image a, nothing of b.
+      expect(bankApiImages(clone, branch, dev)).toEqual({
+        Deployment: [image(dev, 'a')],
+        Job: [image(dev, 'a')],
+      });
+    } finally {
+      rmSync(hook);
     }
   });
 
