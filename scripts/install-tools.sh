@@ -21,6 +21,8 @@ stamp="$venv/.requirements.sha256"
 go_tools=(
   "actionlint=github.com/rhysd/actionlint/cmd/actionlint@v1.7.12"
   "kube-score=github.com/zegl/kube-score/cmd/kube-score@v1.20.0"
+  # NetworkPolicy semantics, evaluated offline from the rendered policies (test/manifests/network-reachability.test.ts).
+  "cyclonus=github.com/mattfenwick/cyclonus/cmd/cyclonus@v0.5.6"
 )
 # Debian packages as command=package.
 debian_tools=(
@@ -84,7 +86,7 @@ install_python_tools
 install_go_tools
 install_debian_tools
 
-for tool in hadolint cfn-lint checkov actionlint kube-score; do
+for tool in hadolint cfn-lint checkov actionlint kube-score cyclonus; do
   [ -x "$bin/$tool" ] || { log "$tool is missing from $bin"; exit 1; }
 done
 # Pins as recorded rather than by starting each tool: a Python CLI takes seconds to print a version.

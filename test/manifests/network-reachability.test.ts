@@ -1,0 +1,169 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { ofKind, renderAll, rowsOf } from './rendered.js';
+
+// Who may talk to bank-api, and where bank-api may go, decided by an independent NetworkPolicy
+// engine: Cyclonus (`cyclonus analyze --mode query-traffic`) evaluates the rendered policies of each
+// environment (the namespace's default deny and every allow rule together) for each flow below. The
+// expected verdicts are written out here, with addresses from the subnets docs/platform/README.md
+// lists; an extra allow rule anywhere (say, allow-all egress beside the default deny) flips a
+// "denied" row and fails the test.
+
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+const cyclonus = join(repoRoot, '.tools', 'bin', 'cyclonus');
+const required = process.env.REQUIRE_TOOLS === '1';
+if (!existsSync(cyclonus) && required) {
+  throw new Error('REQUIRE_TOOLS=1 but cyclonus is not installed (npm run tools:install)');
+}
+
+const { objects, environments } = renderAll();
+
+interface Peer {
+  readonly ip: string;
+  readonly namespace?: string;
+  readonly labels?: Record<string, string>;
+}
+
+interface Flow {
+  readonly what: string;
+  readonly from: Peer;
+  readonly to: Peer;
+  readonly protocol: 'TCP' | 'UDP';
+  readonly port: number;
+  readonly allowed: boolean;
+}
+
+/** The addresses of one environment's VPC (docs/platform/README.md, "What the charts can rely on"). */
+const ADDRESSES = {
+  dev: {
+    alb: '10.10.0.5',
+    pod: '10.10.40.5',
+    api: '10.10.64.9',
+    endpoint: '10.10.96.7',
+    database: '10.10.130.20',
+  },
+  prod: {
+    alb: '10.20.4.5',
+    pod: '10.20.40.5',
+    api: '10.20.64.9',
+    endpoint: '10.20.96.7',
+    database: '10.20.134.20',
+  },
+} as const;
+
+const ns = (name: string) => ({ 'kubernetes.io/metadata.name': name });
+const API_LABELS = { 'app.kubernetes.io/name': 'bank-api', 'app.kubernetes.io/component': 'api' };
+const MIGRATION_LABELS = { 'app.kubernetes.io/name': 'bank-api', 'app.kubernetes.io/component': 'migration' };
+
+function flows(env: keyof typeof ADDRESSES): Flow[] {
+  const a = ADDRESSES[env];
+  const api: Peer = { ip: a.api, namespace: 'bank', labels: API_LABELS };
+  const migration: Peer = { ip: a.api, namespace: 'bank', labels: MIGRATION_LABELS };
+  const prometheus: Peer = {
+    ip: a.pod,
+    namespace: 'monitoring',
+    labels: { 'app.kubernetes.io/name': 'prometheus' },
+  };
+  const otherPod: Peer = { ip: a.pod, namespace: 'other', labels: { app: 'curious' } };
+  const neighbour: Peer = { ip: a.pod, namespace: 'bank', labels: { app: 'neighbour' } };
+  const dns: Peer = { ip: a.pod, namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } };
+  const tcp = (what: string, from: Peer, to: Peer, port: number, allowed: boolean): Flow => ({
+    what,
+    from,
+    to,
+    protocol: 'TCP',
+    port,
+    allowed,
+  });
+  return [
+    tcp('the ALB reaches the API port', { ip: a.alb }, api, 8080, true),
+    tcp('the ALB does not reach the metrics port', { ip: a.alb }, api, 9464, false),
+    tcp('a pod in another namespace cannot call the API', otherPod, api, 8080, false),
+    tcp('a pod in the bank namespace cannot call the API', neighbour, api, 8080, false),
+    tcp('Prometheus scrapes the metrics port', prometheus, api, 9464, true),
+    tcp('Prometheus cannot call the API port', prometheus, api, 8080, false),
+    tcp('nothing reaches the migration Job', { ip: a.alb }, migration, 8080, false),
+    tcp('the API reaches PostgreSQL in the database subnets', api, { ip: a.database }, 5432, true),
+    tcp('the API reaches no PostgreSQL elsewhere in the VPC', api, { ip: a.pod }, 5432, false),
+    tcp('the migration Job reaches PostgreSQL', migration, { ip: a.database }, 5432, true),
+    {
+      what: 'the API resolves names through kube-dns',
+      from: api,
+      to: dns,
+      protocol: 'UDP',
+      port: 53,
+      allowed: true,
+    },
+    {
+      what: 'the API resolves nothing elsewhere',
+      from: api,
+      to: { ip: '8.8.8.8' },
+      protocol: 'UDP',
+      port: 53,
+      allowed: false,
+    },
+    tcp('the API reaches the Pod Identity agent', api, { ip: '169.254.170.23' }, 80, true),
+    tcp('the migration Job gets no AWS credentials', migration, { ip: '169.254.170.23' }, 80, false),
+    tcp('the API never reaches instance metadata', api, { ip: '169.254.169.254' }, 80, false),
+    tcp('the API reaches VPC endpoints over TLS', api, { ip: a.endpoint }, 443, true),
+    tcp('the API reaches a public HTTPS endpoint (JWKS)', api, { ip: '203.0.113.10' }, 443, true),
+    tcp('the API opens no plain HTTP to the internet', api, { ip: '203.0.113.10' }, 80, false),
+    tcp('the API calls no other pod', api, neighbour, 8080, false),
+    tcp('a pod in the bank namespace reaches no database', neighbour, { ip: a.database }, 5432, false),
+  ];
+}
+
+const toCyclonus = (flow: Flow) => {
+  const peer = (p: Peer) => ({
+    IP: p.ip,
+    ...(p.namespace
+      ? { Internal: { PodLabels: p.labels ?? {}, NamespaceLabels: ns(p.namespace), Namespace: p.namespace } }
+      : {}),
+  });
+  return {
+    Source: peer(flow.from),
+    Destination: peer(flow.to),
+    Protocol: flow.protocol,
+    ResolvedPort: flow.port,
+  };
+};
+
+/** Cyclonus's verdict for each flow, in order. */
+function verdicts(env: string, list: readonly Flow[]): boolean[] {
+  const root = mkdtempSync(join(tmpdir(), `reachability-${env}-`));
+  // Cyclonus reads every file under the policy path as a policy: the traffic lives beside it.
+  const dir = join(root, 'policies');
+  mkdirSync(dir);
+  const policies = rowsOf(
+    ofKind(objects, 'NetworkPolicy').filter((p) => p.env.name === env),
+    `NetworkPolicies for ${env}`,
+  );
+  policies.forEach((p, i) => {
+    writeFileSync(join(dir, `policy-${i}.yaml`), stringify(p.object));
+  });
+  const traffic = join(root, 'traffic.json');
+  writeFileSync(traffic, JSON.stringify(list.map(toCyclonus)));
+  const result = spawnSync(
+    cyclonus,
+    ['analyze', '--mode', 'query-traffic', '--policy-path', dir, '--traffic-path', traffic],
+    { encoding: 'utf8' },
+  );
+  if (result.status !== 0) throw new Error(`cyclonus exited ${result.status}: ${result.stderr}`);
+  return [...result.stdout.matchAll(/^\| IS ALLOWED\? \|\s*(TRUE|FALSE)\s*\|/gm)].map((m) => m[1] === 'TRUE');
+}
+
+describe.skipIf(!existsSync(cyclonus))('NetworkPolicy reachability of bank-api (Cyclonus)', () => {
+  it.each(environments.map((e) => [e.name] as const))('%s: exactly the expected flows are allowed', (env) => {
+    const list = flows(env as keyof typeof ADDRESSES);
+    const got = verdicts(env, list);
+    expect(got).toHaveLength(list.length);
+    const table = (values: readonly boolean[]) =>
+      list.map((flow, i) => `${values[i] ? 'allowed' : 'denied '} ${flow.what}`);
+    expect(table(got)).toEqual(table(list.map((f) => f.allowed)));
+  });
+});
