@@ -324,8 +324,8 @@ describe('manifests:publish leaves the caller’s checkout alone and refuses wha
       ].join('\n'),
     );
     chmodSync(hook, 0o755);
+    const first = cli(clone, ['--env', 'dev', '--image', image(dev, 'a'), '--branch', branch]);
     try {
-      const first = cli(clone, ['--env', 'dev', '--image', image(dev, 'a'), '--branch', branch]);
       const deadline = Date.now() + 60_000;
       while (!existsSync(inHook)) {
         if (Date.now() > deadline) throw new Error('the first publish never reached its ref update');
@@ -346,6 +346,9 @@ describe('manifests:publish leaves the caller’s checkout alone and refuses wha
         Job: [image(dev, 'a')],
       });
     } finally {
+      // Whatever failed above, the held publisher is let go and waited for: no process outlives the test.
+      writeFileSync(release, '');
+      await first;
       rmSync(hook);
     }
   });
