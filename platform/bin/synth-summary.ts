@@ -7,6 +7,7 @@ import type { IConstruct } from 'constructs';
 import { EnvironmentConfigError, loadEnvironments } from '../config/index.js';
 import { compliancePacks, unacknowledgedFindings } from '../lib/compliance.js';
 import { createPlatformApp } from '../lib/platform-app.js';
+import { assertSupportedNode } from './supported-node.js';
 
 // `npm run synth:platform`: synthesizes every environment into cdk.out (the same assembly
 // `npx cdk synth` writes) and prints stacks, resource counts and the cdk-nag result. A finding no
@@ -25,6 +26,7 @@ function countAcknowledgements(root: IConstruct): number {
 }
 
 async function main(): Promise<void> {
+  assertSupportedNode();
   blueprints.utils.userLog.settings.minLevel = 3;
   const started = performance.now();
   const { app } = await createPlatformApp(loadEnvironments(), {
