@@ -5,9 +5,8 @@ import { Construct } from 'constructs';
 import type { WorkloadIdentity } from '../../config/workloads.js';
 
 export interface PodIdentityProps {
-  readonly clusterName: string;
-  /** Only Pod Identity acting for this cluster may assume the role (confused-deputy guard). */
-  readonly clusterArn: string;
+  /** The cluster the association lives in; only Pod Identity acting for it may assume the role (confused-deputy guard). */
+  readonly cluster: eks.ICluster;
   /** The Kubernetes identity (namespace and service account) the role is bound to. */
   readonly workload: WorkloadIdentity;
   /** Name of the role and of its customer-managed policy. */
@@ -72,7 +71,7 @@ export class PodIdentity extends Construct implements iam.IGrantable {
         new iam.SessionTagsPrincipal(new iam.ServicePrincipal('pods.eks.amazonaws.com')),
         {
           StringEquals: { 'aws:SourceAccount': Stack.of(this).account },
-          ArnEquals: { 'aws:SourceArn': props.clusterArn },
+          ArnEquals: { 'aws:SourceArn': props.cluster.clusterArn },
         },
       ),
     });
@@ -83,7 +82,7 @@ export class PodIdentity extends Construct implements iam.IGrantable {
     });
     this.grantPrincipal = new ManagedPolicyPrincipal(this.role, this.policy);
     this.association = new eks.CfnPodIdentityAssociation(this, 'Association', {
-      clusterName: props.clusterName,
+      clusterName: props.cluster.clusterName,
       namespace: props.workload.namespace,
       serviceAccount: props.workload.serviceAccount,
       roleArn: this.role.roleArn,

@@ -22,13 +22,11 @@ export interface WorkloadAccessProps {
  * construct paths (and role logical ids) stay stable.
  */
 export function grantWorkloadAccess(stack: Stack, env: EnvironmentConfig, props: WorkloadAccessProps): void {
-  const { cluster, aurora, assets } = props;
-  const deps = { alarmTopic: props.alarmTopic };
+  const { cluster, aurora, assets, alarmTopic } = props;
   // Bank API: IAM database auth as its own role, and its prefix of the assets bucket. It reads no
   // secret itself: External Secrets copies the connection facts (no password) into the namespace.
   const bankApi = new PodIdentity(stack, 'BankApiIdentity', {
-    clusterName: cluster.clusterName,
-    clusterArn: cluster.clusterArn,
+    cluster,
     workload: BANK_API,
     roleName: resourceName(env, 'bank-api'),
     description: 'bank-api pods: IAM database auth as bank_api, own S3 prefix',
@@ -42,8 +40,7 @@ export function grantWorkloadAccess(stack: Stack, env: EnvironmentConfig, props:
 
   // Grafana's CloudWatch data source: read-only metrics for the Aurora dashboards and alarms.
   const grafana = new PodIdentity(stack, 'GrafanaCloudWatchIdentity', {
-    clusterName: cluster.clusterName,
-    clusterArn: cluster.clusterArn,
+    cluster,
     workload: ADD_ON_IDENTITIES.grafana,
     roleName: resourceName(env, 'grafana-cloudwatch'),
     description: 'Grafana CloudWatch data source: read metrics and alarms',
@@ -67,18 +64,17 @@ export function grantWorkloadAccess(stack: Stack, env: EnvironmentConfig, props:
 
   // Alertmanager pages on-call through the same encrypted topic the CloudWatch alarms use.
   const alertmanager = new PodIdentity(stack, 'AlertmanagerIdentity', {
-    clusterName: cluster.clusterName,
-    clusterArn: cluster.clusterArn,
+    cluster,
     workload: ADD_ON_IDENTITIES.alertmanager,
     roleName: resourceName(env, 'alertmanager-oncall'),
     description: 'Alertmanager: publish alerts to the on-call SNS topic',
   });
-  const topicKey = deps.alarmTopic.masterKey;
+  const topicKey = alarmTopic.masterKey;
   alertmanager.policy.addStatements(
     new iam.PolicyStatement({
       sid: 'PublishToOnCall',
       actions: ['sns:Publish'],
-      resources: [deps.alarmTopic.topicArn],
+      resources: [alarmTopic.topicArn],
     }),
     ...(topicKey
       ? [
