@@ -5,7 +5,7 @@ import * as blueprints from '@aws-quickstart/eks-blueprints';
 import { Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import { EnvironmentConfigError, loadEnvironments } from '../config/index.js';
-import { compliancePacks, unacknowledgedFindings } from '../lib/compliance.js';
+import { compliancePacks, complianceVerdict, unacknowledgedFindings } from '../lib/compliance.js';
 import { createPlatformApp } from '../lib/platform-app.js';
 import { assertSupportedNode } from './supported-node.js';
 
@@ -57,17 +57,12 @@ async function main(): Promise<void> {
   const packs = compliancePacks().map((p) => p.readPackName);
   const findings = unacknowledgedFindings(assembly.directory);
   const acknowledged = countAcknowledgements(app);
-  if (findings.length > 0) {
-    const rules = [...new Set(findings.map((f) => f.rule))].sort();
-    console.error(
-      `cdk-nag: ${packs.join(', ')}: ${findings.length} unacknowledged findings (${rules.join(', ')}); ` +
-        'fix them or acknowledge them with a reason in platform/lib/acknowledgements.ts',
-    );
+  const verdict = complianceVerdict(findings, packs, acknowledged);
+  if (verdict.failed) {
+    console.error(verdict.message);
     process.exit(1);
   }
-  console.log(
-    `cdk-nag: ${packs.join(', ')}: 0 unacknowledged findings, ${acknowledged} acknowledged with reasons`,
-  );
+  console.log(verdict.message);
   console.log(
     `cloud assembly: ${assembly.directory} (${((performance.now() - started) / 1000).toFixed(1)} s)`,
   );

@@ -54,3 +54,34 @@ export function unacknowledgedFindings(assemblyDirectory: string): ComplianceFin
     ),
   );
 }
+
+/** What a synth reports about its compliance findings, and whether it failed. */
+export interface ComplianceVerdict {
+  readonly failed: boolean;
+  readonly message: string;
+}
+
+/**
+ * The one line a synth prints about the packs: a failure names every rule that fired and where to
+ * acknowledge one; success says nothing was left and how many acknowledgements carried it.
+ */
+export function complianceVerdict(
+  findings: readonly ComplianceFinding[],
+  packs: readonly string[],
+  acknowledged: number,
+): ComplianceVerdict {
+  const prefix = `cdk-nag: ${packs.join(', ')}`;
+  if (findings.length > 0) {
+    const rules = [...new Set(findings.map((f) => f.rule))].sort();
+    return {
+      failed: true,
+      message:
+        `${prefix}: ${findings.length} unacknowledged findings (${rules.join(', ')}); ` +
+        'fix them or acknowledge them with a reason in platform/lib/acknowledgements.ts',
+    };
+  }
+  return {
+    failed: false,
+    message: `${prefix}: 0 unacknowledged findings, ${acknowledged} acknowledged with reasons`,
+  };
+}

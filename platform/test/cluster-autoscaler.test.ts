@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { PINNED_VERSIONS } from '../../test/expected/pinned-versions.js';
 import { rawEnvironments } from '../config/environments.js';
 import { parseEnvironment } from '../config/index.js';
-import { CLUSTER_AUTOSCALER_CHART_VERSIONS } from '../lib/cluster/versions.js';
 import {
   eksClusterConfig,
   helmCharts,
@@ -25,7 +25,7 @@ describe('dev with Cluster Autoscaler', () => {
   it('installs Cluster Autoscaler at the version pinned for the Kubernetes minor, and no Karpenter', () => {
     const charts = new Map(helmCharts(env.templates.cluster).map((c) => [c.Chart, c.Version]));
     expect(charts.get('cluster-autoscaler')).toBe(
-      CLUSTER_AUTOSCALER_CHART_VERSIONS[config.kubernetesVersion],
+      PINNED_VERSIONS.clusterAutoscaler[config.kubernetesVersion],
     );
     expect(charts.has('karpenter')).toBe(false);
     expect(manifests(env.templates.cluster).some((m) => m.includes('NodePool'))).toBe(false);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { describe, expect, it } from 'vitest';
-import { addCompliancePacks, unacknowledgedFindings } from '../lib/compliance.js';
+import { addCompliancePacks, complianceVerdict, unacknowledgedFindings } from '../lib/compliance.js';
 
 // The compliance gate on a small app of its own: the packs run in synth, and what they leave
 // unacknowledged is read back from aws-cdk-lib's validation report (the real report, not a copy).
@@ -46,5 +46,34 @@ describe('the compliance gate', () => {
     new s3.Bucket(new Stack(app, 'Unchecked'), 'Plain');
     const directory = app.synth().directory;
     expect(() => unacknowledgedFindings(directory)).toThrow(/compliance packs did not run/);
+  });
+
+  it('fails the synth on a finding, naming every rule once and never claiming zero', () => {
+    const findings = unacknowledgedFindings(synthesize((stack) => new s3.Bucket(stack, 'Plain')));
+    const verdict = complianceVerdict(findings, ['AwsSolutions', 'PCI.DSS.321', 'NIST.800.53.R5'], 7);
+    expect(verdict.failed).toBe(true);
+    expect(verdict.message).toMatch(
+      new RegExp(
+        `^cdk-nag: AwsSolutions, PCI\\.DSS\\.321, NIST\\.800\\.53\\.R5: ${findings.length} unacknowledged findings \\(`,
+      ),
+    );
+    const named = /\(([^)]*)\)/.exec(verdict.message)?.[1].split(', ') ?? [];
+    expect(named).toEqual([...new Set(findings.map((f) => f.rule))].sort());
+    expect(named).toEqual(
+      expect.arrayContaining([
+        'AwsSolutions-S1',
+        'PCI.DSS.321-S3BucketLoggingEnabled',
+        'NIST.800.53.R5-S3BucketLoggingEnabled',
+      ]),
+    );
+    expect(verdict.message).toContain('platform/lib/acknowledgements.ts');
+    expect(verdict.message).not.toContain(' 0 unacknowledged');
+  });
+
+  it('passes with nothing left, saying how many acknowledgements it took', () => {
+    expect(complianceVerdict([], ['AwsSolutions'], 7)).toEqual({
+      failed: false,
+      message: 'cdk-nag: AwsSolutions: 0 unacknowledged findings, 7 acknowledged with reasons',
+    });
   });
 });

@@ -1,8 +1,8 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { GITOPS_ROOT } from '../../argocd/applications.js';
+import { PINNED_VERSIONS } from '../../test/expected/pinned-versions.js';
 import { loadEnvironment } from '../config/index.js';
-import { CHART_VERSIONS } from '../lib/cluster/versions.js';
 import { subnetCidrs } from '../lib/network/subnet-plan.js';
 import {
   eksClusterConfig,
@@ -132,29 +132,18 @@ describe('dev: EKS', () => {
     });
   });
 
-  it('installs every add-on at a pinned version', () => {
+  it('installs every add-on and chart at the version in test/expected/pinned-versions.yaml', () => {
     const addons = resourcesOfType(env.templates.cluster, 'AWS::EKS::Addon');
-    expect(addons.map((a) => a.Properties?.AddonName).sort()).toEqual([
-      'aws-ebs-csi-driver',
-      'coredns',
-      'eks-pod-identity-agent',
-      'kube-proxy',
-      'vpc-cni',
-    ]);
-    for (const addon of addons)
-      expect(addon.Properties?.AddonVersion).toMatch(/^v\d+\.\d+\.\d+-eksbuild\.\d+$/);
+    expect(
+      Object.fromEntries(addons.map((a) => [a.Properties?.AddonName, a.Properties?.AddonVersion])),
+    ).toEqual(PINNED_VERSIONS.eksAddOns[config.kubernetesVersion]);
     const vpcCni = addons.find((a) => a.Properties?.AddonName === 'vpc-cni');
     expect(JSON.stringify(vpcCni?.Properties?.ConfigurationValues)).toContain('enableNetworkPolicy');
     const charts = helmCharts(env.templates.cluster);
-    for (const chart of charts) expect(chart.Version, String(chart.Chart)).toMatch(/^\d+\.\d+\.\d+$/);
-    const byName = new Map(charts.map((c) => [c.Chart, c.Version]));
-    expect(byName.get('karpenter')).toBe(CHART_VERSIONS.karpenter);
-    expect(byName.get('argo-cd')).toBe(CHART_VERSIONS.argoCd);
-    expect(byName.get('aws-load-balancer-controller')).toBe(CHART_VERSIONS.awsLoadBalancerController);
-    expect(byName.get('external-secrets')).toBe(CHART_VERSIONS.externalSecrets);
-    expect(byName.get('metrics-server')).toBe(CHART_VERSIONS.metricsServer);
-    expect(byName.get('aws-for-fluent-bit')).toBe(CHART_VERSIONS.awsForFluentBit);
-    expect(byName.has('cluster-autoscaler')).toBe(false);
+    // Exactly the listed charts: a chart added, dropped or re-versioned in code alone fails here.
+    expect(Object.fromEntries(charts.map((c) => [c.Chart, c.Version]))).toEqual(
+      PINNED_VERSIONS.clusterHelmCharts,
+    );
   });
 
   it('autoscales with Karpenter over all AZs, spot and on-demand, with disruption budgets', () => {

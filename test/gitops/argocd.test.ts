@@ -10,6 +10,7 @@ import { MONITORING } from '../../charts/lib/platform-contract.js';
 import { renderArgoCdBootstrap } from '../../charts/render.js';
 import { rawEnvironments } from '../../platform/config/environments.js';
 import { type EnvironmentConfig, loadEnvironments, parseEnvironment } from '../../platform/config/index.js';
+import { PINNED_VERSIONS } from '../expected/pinned-versions.js';
 import { type ManifestObject, parseManifests, renderAll } from '../manifests/rendered.js';
 
 // The Argo CD bootstrap (manifests/argocd/<env>/): schema-valid, consistent with the environment
@@ -67,9 +68,12 @@ describe.each(environments.map((env) => [env.name, env] as const))('Argo CD boot
     }
   });
 
-  it('pins every Helm chart to an exact version from a repository its project allows', () => {
-    for (const app of applications(env).filter((a) => a.spec.source.chart !== undefined)) {
-      expect(app.spec.source.targetRevision, app.metadata.name).toMatch(/^\d+\.\d+\.\d+$/);
+  it('pins every Helm chart to the version in test/expected/pinned-versions.yaml, from a repository its project allows', () => {
+    const helmApps = applications(env).filter((a) => a.spec.source.chart !== undefined);
+    expect(
+      Object.fromEntries(helmApps.map((a) => [a.spec.source.chart, a.spec.source.targetRevision])),
+    ).toEqual(PINNED_VERSIONS.argoCdHelmCharts);
+    for (const app of helmApps) {
       expect(project(env, app.spec.project)?.spec.sourceRepos).toContain(app.spec.source.repoURL);
     }
   });

@@ -3,7 +3,7 @@ import { readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatMarkdown, formatText, manifestDiff } from '../../scripts/manifests/diff.js';
-import { GIT_ENV, type Scratch, scratchDir, sh } from './git-fixtures.js';
+import { GIT_ENV, gitRoot, type Scratch, scratchDir, sh } from './git-fixtures.js';
 
 // manifests:diff on a temporary clone of this repository's HEAD: the base is rendered from a
 // temporary worktree, the head from the clone's working tree with an edited environment config.
@@ -17,7 +17,7 @@ let clone: string;
 beforeAll(() => {
   scratch = scratchDir('manifests-diff-test-');
   clone = join(scratch.dir, 'clone');
-  sh(scratch.dir, 'clone', '--quiet', '--shared', repoRoot, clone);
+  sh(scratch.dir, 'clone', '--quiet', '--shared', gitRoot(), clone);
   symlinkSync(join(repoRoot, 'node_modules'), join(clone, 'node_modules'), 'dir');
 });
 afterAll(() => scratch.cleanup());

@@ -36,12 +36,22 @@ export function scratchDir(prefix: string): Scratch {
 export const REPO_ROOT = join(import.meta.dirname, '..', '..');
 
 /**
+ * The Git repository the tests run in. Usually REPO_ROOT; under Stryker the tests run from a copy of
+ * the files inside the checkout (.stryker-tmp/sandbox-*, without a .git of its own), and clones must
+ * still come from the repository.
+ */
+export function gitRoot(): string {
+  return sh(REPO_ROOT, 'rev-parse', '--show-toplevel');
+}
+
+/**
  * A clone of this repository's HEAD, as a user's or CI's checkout has it: the real charts, platform
  * config and committed `manifests/` folder (main's render, which differs from what a publish commits).
  * The clone gets no remote, so nothing a test does can reach this checkout; tests that push add one.
  */
 export function cloneThisRepository(dir: string): string {
-  sh(REPO_ROOT, 'clone', '--quiet', '--no-tags', REPO_ROOT, dir);
+  const source = gitRoot();
+  sh(source, 'clone', '--quiet', '--no-tags', source, dir);
   sh(dir, 'remote', 'remove', 'origin');
   sh(dir, 'switch', '--quiet', '--force-create', 'main'); // on main even if this checkout is detached (CI)
   return dir;

@@ -1,0 +1,79 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { Stryker } from '@stryker-mutator/core';
+import type { MutationTestResult } from 'mutation-testing-report-schema';
+import { MUTATION_MODULES, MUTATION_SCORE_FLOOR } from '../../test/mutation/modules.js';
+import { belowFloor, formatScores, moduleScores } from './scores.js';
+
+// npm run test:mutation -- [--incremental] [--module <name> ...]
+//
+// Runs Stryker (stryker.config.mjs) over the modules in test/mutation/modules.ts, then prints each
+// module's mutation score. Exit 0 when every module reaches the floor, 1 when one does not or Stryker
+// fails, 2 for bad arguments. --incremental reuses the previous run's results for unchanged code and
+// tests (the file lives outside the clone, in the user's cache); --module restricts the run.
+
+const USAGE = 'usage: npm run test:mutation -- [--incremental] [--module <name> ...]';
+const REPORT = 'reports/mutation/mutation.json';
+const root = join(import.meta.dirname, '..', '..');
+
+function parse(argv: string[]) {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      incremental: { type: 'boolean', default: false },
+      module: { type: 'string', multiple: true, default: [] },
+      help: { type: 'boolean', default: false },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  const unknown = values.module.filter((name) => !MUTATION_MODULES.some((m) => m.name === name));
+  if (unknown.length > 0) {
+    throw new Error(
+      `unknown --module ${unknown.map((n) => `'${n}'`).join(', ')}; one of: ${MUTATION_MODULES.map((m) => `'${m.name}'`).join(', ')}`,
+    );
+  }
+  return values;
+}
+
+async function main(argv: string[]): Promise<number> {
+  let args: ReturnType<typeof parse>;
+  try {
+    args = parse(argv);
+  } catch (error) {
+    console.error(`test:mutation: ${error instanceof Error ? error.message : String(error)}`);
+    console.error(USAGE);
+    return 2;
+  }
+  if (args.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const modules =
+    args.module.length === 0
+      ? MUTATION_MODULES
+      : MUTATION_MODULES.filter((m) => args.module.includes(m.name));
+  const started = performance.now();
+  await new Stryker({
+    incremental: args.incremental,
+    mutate: modules.flatMap((m) => m.files),
+  }).runMutationTest();
+  const report = JSON.parse(readFileSync(join(root, REPORT), 'utf8')) as MutationTestResult;
+  const scores = moduleScores(report, modules, root);
+  console.log(
+    `\nmutation scores (floor ${MUTATION_SCORE_FLOOR} %, ${args.incremental ? 'incremental' : 'full'} run, ` +
+      `${((performance.now() - started) / 1000).toFixed(0)} s; details in reports/mutation/mutation.html)`,
+  );
+  console.log(formatScores(scores, MUTATION_SCORE_FLOOR));
+  const failing = belowFloor(scores, MUTATION_SCORE_FLOOR);
+  if (failing.length > 0) {
+    console.error(
+      `\ntest:mutation: below ${MUTATION_SCORE_FLOOR} %: ${failing.map((s) => s.module).join(', ')}`,
+    );
+    return 1;
+  }
+  return 0;
+}
+
+process.exitCode = await main(process.argv.slice(2));
