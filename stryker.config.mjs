@@ -1,6 +1,7 @@
 // @ts-check
-// Mutation testing (npm run test:mutation; docs/testing.md). The mutated files are the modules in
-// test/mutation/modules.ts; scripts/mutation/report.ts prints their scores and enforces the floor.
+// Mutation testing (docs/testing.md). `npm run test:mutation` (scripts/mutation/run-cli.ts) runs
+// Stryker once per module of test/mutation/modules.ts, overriding `mutate`, the report files and the
+// incremental file, and enforces the score floor; `npx stryker run` mutates every module at once.
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { MUTATION_MODULES } from './test/mutation/modules.ts';
@@ -18,7 +19,11 @@ const config = {
   jsonReporter: { fileName: 'reports/mutation/mutation.json' },
   htmlReporter: { fileName: 'reports/mutation/mutation.html' },
   // Kept outside the clone so a CI run on a fresh clone can reuse the previous run's results.
-  incrementalFile: join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'bank-platform', 'stryker-incremental.json'),
+  incrementalFile: join(
+    process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'),
+    'bank-platform',
+    'stryker-incremental.json',
+  ),
   tempDirName: '.stryker-tmp',
   cleanTempDir: 'always',
   ignorePatterns: ['cdk.out', '.tools', '.bench', 'reports', 'services/bank-api/dist'],

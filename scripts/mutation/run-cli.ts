@@ -1,21 +1,49 @@
 import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Stryker } from '@stryker-mutator/core';
 import type { MutationTestResult } from 'mutation-testing-report-schema';
-import { MUTATION_MODULES, MUTATION_SCORE_FLOOR } from '../../test/mutation/modules.js';
-import { belowFloor, formatScores, moduleScores } from './scores.js';
+import {
+  MUTATION_MODULES,
+  MUTATION_SCORE_FLOOR,
+  MUTATION_TESTS_ENV,
+  type MutationModule,
+  moduleSlug,
+} from '../../test/mutation/modules.js';
+import { belowFloor, formatScores, type ModuleScore, moduleScores } from './scores.js';
 
 // npm run test:mutation -- [--incremental] [--module <name> ...]
 //
-// Runs Stryker (stryker.config.mjs) over the modules in test/mutation/modules.ts, then prints each
-// module's mutation score. Exit 0 when every module reaches the floor, 1 when one does not or Stryker
+// Runs Stryker (stryker.config.mjs) once per module in test/mutation/modules.ts, with only that
+// module's suites, then prints each module's mutation score. Exit 0 when every module reaches the floor, 1 when one does not or Stryker
 // fails, 2 for bad arguments. --incremental reuses the previous run's results for unchanged code and
 // tests (the file lives outside the clone, in the user's cache); --module restricts the run.
 
 const USAGE = 'usage: npm run test:mutation -- [--incremental] [--module <name> ...]';
-const REPORT = 'reports/mutation/mutation.json';
 const root = join(import.meta.dirname, '..', '..');
+const cacheDir = join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'bank-platform');
+
+async function mutate(module: MutationModule, incremental: boolean): Promise<ModuleScore> {
+  const slug = moduleSlug(module);
+  const report = `reports/mutation/${slug}.json`;
+  // Stryker's workers are forked from this process and inherit the variable; the mutation Vitest
+  // config reads it to run only this module's suites.
+  process.env[MUTATION_TESTS_ENV] = module.tests.join(',');
+  const started = performance.now();
+  await new Stryker({
+    incremental,
+    incrementalFile: join(cacheDir, `stryker-incremental-${slug}.json`),
+    mutate: [...module.files],
+    jsonReporter: { fileName: report },
+    htmlReporter: { fileName: `reports/mutation/${slug}.html` },
+  }).runMutationTest();
+  const result = JSON.parse(readFileSync(join(root, report), 'utf8')) as MutationTestResult;
+  const [score] = moduleScores(result, [module], root);
+  if (!score) throw new Error(`no score for ${module.name}`);
+  console.log(`\n${module.name}: ${((performance.now() - started) / 1000).toFixed(0)} s`);
+  return score;
+}
 
 function parse(argv: string[]) {
   const { values } = parseArgs({
@@ -55,15 +83,11 @@ async function main(argv: string[]): Promise<number> {
       ? MUTATION_MODULES
       : MUTATION_MODULES.filter((m) => args.module.includes(m.name));
   const started = performance.now();
-  await new Stryker({
-    incremental: args.incremental,
-    mutate: modules.flatMap((m) => m.files),
-  }).runMutationTest();
-  const report = JSON.parse(readFileSync(join(root, REPORT), 'utf8')) as MutationTestResult;
-  const scores = moduleScores(report, modules, root);
+  const scores: ModuleScore[] = [];
+  for (const module of modules) scores.push(await mutate(module, args.incremental));
   console.log(
     `\nmutation scores (floor ${MUTATION_SCORE_FLOOR} %, ${args.incremental ? 'incremental' : 'full'} run, ` +
-      `${((performance.now() - started) / 1000).toFixed(0)} s; details in reports/mutation/mutation.html)`,
+      `${((performance.now() - started) / 1000).toFixed(0)} s; details in reports/mutation/<module>.html)`,
   );
   console.log(formatScores(scores, MUTATION_SCORE_FLOOR));
   const failing = belowFloor(scores, MUTATION_SCORE_FLOOR);

@@ -8,12 +8,22 @@ export interface MutationModule {
   readonly name: string;
   /** Source files (repository-relative) whose mutants count towards this module. */
   readonly files: readonly string[];
+  /**
+   * The suites that exercise these files in-process (globs, repository-relative). Stryker activates a
+   * mutant inside the test process, so a suite that reaches the code only through a child process
+   * (a CLI's own test) cannot kill it; such suites still run in `npm test`.
+   */
+  readonly tests: readonly string[];
 }
 
 export const MUTATION_SCORE_FLOOR = 80;
 
 export const MUTATION_MODULES: readonly MutationModule[] = [
-  { name: 'bank-api ledger', files: ['services/bank-api/src/ledger/ledger.ts'] },
+  {
+    name: 'bank-api ledger',
+    files: ['services/bank-api/src/ledger/ledger.ts'],
+    tests: ['services/bank-api/test/ledger-invariants.test.ts', 'services/bank-api/test/api.test.ts'],
+  },
   {
     name: 'bank-api request validation',
     files: [
@@ -22,6 +32,7 @@ export const MUTATION_MODULES: readonly MutationModule[] = [
       'services/bank-api/src/routes/cursor.ts',
       'services/bank-api/src/routes/idempotency.ts',
     ],
+    tests: ['services/bank-api/test/bad-input.test.ts', 'services/bank-api/test/api.test.ts'],
   },
   {
     name: 'manifests publisher and diff',
@@ -31,6 +42,7 @@ export const MUTATION_MODULES: readonly MutationModule[] = [
       'scripts/manifests/render-tree.ts',
       'scripts/manifests/git.ts',
     ],
+    tests: ['test/gitops/publish.test.ts', 'test/gitops/diff.test.ts'],
   },
   {
     name: 'WebService, NetworkPolicy and namespace constructs',
@@ -41,7 +53,27 @@ export const MUTATION_MODULES: readonly MutationModule[] = [
       'charts/lib/web-service/props.ts',
       'charts/lib/namespace/workload-namespace.ts',
     ],
+    tests: ['test/manifests/*.test.ts'],
   },
-  { name: 'compliance gate', files: ['platform/lib/compliance.ts'] },
-  { name: 'environment config schema', files: ['platform/config/schema.ts'] },
+  {
+    name: 'compliance gate',
+    files: ['platform/lib/compliance.ts'],
+    tests: ['platform/test/compliance.test.ts'],
+  },
+  {
+    name: 'environment config schema',
+    files: ['platform/config/schema.ts'],
+    tests: ['platform/config/config.test.ts'],
+  },
 ];
+
+/** A module's name as a file name (reports, incremental state). */
+export function moduleSlug(module: MutationModule): string {
+  return module.name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
+}
+
+/** Environment variable through which the runner tells test/mutation/vitest.config.ts what to run. */
+export const MUTATION_TESTS_ENV = 'BANK_MUTATION_TESTS';
