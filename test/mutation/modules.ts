@@ -32,7 +32,7 @@ export const MUTATION_MODULES: readonly MutationModule[] = [
       'services/bank-api/src/routes/cursor.ts',
       'services/bank-api/src/routes/idempotency.ts',
     ],
-    tests: ['services/bank-api/test/bad-input.test.ts', 'services/bank-api/test/api.test.ts'],
+    tests: ['services/bank-api/test/request-validation.test.ts'],
   },
   {
     name: 'manifests publisher and diff',

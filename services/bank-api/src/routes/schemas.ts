@@ -6,11 +6,13 @@ export const MAX_AMOUNT = 100_000_000_000;
 
 export const AccountId = z.uuid({ message: 'must be a UUID' });
 
+// The upper bound is checked first and stops there: 1e16 is over it, and saying it is also "not a
+// whole number" (it is past the safe-integer range) would only confuse.
 export const Amount = z
   .number({ message: 'must be a number of minor units (e.g. cents)' })
+  .max(MAX_AMOUNT, { message: `must be at most ${MAX_AMOUNT}`, abort: true })
   .int('must be a whole number of minor units')
-  .positive('must be greater than zero')
-  .max(MAX_AMOUNT, `must be at most ${MAX_AMOUNT}`);
+  .positive('must be greater than zero');
 
 const Reference = z
   .string()
@@ -37,7 +39,13 @@ export const DevTokenBody = z.strictObject({
 export const IdParams = z.object({ id: AccountId });
 
 export const EntriesQuery = z.strictObject({
-  limit: z.coerce.number({ message: 'must be a number' }).int().min(1).max(100).default(20),
+  // Each check names its own rule: a message on the number alone would be reported for all of them.
+  limit: z.coerce
+    .number({ message: 'must be a number' })
+    .int('must be a whole number')
+    .min(1, 'must be at least 1')
+    .max(100, 'must be at most 100')
+    .default(20),
   cursor: z
     .string()
     .regex(/^[A-Za-z0-9_-]{1,32}$/, 'must be a cursor returned by a previous page')
