@@ -15,7 +15,7 @@ function formatFigures(result: RestoreDrillResult): string {
     `target time            ${result.target}`,
     `load                   ${result.load.acknowledged} transfers acknowledged in ${result.load.seconds} s ` +
       `(${result.load.requests} requests, ${result.load.retries} retries)`,
-    `base backup / archive  ${(result.baseBackupBytes / 1048576).toFixed(1)} MiB / ${result.archive.segments} WAL files, ` +
+    `base backup / archive  ${(result.baseBackupBytes / 1048576).toFixed(1)} MiB / ${result.archive.segments} archived WAL files, ` +
       `${(result.archive.bytes / 1048576).toFixed(1)} MiB`,
     `replay stopped         ${result.recoveryStop ?? '(not logged)'}`,
     `before the target      ${v.acknowledgedBeforeTarget} acknowledged, ${v.acknowledgedBeforeTarget - v.lost.length} in the copy`,
