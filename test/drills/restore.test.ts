@@ -21,9 +21,10 @@ describe.skipIf(!postgresServerAvailable())('point-in-time restore drill', () =>
     );
     expect(result.violations).toEqual([]);
     expect(result.rpoTransfers).toBe(0);
-    // Both sides of the target were exercised, or the verdict would be empty praise.
-    expect(result.verdict.acknowledgedBeforeTarget).toBeGreaterThan(50);
-    expect(result.verdict.sentAfterTarget).toBeGreaterThan(50);
+    // Both sides of the target were exercised, or the verdict would be empty praise. Low bounds: a
+    // loaded CI machine moves far fewer transfers than the hundreds a quiet one does.
+    expect(result.verdict.acknowledgedBeforeTarget).toBeGreaterThan(10);
+    expect(result.verdict.sentAfterTarget).toBeGreaterThan(10);
     expect(result.recoveryStop).toMatch(/recovery stopping before commit/);
 
     // The same restored copy, claimed for a target 1 s later: as if the restore had stopped 1 s early.

@@ -274,7 +274,12 @@ export async function runRestoreDrill(settings: RestoreDrillSettings): Promise<R
     const serviceUrl = service.url;
     const loadStartedAt = Date.now();
     const load = startTransferLoad({ baseUrl: () => serviceUrl, payers, label: LABEL });
-    while (load.acknowledgedCount < settings.workers * 5) await sleep(20);
+    const flowingBy = Date.now() + 30_000;
+    while (load.acknowledgedCount < settings.workers * 5) {
+      if (Date.now() > flowingBy)
+        throw new Error(`load made no progress: ${load.acknowledgedCount} transfers in 30 s`);
+      await sleep(20);
+    }
 
     log('base backup under load (pg_basebackup, no WAL inside: the archive must supply it)');
     const user = decodeURIComponent(new URL(primary.url).username);
@@ -285,7 +290,6 @@ export async function runRestoreDrill(settings: RestoreDrillSettings): Promise<R
       `--username=${user}`,
       '--wal-method=none',
       '--checkpoint=fast',
-      '--no-sync',
     ]);
     const half = (settings.loadSeconds * 1000) / 2;
     await sleep(half);
