@@ -75,6 +75,9 @@ describe('environment config', () => {
     ['backups kept forever', 'retention.backupsDays', 100_000],
     ['unknown Object Lock mode', 'retention.auditObjectLockMode', 'LEGAL_HOLD'],
     ['plain http OIDC issuer', 'bankApi.oidc.issuer', 'http://auth.bank.example.com/dev'],
+    ['backup copy in the home region', 'backup.copyRegion', 'eu-central-1'],
+    ['backup copy region misspelt', 'backup.copyRegion', 'ireland'],
+    ['backups kept no days', 'backup.retentionDays', 0],
   ];
 
   it.each(badValues)('rejects %s, naming the environment and %s', (_what, field, value) => {
@@ -93,6 +96,8 @@ describe('environment config', () => {
     ['bankApi.replicas.min', 2],
     ['network.natGateways', 1],
     ['retention.auditObjectLockMode', 'GOVERNANCE'],
+    ['backup.vaultLock', undefined],
+    ['backup.copyRegion', undefined],
   ];
 
   it.each(prodRules)('holds prod to its rules: %s', (field, value) => {
@@ -101,12 +106,47 @@ describe('environment config', () => {
     expect(error.issues.map((i) => i.field)).toContain(field);
   });
 
+  const vaultLockRules: [string, string, unknown, string][] = [
+    ['retention below the lock', 'backup.retentionDays', 30, 'backup.retentionDays'],
+    [
+      'lock maximum below its minimum',
+      'backup.vaultLock.maxRetentionDays',
+      20,
+      'backup.vaultLock.maxRetentionDays',
+    ],
+    [
+      'COMPLIANCE without a grace period',
+      'backup.vaultLock.changeableForDays',
+      undefined,
+      'backup.vaultLock.changeableForDays',
+    ],
+    [
+      'a grace period shorter than AWS allows',
+      'backup.vaultLock.changeableForDays',
+      2,
+      'backup.vaultLock.changeableForDays',
+    ],
+    ['GOVERNANCE in production', 'backup.vaultLock.mode', 'GOVERNANCE', 'backup.vaultLock'],
+  ];
+
+  it.each(vaultLockRules)('keeps the backup vault lock consistent: %s', (_what, field, value, reported) => {
+    const error = failureFor('prod', withValue(prod, field, value));
+    expect(error.issues.map((i) => i.field)).toContain(reported);
+    expect(error.message).toContain(`prod.${reported}`);
+  });
+
   it('holds any production-tier environment to the rules, whatever its name', () => {
     const staging = withValue(withValue(dev, 'tier', 'production'), 'name', 'staging');
     const fields = failureFor('staging', staging).issues.map((i) => i.field);
     // dev's values break the production rules they would otherwise skip.
     expect(fields).toEqual(
-      expect.arrayContaining(['network.natGateways', 'retention.auditObjectLockMode', 'apiAllowedCidrs']),
+      expect.arrayContaining([
+        'network.natGateways',
+        'retention.auditObjectLockMode',
+        'apiAllowedCidrs',
+        'backup.vaultLock',
+        'backup.copyRegion',
+      ]),
     );
     expect(() => parseEnvironment('staging', withValue(staging, 'tier', 'non-production'))).not.toThrow();
   });

@@ -56,6 +56,8 @@ export const rawEnvironments: Readonly<Record<string, EnvironmentConfigInput>> =
       alarms: { maxConnections: 200, freeableMemoryMiB: 256 },
     },
     retention: { backupsDays: 90, auditObjectLockMode: 'GOVERNANCE', auditObjectLockDays: 365 },
+    // No Vault Lock and no second region: dev data is rebuilt from migrations, a week of restores is enough.
+    backup: { retentionDays: 7 },
     gitops: { ...shared.gitops, path: 'manifests/dev', syncWindows: [] },
     ci: { ...shared.ci, deployEnvironment: 'dev' },
     alertEmail: 'platform-oncall+dev@bank.example.com',
@@ -100,6 +102,13 @@ export const rawEnvironments: Readonly<Record<string, EnvironmentConfigInput>> =
     },
     // Seven years: the record-keeping period the bank's auditors ask for.
     retention: { backupsDays: 2555, auditObjectLockMode: 'COMPLIANCE', auditObjectLockDays: 2555 },
+    // Daily recovery points for 35 days (as long as Aurora's own point-in-time window), locked so that
+    // not even the root user can delete one early, and copied to Ireland in case Frankfurt is lost.
+    backup: {
+      retentionDays: 35,
+      vaultLock: { mode: 'COMPLIANCE', minRetentionDays: 35, maxRetentionDays: 2555, changeableForDays: 3 },
+      copyRegion: 'eu-west-1',
+    },
     gitops: {
       ...shared.gitops,
       path: 'manifests/prod',

@@ -40,6 +40,29 @@ export const NodeAutoscalerSchema = z.enum(['karpenter', 'cluster-autoscaler']);
 
 const days = (max: number) => z.number().int().min(1).max(max);
 
+const awsRegion = z
+  .string()
+  .regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'must be an AWS region such as eu-central-1');
+
+/** AWS Backup of the database and the backup and audit buckets (platform/lib/data/data-backup.ts). */
+export const BackupSchema = z.strictObject({
+  // Days each daily recovery point is kept, in the vault and in its cross-region copy.
+  retentionDays: days(36500),
+  // Absent: no Vault Lock. COMPLIANCE turns immutable after changeableForDays (then nobody, root
+  // included, can delete a recovery point early or lift the lock); GOVERNANCE can be lifted with IAM.
+  vaultLock: z
+    .strictObject({
+      mode: z.enum(['COMPLIANCE', 'GOVERNANCE']),
+      minRetentionDays: days(36500),
+      maxRetentionDays: days(36500),
+      // The grace period in which a COMPLIANCE lock can still be removed (AWS: at least 3 days).
+      changeableForDays: z.number().int().min(3).max(36500).optional(),
+    })
+    .optional(),
+  // Absent: recovery points stay in the home region only.
+  copyRegion: awsRegion.optional(),
+});
+
 /** An Argo CD sync window on the environment's workloads project (rendered into the AppProject). */
 export const SyncWindowSchema = z.strictObject({
   kind: z.enum(['allow', 'deny']),
@@ -65,7 +88,7 @@ export const EnvironmentConfigSchema = z
     // Production environments must pass the guard rails below (checked here, never by name in code).
     tier: z.enum(['production', 'non-production']),
     account: z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id'),
-    region: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'must be an AWS region such as eu-central-1'),
+    region: awsRegion,
     azCount: z.number().int().min(2).max(3),
     vpcCidr: cidr,
     network: z.strictObject({
@@ -112,6 +135,7 @@ export const EnvironmentConfigSchema = z
       auditObjectLockMode: z.enum(['GOVERNANCE', 'COMPLIANCE']),
       auditObjectLockDays: days(3650),
     }),
+    backup: BackupSchema,
     domainName: dnsName,
     gitops: z.strictObject({
       repoUrl: z.string().url().startsWith('https://', 'must be an https:// Git URL'),
@@ -209,7 +233,55 @@ export const EnvironmentConfigSchema = z
         message: 'must be <= azCount (at most one NAT gateway per availability zone)',
       });
     }
+    const { backup } = env;
+    if (backup.copyRegion === env.region) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['backup', 'copyRegion'],
+        message: 'must differ from region (a copy in the same region survives nothing the original does not)',
+      });
+    }
+    const lock = backup.vaultLock;
+    if (lock) {
+      if (lock.maxRetentionDays <= lock.minRetentionDays)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['backup', 'vaultLock', 'maxRetentionDays'],
+          message: 'must be greater than minRetentionDays',
+        });
+      if (backup.retentionDays < lock.minRetentionDays || backup.retentionDays > lock.maxRetentionDays)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['backup', 'retentionDays'],
+          message:
+            'must lie within backup.vaultLock min/maxRetentionDays (the vault refuses other recovery points)',
+        });
+      if (lock.mode === 'COMPLIANCE' && lock.changeableForDays === undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['backup', 'vaultLock', 'changeableForDays'],
+          message: 'a COMPLIANCE lock needs its grace period (at least 3 days)',
+        });
+      if (lock.mode === 'GOVERNANCE' && lock.changeableForDays !== undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['backup', 'vaultLock', 'changeableForDays'],
+          message: 'only a COMPLIANCE lock has a grace period; remove it for GOVERNANCE',
+        });
+    }
     if (env.tier === 'production') {
+      if (backup.vaultLock?.mode !== 'COMPLIANCE')
+        ctx.addIssue({
+          code: 'custom',
+          path: ['backup', 'vaultLock'],
+          message: 'a production environment locks its backup vault in COMPLIANCE mode',
+        });
+      if (backup.copyRegion === undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['backup', 'copyRegion'],
+          message: 'a production environment copies its backups to a second region',
+        });
       if (env.azCount !== 3)
         ctx.addIssue({
           code: 'custom',
@@ -265,4 +337,5 @@ export type EnvironmentConfig = z.infer<typeof EnvironmentConfigSchema>;
 /** What a raw environment definition must look like before parsing (defaults still unapplied). */
 export type EnvironmentConfigInput = z.input<typeof EnvironmentConfigSchema>;
 export type SyncWindow = z.infer<typeof SyncWindowSchema>;
+export type BackupConfig = z.infer<typeof BackupSchema>;
 export type NodeAutoscaler = z.infer<typeof NodeAutoscalerSchema>;

@@ -156,7 +156,18 @@ function clusterAcknowledgements(stack: Stack, env: EnvironmentConfig): Acknowle
       path: 'Aurora/Cluster',
       ids: [`${NIST}-RDSInBackupPlan`, `${PCI}-RDSAutomaticMinorVersionUpgradeEnabled`],
       reason:
-        'Aurora keeps continuous backups with point-in-time restore for the configured retention (35 days in prod); AWS Backup would duplicate them. Minor versions are pinned in code and upgraded deliberately after testing, not in a maintenance window.',
+        'The rule looks for each DB instance in a backup selection, but AWS Backup backs Aurora up per cluster, never per member instance: the cluster is in the DataBackup plan, and Aurora keeps point-in-time restore for the configured retention besides. Minor versions are pinned in code and upgraded deliberately after testing, not in a maintenance window.',
+    },
+    {
+      path: 'DataBackup/Role',
+      ids: [
+        iam4('service-role/AWSBackupServiceRolePolicyForBackup'),
+        iam4('service-role/AWSBackupServiceRolePolicyForRestores'),
+        iam4('AWSBackupServiceRolePolicyForS3Backup'),
+        iam4('AWSBackupServiceRolePolicyForS3Restore'),
+      ],
+      reason:
+        'The AWS Backup service role: AWS documents these managed policies for backing up and restoring Aurora and S3 and updates them as the services change; only backup.amazonaws.com can assume the role, and only this plan uses it.',
     },
     {
       path: 'Aurora/SecurityGroup',

@@ -5,6 +5,7 @@ import { acknowledgeFindings } from './acknowledgements.js';
 import { acknowledgeCheckovFindings } from './checkov-acknowledgements.js';
 import { buildClusterStack } from './cluster/cluster-stack.js';
 import { addCompliancePacks } from './compliance.js';
+import { BackupCopyStack } from './data/backup-copy-stack.js';
 import { DeliveryStack } from './delivery/delivery-stack.js';
 import { NetworkStack } from './network/network-stack.js';
 import { SecurityStack } from './security/security-stack.js';
@@ -24,6 +25,8 @@ export interface EnvironmentStacks {
   readonly network: NetworkStack;
   readonly delivery: DeliveryStack;
   readonly cluster: Stack;
+  /** The vault in backup.copyRegion that recovery points are copied to; absent without a copy region. */
+  readonly backupCopy: BackupCopyStack | undefined;
 }
 
 /** All stacks of one environment, wired together; account and region come from the config only. */
@@ -44,6 +47,15 @@ export async function addEnvironment(app: App, config: EnvironmentConfig): Promi
     config,
     description: `Bank platform ${config.name}: ECR, GitHub OIDC and CI roles`,
   });
+  const copyRegion = config.backup.copyRegion;
+  const backupCopy =
+    copyRegion === undefined
+      ? undefined
+      : new BackupCopyStack(app, stackName(config, 'backup-copy'), {
+          env: { account: config.account, region: copyRegion },
+          config,
+          description: `Bank platform ${config.name}: backup copy vault in ${copyRegion}`,
+        });
   const cluster = await buildClusterStack(app, stackName(config, 'cluster'), config, {
     vpc: network.vpc,
     alarmTopic: security.alarmTopic,
@@ -51,9 +63,12 @@ export async function addEnvironment(app: App, config: EnvironmentConfig): Promi
   });
   cluster.addDependency(security);
   cluster.addDependency(network);
+  // The backup plan copies into that vault by name: it must exist before the first copy job runs.
+  if (backupCopy) cluster.addDependency(backupCopy);
 
-  const stacks = { security, network, delivery, cluster };
+  const stacks = { security, network, delivery, cluster, backupCopy };
   for (const stack of Object.values(stacks)) {
+    if (!stack) continue;
     applyCostAllocationTags(stack, config);
     acknowledgeFindings(stack, config);
     acknowledgeCheckovFindings(stack, config);

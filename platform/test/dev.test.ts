@@ -5,6 +5,7 @@ import { PINNED_VERSIONS } from '../../test/expected/pinned-versions.js';
 import { loadEnvironment } from '../config/index.js';
 import { subnetCidrs } from '../lib/network/subnet-plan.js';
 import {
+  backupPlanRules,
   eksClusterConfig,
   helmCharts,
   kubernetesObjects,
@@ -328,6 +329,86 @@ describe('dev: Aurora', () => {
     const sources = toAurora.map((r) => JSON.stringify(r.Properties?.SourceSecurityGroupId));
     expect(sources.some((s) => s.includes('ClusterSecurityGroupId'))).toBe(true);
     expect(sources.some((s) => s.includes('RotationSingleUserSecurityGroup'))).toBe(true);
+  });
+});
+
+describe('dev: backups', () => {
+  it('backs up Aurora and the backup and audit buckets for 7 days, with no Vault Lock and no copy region', () => {
+    const vaults = resourcesOfType(env.templates.cluster, 'AWS::Backup::BackupVault');
+    expect(vaults).toHaveLength(1);
+    expect(vaults[0]?.Properties?.LockConfiguration).toBeUndefined();
+    const rules = backupPlanRules(env.templates.cluster);
+    expect(rules.map((r) => [r.ScheduleExpression, r.Lifecycle, r.CopyActions])).toEqual([
+      ['cron(30 2 * * ? *)', { DeleteAfterDays: 7 }, undefined],
+    ]);
+    expect(env.backupCopy).toBeUndefined();
+    const selection = JSON.stringify(
+      resourcesOfType(env.templates.cluster, 'AWS::Backup::BackupSelection')[0]?.Properties,
+    );
+    expect(selection).toMatch(
+      /:rds:eu-central-1:111111111111:cluster:",\{"Ref":"AuroraCluster[0-9A-F]{8}"\}/,
+    );
+    expect(selection).toContain(':s3:::bank-dev-audit-111111111111-eu-central-1');
+  });
+
+  it('denies deleting recovery points to everyone and pages on failed backup and copy jobs', () => {
+    const [vault] = resourcesOfType(env.templates.cluster, 'AWS::Backup::BackupVault');
+    expect(vault?.Properties?.AccessPolicy).toEqual({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Deny',
+          Principal: { AWS: '*' },
+          Action: ['backup:DeleteRecoveryPoint', 'backup:UpdateRecoveryPointLifecycle'],
+          Resource: '*',
+        },
+      ],
+    });
+    expect(vault?.Properties?.Notifications).toEqual({
+      BackupVaultEvents: [
+        'BACKUP_JOB_FAILED',
+        'BACKUP_JOB_EXPIRED',
+        'COPY_JOB_FAILED',
+        'S3_BACKUP_OBJECT_FAILED',
+      ],
+      SNSTopicArn: {
+        'Fn::ImportValue': expect.stringMatching(/^bank-dev-security:ExportsOutputRefOnCallTopic/),
+      },
+    });
+    // The on-call topic is KMS-encrypted: AWS Backup needs the key and the topic's permission to publish.
+    env.templates.security.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: Match.objectLike({
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Principal: { Service: 'backup.amazonaws.com' },
+            Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+          }),
+        ]),
+      }),
+    });
+    env.templates.security.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: Match.objectLike({
+        Statement: Match.arrayWith([
+          Match.objectLike({ Principal: { Service: 'backup.amazonaws.com' }, Action: 'sns:Publish' }),
+        ]),
+      }),
+    });
+  });
+
+  it('gives AWS Backup a role only it can assume, with the Aurora and S3 backup and restore policies', () => {
+    const roles = resourcesOfType(env.templates.cluster, 'AWS::IAM::Role').filter((r) =>
+      JSON.stringify(r.Properties?.AssumeRolePolicyDocument).includes('backup.amazonaws.com'),
+    );
+    expect(roles).toHaveLength(1);
+    const policies = JSON.stringify(roles[0]?.Properties?.ManagedPolicyArns);
+    for (const name of [
+      'service-role/AWSBackupServiceRolePolicyForBackup',
+      'service-role/AWSBackupServiceRolePolicyForRestores',
+      'AWSBackupServiceRolePolicyForS3Backup',
+      'AWSBackupServiceRolePolicyForS3Restore',
+    ]) {
+      expect(policies).toContain(`:iam::aws:policy/${name}"`);
+    }
   });
 });
 

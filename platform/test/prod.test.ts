@@ -1,7 +1,8 @@
-import { Match } from 'aws-cdk-lib/assertions';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadEnvironment } from '../config/index.js';
 import {
+  backupPlanRules,
   eksClusterConfig,
   helmCharts,
   resourcesOfType,
@@ -79,6 +80,65 @@ describe('prod', () => {
     expect(values['redis-ha']?.enabled).toBe(true);
     expect(values.server?.replicas).toBe(2);
     expect(values.configs).toBeDefined();
+  });
+
+  it('backs up Aurora and the backup and audit buckets daily for 35 days into a COMPLIANCE-locked vault', () => {
+    const vaults = resourcesOfType(env.templates.cluster, 'AWS::Backup::BackupVault');
+    expect(vaults).toHaveLength(1);
+    expect(vaults[0]?.Properties?.BackupVaultName).toBe('bank-prod-backup');
+    // A grace period (ChangeableForDays) is what makes AWS apply the lock in compliance mode.
+    expect(vaults[0]?.Properties?.LockConfiguration).toEqual({
+      MinRetentionDays: 35,
+      MaxRetentionDays: 2555,
+      ChangeableForDays: 3,
+    });
+    env.templates.cluster.hasResource('AWS::Backup::BackupVault', { DeletionPolicy: 'Retain' });
+    const rules = backupPlanRules(env.templates.cluster);
+    expect(rules).toHaveLength(1);
+    expect(rules[0]?.Lifecycle).toEqual({ DeleteAfterDays: 35 });
+    const selection = JSON.stringify(
+      resourcesOfType(env.templates.cluster, 'AWS::Backup::BackupSelection')[0]?.Properties,
+    );
+    expect(selection).toMatch(
+      /:rds:eu-central-1:222222222222:cluster:",\{"Ref":"AuroraCluster[0-9A-F]{8}"\}/,
+    );
+    expect(selection).toContain('{"Fn::GetAtt":["BackupsBucketC69911ED","Arn"]}');
+    expect(selection).toContain(':s3:::bank-prod-audit-222222222222-eu-central-1');
+  });
+
+  it('copies every recovery point to a vault of the same name in eu-west-1, locked the same way', () => {
+    const [rule] = backupPlanRules(env.templates.cluster);
+    expect(JSON.stringify(rule?.CopyActions)).toBe(
+      JSON.stringify([
+        {
+          DestinationBackupVaultArn: {
+            'Fn::Join': [
+              '',
+              [
+                'arn:',
+                { Ref: 'AWS::Partition' },
+                ':backup:eu-west-1:222222222222:backup-vault:bank-prod-backup',
+              ],
+            ],
+          },
+          Lifecycle: { DeleteAfterDays: 35 },
+        },
+      ]),
+    );
+    const copy = env.backupCopy;
+    expect(copy?.region).toBe('eu-west-1');
+    const [copyVault] = resourcesOfType(copy?.template as Template, 'AWS::Backup::BackupVault');
+    expect(copyVault?.Properties?.BackupVaultName).toBe('bank-prod-backup');
+    expect(copyVault?.Properties?.LockConfiguration).toEqual({
+      MinRetentionDays: 35,
+      MaxRetentionDays: 2555,
+      ChangeableForDays: 3,
+    });
+    // Its own key in eu-west-1: a copy must not depend on a key in the region it is meant to outlive.
+    expect(copyVault?.Properties?.EncryptionKeyArn).toEqual({
+      'Fn::GetAtt': [expect.stringMatching(/^BackupCopyKey/), 'Arn'],
+    });
+    copy?.template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
   });
 
   it('passes every compliance pack', () => {

@@ -6,6 +6,8 @@ import { createPlatformApp } from '../lib/platform-app.js';
 
 export interface SynthesizedEnvironment {
   readonly templates: Record<'security' | 'network' | 'delivery' | 'cluster', Template>;
+  /** The backup copy vault's stack in the second region, when the config names one. */
+  readonly backupCopy: { readonly template: Template; readonly region: string } | undefined;
   /**
    * What the app's own compliance gate left unacknowledged, read from the validation report its synth
    * wrote (not recomputed here: a test must fail when the app stops running the packs).
@@ -29,17 +31,24 @@ export async function synthesize(config: EnvironmentConfig): Promise<Synthesized
     delivery: Template.fromStack(stacks.delivery),
     cluster: Template.fromStack(stacks.cluster),
   };
+  const backupCopy = stacks.backupCopy && {
+    template: Template.fromStack(stacks.backupCopy),
+    region: stacks.backupCopy.region,
+  };
   const previousExitCode = process.exitCode;
   const assembly = app.synth();
   // A failed gate sets the exit code; the assertions below report it, the test process must not.
   process.exitCode = previousExitCode;
   const warnings = Object.values(stacks).flatMap((stack) =>
-    Annotations.fromStack(stack)
-      .findWarning('*', Match.anyValue())
-      .map((w) => `${w.id}: ${JSON.stringify(w.entry.data)}`),
+    stack === undefined
+      ? []
+      : Annotations.fromStack(stack)
+          .findWarning('*', Match.anyValue())
+          .map((w) => `${w.id}: ${JSON.stringify(w.entry.data)}`),
   );
   return {
     templates,
+    backupCopy,
     complianceFindings: unacknowledgedFindings(assembly.directory),
     missingContext: assembly.manifest.missing ?? [],
     warnings,
@@ -94,3 +103,11 @@ export const kubernetesObjects = (template: Template): Record<string, unknown>[]
     .map((r) => r.Properties?.Manifest)
     .filter((m): m is string => typeof m === 'string')
     .flatMap((m) => JSON.parse(m) as Record<string, unknown>[]);
+
+/** The rules of the one AWS Backup plan a template holds. */
+export function backupPlanRules(template: Template): Record<string, unknown>[] {
+  const plans = resourcesOfType(template, 'AWS::Backup::BackupPlan');
+  if (plans.length !== 1) throw new Error(`expected one AWS Backup plan, found ${plans.length}`);
+  const plan = plans[0]?.Properties?.BackupPlan as { BackupPlanRule?: Record<string, unknown>[] } | undefined;
+  return plan?.BackupPlanRule ?? [];
+}

@@ -30,7 +30,12 @@ class UsageError extends Error {}
 
 function tools(): Tool[] {
   const environments = loadEnvironments();
-  const regions = [...new Set(environments.map((e) => e.region))].sort();
+  // The backup copy vaults deploy to a second region: their templates are linted for it too.
+  const regions = [
+    ...new Set(
+      environments.flatMap((e) => [e.region, ...(e.backup.copyRegion ? [e.backup.copyRegion] : [])]),
+    ),
+  ].sort();
   const versions = [...new Set(environments.map((e) => e.kubernetesVersion))];
   if (versions.length !== 1)
     throw new Error(

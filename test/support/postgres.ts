@@ -80,7 +80,8 @@ export async function freePort(): Promise<number> {
   });
 }
 
-async function postgresUserIds(): Promise<{ uid: number; gid: number } | undefined> {
+/** The OS user the servers run as when this process is root (PostgreSQL refuses root); else undefined. */
+export async function postgresUserIds(): Promise<{ uid: number; gid: number } | undefined> {
   // PostgreSQL refuses to run as root, so as root we hand the files to the `postgres` user.
   if (process.getuid?.() !== 0) return undefined;
   const { stdout: uid } = await execFile('id', ['-u', 'postgres']);

@@ -11,12 +11,15 @@ import type { EnvironmentConfig } from '../../config/index.js';
 import { BANK_API } from '../../config/workloads.js';
 import { AuroraAlarms } from '../data/aurora-alarms.js';
 import { AuroraDatabase } from '../data/aurora-database.js';
+import { vaultLockOf } from '../data/backup-copy-stack.js';
+import { DataBackup } from '../data/data-backup.js';
 import { availabilityZones } from '../network/subnet-plan.js';
 import { allowCloudWatchLogs, rotatingKey } from '../shared/kms.js';
 import { encryptedLogGroup } from '../shared/log-groups.js';
 import {
   auroraClusterIdentifier,
   auroraSecretName,
+  backupVaultName,
   bucketName,
   clusterName,
   containerLogGroupName,
@@ -218,6 +221,27 @@ function wireWorkloads(
 
   grantWorkloadAccess(stack, env, { cluster, aurora, assets, alarmTopic: deps.alarmTopic });
 
+  // The audit bucket lives in the security stack; named, not referenced, like the access-log bucket.
+  const auditBucketArn = s3.Bucket.fromBucketName(
+    stack,
+    'AuditBucketRef',
+    bucketName(env, 'audit'),
+  ).bucketArn;
+  const dataBackup = new DataBackup(stack, 'DataBackup', {
+    vaultName: backupVaultName(env),
+    planName: resourceName(env, 'data-backup'),
+    encryptionKey: rotatingKey(stack, 'BackupVaultKey', {
+      alias: resourceName(env, 'backup'),
+      description: `AWS Backup vault of ${env.name} (S3 recovery points)`,
+    }),
+    databaseClusters: [aurora.cluster],
+    bucketArns: [backups.bucketArn, auditBucketArn],
+    retention: Duration.days(env.backup.retentionDays),
+    vaultLock: vaultLockOf(env.backup),
+    copyRegion: env.backup.copyRegion,
+    notificationTopic: deps.alarmTopic,
+  });
+
   new AuroraAlarms(stack, 'AuroraAlarms', {
     cluster: aurora.cluster,
     clusterIdentifier: auroraClusterIdentifier(env),
@@ -236,4 +260,5 @@ function wireWorkloads(
   new CfnOutput(stack, 'AuroraReaderEndpoint', { value: aurora.cluster.clusterReadEndpoint.hostname });
   new CfnOutput(stack, 'AssetsBucketName', { value: assets.bucketName });
   new CfnOutput(stack, 'BackupsBucketName', { value: backups.bucketName });
+  new CfnOutput(stack, 'BackupVaultName', { value: dataBackup.vault.backupVaultName });
 }

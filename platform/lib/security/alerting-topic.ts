@@ -10,7 +10,7 @@ export interface AlertingTopicProps {
   readonly key: kms.Key;
 }
 
-/** The on-call channel: an encrypted, TLS-only SNS topic that CloudWatch alarms and Budgets publish to. */
+/** The on-call channel: an encrypted, TLS-only SNS topic that CloudWatch alarms, Budgets and AWS Backup publish to. */
 export class AlertingTopic extends Construct {
   readonly topic: sns.Topic;
 
@@ -23,8 +23,8 @@ export class AlertingTopic extends Construct {
     });
     this.topic.addSubscription(new subscriptions.EmailSubscription(props.email));
 
-    // Alarms and budget notifications are published by the services themselves; they need the key.
-    for (const service of ['cloudwatch.amazonaws.com', 'budgets.amazonaws.com']) {
+    // Alarms, budget and backup-job notifications are published by the services themselves; they need the key.
+    for (const service of ['cloudwatch.amazonaws.com', 'budgets.amazonaws.com', 'backup.amazonaws.com']) {
       props.key.addToResourcePolicy(
         new iam.PolicyStatement({
           sid: `Allow${service.split('.')[0]}Publish`,

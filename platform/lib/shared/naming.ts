@@ -3,7 +3,7 @@ import type { EnvironmentConfig } from '../../config/index.js';
 // Physical names are derived from the environment config only, so they are stable across synths and
 // identical in every place that needs them (policies, Helm values, docs).
 
-export type StackPart = 'security' | 'network' | 'delivery' | 'cluster';
+export type StackPart = 'security' | 'network' | 'delivery' | 'cluster' | 'backup-copy';
 
 export const stackName = (env: EnvironmentConfig, part: StackPart): string => `bank-${env.name}-${part}`;
 
@@ -12,6 +12,9 @@ export const resourceName = (env: EnvironmentConfig, suffix: string): string => 
 /** S3 names are global: account and region make them unique without random suffixes. */
 export const bucketName = (env: EnvironmentConfig, purpose: string): string =>
   `bank-${env.name}-${purpose}-${env.account}-${env.region}`;
+
+/** The AWS Backup vault; its cross-region copy vault carries the same name in the copy region. */
+export const backupVaultName = (env: EnvironmentConfig): string => resourceName(env, 'backup');
 
 export const clusterName = (env: EnvironmentConfig): string => resourceName(env, 'eks');
 

@@ -1,4 +1,4 @@
-import { ledgerViolations } from '../../../services/bank-api/test/support/harness.js';
+import { ledgerViolations } from '../../../services/bank-api/test/support/ledger-violations.js';
 import type { LoadReport } from './transfer-load.js';
 
 type Query = (text: string, params?: unknown[]) => Promise<Record<string, unknown>[]>;

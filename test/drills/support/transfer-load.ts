@@ -10,6 +10,11 @@ export interface Payer {
 export interface LoadReport {
   /** Idempotency key → transfer id, for every transfer a client got a 201 for. */
   acknowledged: Map<string, string>;
+  /**
+   * Every key a client started, with the wall-clock ms before its first request went out and after
+   * its 201 arrived: a drill that restores to a point in time judges each transfer by these.
+   */
+  timings: Map<string, { sentAt: number; acknowledgedAt: number | undefined }>;
   requests: number;
   /** Requests sent again with the same Idempotency-Key after an error or timeout. */
   retries: number;
@@ -49,6 +54,7 @@ export function startTransferLoad(options: {
   const keyDeadline = options.keyDeadlineMs ?? 60_000;
   const report: LoadReport = {
     acknowledged: new Map(),
+    timings: new Map(),
     requests: 0,
     retries: 0,
     failures: {},
@@ -76,6 +82,8 @@ export function startTransferLoad(options: {
         amount: 1,
       });
       const started = Date.now();
+      const timing = { sentAt: started, acknowledgedAt: undefined as number | undefined };
+      report.timings.set(key, timing);
       for (let attempt = 0; ; attempt++) {
         if (attempt > 0) report.retries++;
         if (Date.now() - started > keyDeadline)
@@ -94,6 +102,7 @@ export function startTransferLoad(options: {
           });
           const payload = (await res.json()) as { id?: string };
           if (res.status === 201 && payload.id) {
+            timing.acknowledgedAt = Date.now();
             report.acknowledged.set(key, payload.id);
             if (report.lastFailureAt !== undefined && report.recoveredAt === undefined) {
               report.recoveredAt = Date.now();

@@ -8,6 +8,8 @@ import { migrate } from '../../src/db/migrations.js';
 import { PgDatabase } from '../../src/db/pg-database.js';
 import { type RunningServer, startServer } from '../../src/server.js';
 
+export { ledgerViolations } from './ledger-violations.js';
+
 /**
  * `postgres` runs the service as the server's superuser (which also owns the schema);
  * `postgres-as-bank_api` migrates as that owner and runs the service as the bank_api role, as in AWS.
@@ -209,45 +211,6 @@ export async function ledgerSnapshot(svc: TestService): Promise<LedgerSnapshot> 
   return Object.fromEntries(
     Object.entries(row ?? {}).map(([k, v]) => [k, Number(v)]),
   ) as unknown as LedgerSnapshot;
-}
-
-/**
- * The ledger's invariants, checked in SQL against the database itself. Returns a list of
- * violations (empty when all hold) so a failing test shows what broke.
- */
-export async function ledgerViolations(
-  query: (text: string) => Promise<Record<string, unknown>[]>,
-): Promise<string[]> {
-  const violations: string[] = [];
-  const check = async (name: string, text: string) => {
-    const rows = await query(text);
-    if (rows.length > 0) violations.push(`${name}: ${JSON.stringify(rows.slice(0, 5))}`);
-  };
-  await check(
-    'total balance is not zero (money created or destroyed)',
-    'SELECT sum(balance) AS total FROM accounts HAVING sum(balance) <> 0',
-  );
-  await check(
-    'negative customer balance',
-    "SELECT id, balance FROM accounts WHERE kind = 'customer' AND balance < 0",
-  );
-  await check(
-    'transfer entries do not sum to zero',
-    'SELECT t.id, sum(e.amount) AS total, count(e.id) AS n FROM transfers t LEFT JOIN entries e ON e.transfer_id = t.id GROUP BY t.id HAVING coalesce(sum(e.amount), 0) <> 0 OR count(e.id) <> 2',
-  );
-  await check(
-    'balance differs from the sum of its entries',
-    'SELECT a.id, a.balance, coalesce(sum(e.amount), 0) AS entries FROM accounts a LEFT JOIN entries e ON e.account_id = a.id GROUP BY a.id HAVING a.balance <> coalesce(sum(e.amount), 0)',
-  );
-  await check(
-    'idempotency key linked to more than one transfer or to none',
-    'SELECT customer_id, key FROM idempotency_keys WHERE status_code IS NULL OR transfer_id IS NULL',
-  );
-  await check(
-    'transfer without a stored idempotency key',
-    'SELECT t.id FROM transfers t LEFT JOIN idempotency_keys k ON k.transfer_id = t.id GROUP BY t.id HAVING count(k.key) <> 1',
-  );
-  return violations;
 }
 
 /** Runs SQL against a PostgreSQL URL with a short-lived client. */
