@@ -57,21 +57,25 @@ export function manifestDiff(options: ManifestDiffOptions): ManifestDiff {
     const noIndex = ['diff', '--no-index', '--no-color', '--no-ext-diff'];
     const stat = runDiff([...noIndex, '--stat=120', 'base', 'head'], scratch);
     const full = runDiff([...noIndex, '-U3', 'base', 'head'], scratch);
-    const max = options.maxDiffChars ?? 50_000;
-    const truncated = full.length > max;
     return {
       base: options.base,
       baseCommit,
       objects,
       stat,
-      diff: truncated ? `${full.slice(0, full.lastIndexOf('\n', max))}\n` : full,
-      truncated,
+      ...truncateDiff(full, options.maxDiffChars ?? 50_000),
     };
   } finally {
     gitRaw(['worktree', 'remove', '--force', worktree], { cwd: top });
     gitRaw(['worktree', 'prune'], { cwd: top });
     rmSync(scratch, { recursive: true, force: true });
   }
+}
+
+/** A unified diff cut after the last whole line within `max` characters, and whether it was cut. */
+export function truncateDiff(full: string, max: number): { diff: string; truncated: boolean } {
+  if (full.length <= max) return { diff: full, truncated: false };
+  const end = full.lastIndexOf('\n', max - 1);
+  return { diff: end < 0 ? '' : full.slice(0, end + 1), truncated: true };
 }
 
 /** Runs the checkout's own renderer (charts/main.ts) into `outdir`. */
@@ -121,7 +125,8 @@ function objectsIn(path: string): Map<string, string> {
   return out;
 }
 
-function compareObjects(baseDir: string, headDir: string): ManifestDiff['objects'] {
+/** The objects added, removed or changed between two rendered folders, by file, kind, namespace and name. */
+export function compareObjects(baseDir: string, headDir: string): ManifestDiff['objects'] {
   const files = [...new Set([...yamlFiles(baseDir), ...yamlFiles(headDir)])].sort();
   return files.flatMap((file) => {
     const before = objectsIn(join(baseDir, file));

@@ -52,6 +52,7 @@ describe('manifests:diff', () => {
     expect(markdown).toContain('| `dev/bank-api.k8s.yaml` | ConfigMap bank/bank-api-config | changed |');
     expect(markdown).toContain('```diff');
     expect(formatText(result)).toContain('changed  dev/bank-api.k8s.yaml: Deployment bank/bank-api');
+    expect(result.truncated).toBe(false);
     // Only read: the clone's working tree is as it was, and the temporary worktree is gone.
     expect(sh(clone, 'status', '--porcelain')).toBe(statusBefore);
     expect(sh(clone, 'worktree', 'list', '--porcelain').match(/^worktree /gm)).toHaveLength(1);

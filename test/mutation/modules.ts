@@ -22,7 +22,7 @@ export const MUTATION_MODULES: readonly MutationModule[] = [
   {
     name: 'bank-api ledger',
     files: ['services/bank-api/src/ledger/ledger.ts'],
-    tests: ['services/bank-api/test/ledger-invariants.test.ts', 'services/bank-api/test/api.test.ts'],
+    tests: ['services/bank-api/test/ledger.test.ts'],
   },
   {
     name: 'bank-api request validation',
@@ -42,7 +42,7 @@ export const MUTATION_MODULES: readonly MutationModule[] = [
       'scripts/manifests/render-tree.ts',
       'scripts/manifests/git.ts',
     ],
-    tests: ['test/gitops/publish.test.ts', 'test/gitops/diff.test.ts'],
+    tests: ['test/gitops/publish.test.ts', 'test/gitops/diff.test.ts', 'test/gitops/diff-format.test.ts'],
   },
   {
     name: 'WebService, NetworkPolicy and namespace constructs',
