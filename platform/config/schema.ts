@@ -40,6 +40,16 @@ export const NodeAutoscalerSchema = z.enum(['karpenter', 'cluster-autoscaler']);
 
 const days = (max: number) => z.number().int().min(1).max(max);
 
+/** Whether the runtime's Intl knows `zone` (IANA names and their aliases such as UTC). */
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+  } catch {
+    return false;
+  }
+  return true;
+}
+
 /** An Argo CD sync window on the environment's workloads project (rendered into the AppProject). */
 export const SyncWindowSchema = z.strictObject({
   kind: z.enum(['allow', 'deny']),
@@ -47,14 +57,7 @@ export const SyncWindowSchema = z.strictObject({
   // Argo CD evaluates five-field cron schedules in timeZone.
   schedule: z.string().regex(/^\S+( \S+){4}$/, 'must be a five-field cron schedule such as "0 18 * * 5"'),
   duration: z.string().regex(/^[1-9]\d*[hm]$/, 'must be a duration in hours or minutes such as 60h'),
-  timeZone: z.string().refine((zone) => {
-    try {
-      new Intl.DateTimeFormat('en', { timeZone: zone });
-      return true;
-    } catch {
-      return false;
-    }
-  }, 'must be an IANA time zone such as Europe/Berlin'),
+  timeZone: z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/Berlin'),
   // Break-glass: an on-call engineer may still sync by hand while a deny window is active.
   manualSync: z.boolean(),
 });
