@@ -98,6 +98,7 @@ describe('environment config schema: single fields', () => {
     ['apiAllowedCidrs.0', '256.0.2.1/32', [clientRange]],
     ['apiAllowedCidrs.0', '192.0.2.256/32', [clientRange]],
     ['apiAllowedCidrs.0', '203.0.113/24', [clientFormat]],
+    ['apiAllowedCidrs.0', '203.0.113.0', [clientFormat, clientRange]],
     ['apiAllowedCidrs.0', '1.203.0.113.0/24', [clientFormat]],
     ['apiAllowedCidrs.0', '203.0.113.0/24/24', [clientFormat]],
 

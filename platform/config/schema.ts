@@ -11,7 +11,9 @@ const cidr = z
     'must be an IPv4 CIDR such as 10.0.0.0/16',
   )
   .refine((value) => {
-    const [address = '', prefix = ''] = value.split('/');
+    // split() returns at least one element; without a '/' the prefix is undefined, Number(undefined)
+    // is NaN and the range check below fails, as it must.
+    const [address, prefix] = value.split('/') as [string, string?];
     const octets = address.split('.').map(Number);
     const bits = Number(prefix);
     return octets.every((o) => o >= 0 && o <= 255) && bits >= 16 && bits <= 20;
@@ -25,7 +27,8 @@ const clientCidr = z
     'must be an IPv4 CIDR such as 203.0.113.0/24',
   )
   .refine((value) => {
-    const [address = '', prefix = ''] = value.split('/');
+    // As in cidr: a missing prefix is NaN and fails the range check.
+    const [address, prefix] = value.split('/') as [string, string?];
     return address.split('.').every((o) => Number(o) <= 255) && Number(prefix) >= 8 && Number(prefix) <= 32;
   }, 'octets must be 0-255 and the prefix between /8 and /32 (no internet-wide ranges)');
 
