@@ -11,7 +11,9 @@ const cidr = z
     'must be an IPv4 CIDR such as 10.0.0.0/16',
   )
   .refine((value) => {
-    const [address = '', prefix = ''] = value.split('/');
+    // split() returns at least one element; without a '/' the prefix is undefined, Number(undefined)
+    // is NaN and the range check below fails, as it must.
+    const [address, prefix] = value.split('/') as [string, string?];
     const octets = address.split('.').map(Number);
     const bits = Number(prefix);
     return octets.every((o) => o >= 0 && o <= 255) && bits >= 16 && bits <= 20;
@@ -25,7 +27,8 @@ const clientCidr = z
     'must be an IPv4 CIDR such as 203.0.113.0/24',
   )
   .refine((value) => {
-    const [address = '', prefix = ''] = value.split('/');
+    // As in cidr: a missing prefix is NaN and fails the range check.
+    const [address, prefix] = value.split('/') as [string, string?];
     return address.split('.').every((o) => Number(o) <= 255) && Number(prefix) >= 8 && Number(prefix) <= 32;
   }, 'octets must be 0-255 and the prefix between /8 and /32 (no internet-wide ranges)');
 
@@ -63,6 +66,16 @@ export const BackupSchema = z.strictObject({
   copyRegion: awsRegion.optional(),
 });
 
+/** Whether the runtime's Intl knows `zone` (IANA names and their aliases such as UTC). */
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+  } catch {
+    return false;
+  }
+  return true;
+}
+
 /** An Argo CD sync window on the environment's workloads project (rendered into the AppProject). */
 export const SyncWindowSchema = z.strictObject({
   kind: z.enum(['allow', 'deny']),
@@ -70,14 +83,7 @@ export const SyncWindowSchema = z.strictObject({
   // Argo CD evaluates five-field cron schedules in timeZone.
   schedule: z.string().regex(/^\S+( \S+){4}$/, 'must be a five-field cron schedule such as "0 18 * * 5"'),
   duration: z.string().regex(/^[1-9]\d*[hm]$/, 'must be a duration in hours or minutes such as 60h'),
-  timeZone: z.string().refine((zone) => {
-    try {
-      new Intl.DateTimeFormat('en', { timeZone: zone });
-      return true;
-    } catch {
-      return false;
-    }
-  }, 'must be an IANA time zone such as Europe/Berlin'),
+  timeZone: z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/Berlin'),
   // Break-glass: an on-call engineer may still sync by hand while a deny window is active.
   manualSync: z.boolean(),
 });

@@ -1,0 +1,531 @@
+import { describe, expect, it } from 'vitest';
+import { rawEnvironments } from './environments.js';
+import { EnvironmentConfigError, EnvironmentConfigSchema, parseEnvironment } from './index.js';
+
+// Field by field: what the environment config schema accepts and the exact error an operator reads
+// when it does not (issue 17: every rule is pinned at its boundary, every message as written text).
+
+type Raw = Record<string, unknown>;
+type Issue = { field: string; message: string };
+
+const dev = rawEnvironments.dev as Raw;
+const prod = rawEnvironments.prod as Raw;
+
+/** A copy of `base` with values replaced at dotted paths (or removed where the value is undefined). */
+function withValues(base: Raw, values: Raw): Raw {
+  const copy = structuredClone(base);
+  for (const [path, value] of Object.entries(values)) {
+    const keys = path.split('.');
+    const last = keys.pop() as string;
+    let node = copy;
+    for (const key of keys) node = node[key] as Raw;
+    if (value === undefined) delete node[last];
+    else node[last] = value;
+  }
+  return copy;
+}
+
+/** The issues parseEnvironment reports for `raw` under its own name ([] when it is accepted). */
+function issuesOf(raw: Raw): Issue[] {
+  try {
+    parseEnvironment(raw.name as string, raw);
+    return [];
+  } catch (error) {
+    if (error instanceof EnvironmentConfigError) return error.issues;
+    throw error;
+  }
+}
+
+/** Expected issues: one per message, all on `field`. */
+const on = (field: string, messages: string[]): Issue[] => messages.map((message) => ({ field, message }));
+
+const a = (n: number) => 'a'.repeat(n);
+
+describe('environment config schema: single fields', () => {
+  const vpcFormat = 'must be an IPv4 CIDR such as 10.0.0.0/16';
+  const vpcRange =
+    'octets must be 0-255 and the prefix between /16 and /20 (room for three subnet tiers in three AZs)';
+  const clientFormat = 'must be an IPv4 CIDR such as 203.0.113.0/24';
+  const clientRange = 'octets must be 0-255 and the prefix between /8 and /32 (no internet-wide ranges)';
+  const dns = 'must be a lower-case DNS name';
+  const family = 'must be an EC2 family such as m7g';
+  const instanceType = 'must be an EC2 instance type such as m7g.large';
+  const dbClass = 'must be an RDS instance class such as db.r7g.large';
+  const branch = 'must be a Git branch name';
+  const tag = 'must be an immutable tag, never latest';
+
+  // [field (dotted path), value, the messages reported on that field; [] = accepted]
+  const rows: [string, unknown, string[]][] = [
+    ['account', '123456789012', []],
+    ['account', '12345678901', ['must be a 12-digit AWS account id']],
+    ['account', '1234567890123', ['must be a 12-digit AWS account id']],
+    ['account', 'x123456789012', ['must be a 12-digit AWS account id']],
+    ['account', '123456789012x', ['must be a 12-digit AWS account id']],
+
+    ['region', 'eu-central-1', []],
+    ['region', 'ap-southeast-2', []],
+    ['region', 'us-gov-west-1', []],
+    ['region', 'europe', ['must be an AWS region such as eu-central-1']],
+    ['region', 'eu-central', ['must be an AWS region such as eu-central-1']],
+    ['region', 'EU-central-1', ['must be an AWS region such as eu-central-1']],
+    ['region', '1eu-central-1', ['must be an AWS region such as eu-central-1']],
+    ['region', 'eu-central-1a', ['must be an AWS region such as eu-central-1']],
+
+    // The VPC: a /16 to /20, every octet 0-255.
+    ['vpcCidr', '10.0.0.0/16', []],
+    ['vpcCidr', '10.0.0.0/20', []],
+    ['vpcCidr', '172.16.100.200/18', []],
+    ['vpcCidr', '255.255.255.255/16', []],
+    ['vpcCidr', '0.0.0.0/16', []],
+    ['vpcCidr', '10.0.0.0/15', [vpcRange]],
+    ['vpcCidr', '10.0.0.0/21', [vpcRange]],
+    ['vpcCidr', '256.0.0.0/16', [vpcRange]],
+    ['vpcCidr', '10.0.0.256/16', [vpcRange]],
+    ['vpcCidr', '1000.0.0.0/16', [vpcFormat, vpcRange]],
+    ['vpcCidr', '-1.0.0.0/16', [vpcFormat, vpcRange]],
+    ['vpcCidr', '10.0.0/16', [vpcFormat]],
+    ['vpcCidr', '10.0.0.0', [vpcFormat, vpcRange]],
+    ['vpcCidr', '10.0.0.0.0/16', [vpcFormat]],
+    ['vpcCidr', '10.0.0.0/16/16', [vpcFormat]],
+
+    // Who may reach the public API endpoint: /8 to /32, never the whole internet.
+    ['apiAllowedCidrs.0', '198.51.100.42/32', []],
+    ['apiAllowedCidrs.0', '10.0.0.0/8', []],
+    ['apiAllowedCidrs.0', '255.255.255.255/32', []],
+    ['apiAllowedCidrs.0', '10.0.0.0/7', [clientRange]],
+    ['apiAllowedCidrs.0', '192.0.2.1/33', [clientRange]],
+    ['apiAllowedCidrs.0', '0.0.0.0/0', [clientRange]],
+    ['apiAllowedCidrs.0', '256.0.2.1/32', [clientRange]],
+    ['apiAllowedCidrs.0', '192.0.2.256/32', [clientRange]],
+    ['apiAllowedCidrs.0', '203.0.113/24', [clientFormat]],
+    ['apiAllowedCidrs.0', '203.0.113.0', [clientFormat, clientRange]],
+    ['apiAllowedCidrs.0', '1.203.0.113.0/24', [clientFormat]],
+    ['apiAllowedCidrs.0', '203.0.113.0/24/24', [clientFormat]],
+
+    ['kubernetesVersion', '1.33', []],
+    ['kubernetesVersion', '1.34', []],
+    [
+      'kubernetesVersion',
+      '1.35',
+      ['must be a Kubernetes minor version the platform pins add-ons for: 1.33, 1.34'],
+    ],
+
+    ['nodes.autoscaler', 'karpenter', []],
+    ['nodes.autoscaler', 'cluster-autoscaler', []],
+    ['nodes.autoscaler', 'keda', ['Invalid option: expected one of "karpenter"|"cluster-autoscaler"']],
+
+    ['nodes.instanceFamilies', ['m7g', 'x2iedn', 'u-6tb1'], []],
+    ['nodes.instanceFamilies', [], ['Too small: expected array to have >=1 items']],
+    ['nodes.instanceFamilies.0', 'mg', [family]],
+    ['nodes.instanceFamilies.0', 'M7g', [family]],
+    ['nodes.instanceFamilies.0', '-m7g', [family]],
+    ['nodes.instanceFamilies.0', 'm7g.', [family]],
+
+    ['nodes.systemInstanceType', 'm7g.2xlarge', []],
+    ['nodes.systemInstanceType', 't3.micro', []],
+    ['nodes.systemInstanceType', 'u-6tb1.112xlarge', []],
+    ['nodes.systemInstanceType', 'large', [instanceType]],
+    ['nodes.systemInstanceType', 'm7g.', [instanceType]],
+    ['nodes.systemInstanceType', 'm7g.Large', [instanceType]],
+    ['nodes.systemInstanceType', '.m7g.large', [instanceType]],
+    ['nodes.systemInstanceType', 'm7g.large!', [instanceType]],
+
+    ['database.instanceClass', 'db.r7g.2xlarge', []],
+    ['database.instanceClass', 'r7g.large', [dbClass]],
+    ['database.instanceClass', 'db.r7g', [dbClass]],
+    ['database.instanceClass', 'xdb.r7g.large', [dbClass]],
+    ['database.instanceClass', 'db.r7g.large!', [dbClass]],
+
+    ['retention.auditObjectLockMode', 'GOVERNANCE', []],
+    ['retention.auditObjectLockMode', 'COMPLIANCE', []],
+    [
+      'retention.auditObjectLockMode',
+      'LEGAL_HOLD',
+      ['Invalid option: expected one of "GOVERNANCE"|"COMPLIANCE"'],
+    ],
+
+    // DNS names: labels of 1 to 63 characters, a top-level domain of 2 to 63 letters, 253 at most.
+    ['domainName', 'bank.example.com', []],
+    ['domainName', 'a.b-1.example.io', []],
+    ['domainName', 'ab.example.com', []],
+    ['domainName', `${a(63)}.example.com`, []],
+    ['domainName', `example.${a(63)}`, []],
+    ['domainName', `${a(63)}.${a(63)}.${a(63)}.${a(57)}.com`, []],
+    ['domainName', `${a(64)}.example.com`, [dns]],
+    ['domainName', `example.${a(64)}`, [dns]],
+    ['domainName', `${a(63)}.${a(63)}.${a(63)}.${a(58)}.com`, [dns]],
+    ['domainName', 'example.c', [dns]],
+    ['domainName', 'example', [dns]],
+    ['domainName', 'Bank.Example.com', [dns]],
+    ['domainName', 'bank-.example.com', [dns]],
+    ['domainName', '-bank.example.com', [dns]],
+    ['domainName', 'bank.example.com.', [dns]],
+    ['bankApi.hostname', 'api.dev.bank.example.com', []],
+    ['bankApi.hostname', 'api_dev.bank.example.com', [dns]],
+
+    ['gitops.repoUrl', 'https://git.example.com/bank.git', []],
+    ['gitops.repoUrl', 'http://example.com/repo.git', ['must be an https:// Git URL']],
+    ['gitops.repoUrl', 'ssh://git@example.com/repo.git', ['must be an https:// Git URL']],
+    ['gitops.repoUrl', 'example.com/repo.git', ['Invalid URL', 'must be an https:// Git URL']],
+    ['gitops.branch', 'release/1.2_X-y', []],
+    ['gitops.branch', ' manifests', [branch]],
+    ['gitops.branch', 'manifests ', [branch]],
+    ['gitops.branch', 'manifests~1', [branch]],
+    ['gitops.path', 'a.b_c/d-1', []],
+    ['gitops.path', 'Manifests/dev', ['must be a relative path in the manifests branch']],
+    ['gitops.path', ' manifests/dev', ['must be a relative path in the manifests branch']],
+    ['gitops.path', 'manifests/dev ', ['must be a relative path in the manifests branch']],
+
+    ['ci.githubRepository', 'Example_Bank/bank.platform-2', []],
+    ['ci.githubRepository', 'just-a-name', ['must be owner/name of a GitHub repository']],
+    ['ci.githubRepository', 'a/b/c', ['must be owner/name of a GitHub repository']],
+    ['ci.githubRepository', ' example-bank/bank-platform', ['must be owner/name of a GitHub repository']],
+    ['ci.githubRepository', 'example-bank/bank-platform ', ['must be owner/name of a GitHub repository']],
+    ['ci.imagePushBranch', 'release/2026.12_X-y', []],
+    ['ci.imagePushBranch', ' main', [branch]],
+    ['ci.imagePushBranch', 'main ', [branch]],
+    ['ci.deployEnvironment', 'Prod_EU-1.a', []],
+    ['ci.deployEnvironment', 'prod/eu', ['must be a GitHub environment name']],
+    ['ci.deployEnvironment', ' prod', ['must be a GitHub environment name']],
+    ['ci.deployEnvironment', 'prod ', ['must be a GitHub environment name']],
+
+    ['alertEmail', 'oncall', ['Invalid email address']],
+    ['monthlyBudgetUsd', 0.01, []],
+    ['monthlyBudgetUsd', 0, ['Too small: expected number to be >0']],
+
+    ['tags.project', '', ['Too small: expected string to have >=1 characters']],
+    ['tags.costCenter', '', ['Too small: expected string to have >=1 characters']],
+    ['tags.owner', '', ['Too small: expected string to have >=1 characters']],
+    ['tags.dataClassification', 'public', []],
+    ['tags.dataClassification', 'internal', []],
+    ['tags.dataClassification', 'confidential', []],
+    ['tags.dataClassification', 'restricted', []],
+    [
+      'tags.dataClassification',
+      'secret',
+      ['Invalid option: expected one of "public"|"internal"|"confidential"|"restricted"'],
+    ],
+
+    ['bankApi.imageRepository', '', ['Too small: expected string to have >=1 characters']],
+    ['bankApi.imageTag', '1', []],
+    ['bankApi.imageTag', '_build', []],
+    ['bankApi.imageTag', 'v1.2.3-rc_1', []],
+    ['bankApi.imageTag', 'latest-2026.12', []],
+    ['bankApi.imageTag', `1${a(127)}`, []],
+    ['bankApi.imageTag', `1${a(128)}`, [tag]],
+    ['bankApi.imageTag', 'latest', [tag]],
+    ['bankApi.imageTag', '.0.1.0', [tag]],
+    ['bankApi.imageTag', '-1', [tag]],
+    ['bankApi.imageTag', '0.1.0!', [tag]],
+    ['bankApi.logLevel', 'fatal', []],
+    ['bankApi.logLevel', 'error', []],
+    ['bankApi.logLevel', 'warn', []],
+    ['bankApi.logLevel', 'info', []],
+    ['bankApi.logLevel', 'debug', []],
+    ['bankApi.logLevel', 'trace', []],
+    [
+      'bankApi.logLevel',
+      'verbose',
+      ['Invalid option: expected one of "fatal"|"error"|"warn"|"info"|"debug"|"trace"'],
+    ],
+    ['bankApi.oidc.issuer', 'https://login.example.com/realms/bank', []],
+    ['bankApi.oidc.issuer', 'http://auth.bank.example.com/dev', ['must be an https:// issuer URL']],
+    ['bankApi.oidc.audience', '', ['Too small: expected string to have >=1 characters']],
+  ];
+
+  it.each(rows)('%s = %j', (field, value, messages) => {
+    expect(issuesOf(withValues(dev, { [field]: value }))).toEqual(on(field, messages));
+  });
+
+  // The name is also the environment's key, so each value is parsed under its own name.
+  const names: [string, string[]][] = [
+    ['ab', []],
+    ['eu-2', []],
+    ['abcdefghijklmnop', []],
+    ['a', ['must be 2-16 lower-case letters, digits or dashes']],
+    ['abcdefghijklmnopq', ['must be 2-16 lower-case letters, digits or dashes']],
+    ['Dev', ['must be 2-16 lower-case letters, digits or dashes']],
+    ['1dev', ['must be 2-16 lower-case letters, digits or dashes']],
+    ['dev!', ['must be 2-16 lower-case letters, digits or dashes']],
+  ];
+
+  it.each(names)('name = %j', (name, messages) => {
+    expect(issuesOf(withValues(dev, { name }))).toEqual(on('name', messages));
+  });
+
+  // Numbers at both ends of their range; the values on the other side carry zod's own message.
+  const numbers: [string, number, string[]][] = [
+    ['azCount', 2, []],
+    ['azCount', 1, ['Too small: expected number to be >=2']],
+    ['network.natGateways', 0, ['Too small: expected number to be >=1']],
+    ['nodes.minCapacity', 1, []],
+    ['nodes.minCapacity', 0, ['Too small: expected number to be >=1']],
+    ['nodes.maxCapacity', 100, []],
+    ['nodes.systemNodeCount', 10, []],
+    ['nodes.systemNodeCount', 11, ['Too big: expected number to be <=10']],
+    ['database.backupRetentionDays', 1, []],
+    ['database.backupRetentionDays', 35, []],
+    ['database.backupRetentionDays', 0, ['Too small: expected number to be >=1']],
+    ['database.backupRetentionDays', 36, ['Too big: expected number to be <=35']],
+    ['database.maxReaders', 15, []],
+    ['database.maxReaders', 16, ['Too big: expected number to be <=15']],
+    ['database.alarms.maxConnections', 10, []],
+    ['database.alarms.maxConnections', 9, ['Too small: expected number to be >=10']],
+    ['database.alarms.freeableMemoryMiB', 64, []],
+    ['database.alarms.freeableMemoryMiB', 63, ['Too small: expected number to be >=64']],
+    ['retention.backupsDays', 1, []],
+    ['retention.backupsDays', 3650, []],
+    ['retention.backupsDays', 0, ['Too small: expected number to be >=1']],
+    ['retention.backupsDays', 3651, ['Too big: expected number to be <=3650']],
+    ['retention.auditObjectLockDays', 1, []],
+    ['retention.auditObjectLockDays', 3650, []],
+    ['retention.auditObjectLockDays', 0, ['Too small: expected number to be >=1']],
+    ['retention.auditObjectLockDays', 3651, ['Too big: expected number to be <=3650']],
+    ['bankApi.replicas.min', 1, ['Too small: expected number to be >=2']],
+    ['bankApi.resources.cpuRequestMillis', 1, []],
+    ['bankApi.resources.cpuRequestMillis', 0, ['Too small: expected number to be >0']],
+  ];
+
+  it.each(numbers)('%s = %d', (field, value, messages) => {
+    expect(issuesOf(withValues(dev, { [field]: value }))).toEqual(on(field, messages));
+  });
+
+  it('defaults the lists an environment may leave out to empty ones', () => {
+    const bare = withValues(dev, { 'gitops.syncWindows': undefined, apiAllowedCidrs: undefined });
+    const parsed = parseEnvironment('dev', bare);
+    expect(parsed.gitops.syncWindows).toEqual([]);
+    expect(parsed.apiAllowedCidrs).toEqual([]);
+    // A production environment may leave the API allow-list out: the default is empty.
+    expect(issuesOf(withValues(prod, { apiAllowedCidrs: undefined }))).toEqual([]);
+  });
+});
+
+describe('environment config schema: sync windows', () => {
+  const window = {
+    kind: 'deny',
+    description: 'Weekend change freeze',
+    schedule: '0 18 * * 5',
+    duration: '60h',
+    timeZone: 'Europe/Berlin',
+    manualSync: true,
+  };
+  const withWindow = withValues(dev, { 'gitops.syncWindows': [window] });
+  const cron = 'must be a five-field cron schedule such as "0 18 * * 5"';
+  const duration = 'must be a duration in hours or minutes such as 60h';
+  const zone = 'must be an IANA time zone such as Europe/Berlin';
+
+  // [field of the window, value, messages on gitops.syncWindows.0.<field>; [] = accepted]
+  const rows: [string, unknown, string[]][] = [
+    ['kind', 'allow', []],
+    ['kind', 'deny', []],
+    ['kind', 'block', ['Invalid option: expected one of "allow"|"deny"']],
+    ['description', 'x', []],
+    ['description', '', ['Too small: expected string to have >=1 characters']],
+    ['schedule', '*/15 6-18 * * 1-5', []],
+    ['schedule', '0 18 * *', [cron]],
+    ['schedule', '0 0 18 * * 5', [cron]],
+    ['schedule', '0  18 * * 5', [cron]],
+    ['schedule', ' 0 18 * * 5', [cron]],
+    ['schedule', '0 18 * * 5 ', [cron]],
+    ['duration', '1h', []],
+    ['duration', '90m', []],
+    ['duration', '120h', []],
+    ['duration', '0h', [duration]],
+    ['duration', '060h', [duration]],
+    ['duration', '60', [duration]],
+    ['duration', '2d', [duration]],
+    ['duration', 'x60h', [duration]],
+    ['duration', '60hx', [duration]],
+    ['timeZone', 'UTC', []],
+    ['timeZone', 'America/Argentina/Buenos_Aires', []],
+    ['timeZone', 'Mars/Olympus', [zone]],
+    ['timeZone', 'Europe/Berlin ', [zone]],
+    ['manualSync', false, []],
+  ];
+
+  it.each(rows)('%s = %j', (field, value, messages) => {
+    const raw = withValues(withWindow, { [`gitops.syncWindows.0.${field}`]: value });
+    expect(issuesOf(raw)).toEqual(on(`gitops.syncWindows.0.${field}`, messages));
+  });
+
+  it('keeps the window as written', () => {
+    expect(parseEnvironment('dev', withWindow).gitops.syncWindows).toEqual([
+      {
+        kind: 'deny',
+        description: 'Weekend change freeze',
+        schedule: '0 18 * * 5',
+        duration: '60h',
+        timeZone: 'Europe/Berlin',
+        manualSync: true,
+      },
+    ]);
+  });
+});
+
+describe('environment config schema: rules across fields', () => {
+  // [what, base environment, changed values, the issues reported; [] = accepted]
+  const rows: [string, Raw, Raw, Issue[]][] = [
+    [
+      'max capacity below min',
+      dev,
+      { 'nodes.maxCapacity': 1 },
+      on('nodes.maxCapacity', ['must be >= nodes.minCapacity']),
+    ],
+    ['max capacity equal to min', dev, { 'nodes.minCapacity': 4, 'nodes.maxCapacity': 4 }, []],
+    [
+      'fewer system nodes than AZs',
+      dev,
+      { 'nodes.systemNodeCount': 2 },
+      on('nodes.systemNodeCount', ['must be >= azCount (one system node per availability zone)']),
+    ],
+    ['one system node per AZ', dev, { azCount: 2, 'nodes.systemNodeCount': 2 }, []],
+    [
+      'max readers below readers',
+      dev,
+      { 'database.readers': 2 },
+      on('database.maxReaders', ['must be >= database.readers']),
+    ],
+    ['max readers equal to readers', dev, { 'database.readers': 2, 'database.maxReaders': 2 }, []],
+    [
+      'max replicas below min',
+      dev,
+      { 'bankApi.replicas.min': 3, 'bankApi.replicas.max': 2 },
+      on('bankApi.replicas.max', ['must be >= bankApi.replicas.min']),
+    ],
+    ['max replicas equal to min', dev, { 'bankApi.replicas.min': 3, 'bankApi.replicas.max': 3 }, []],
+    [
+      'CPU limit below request',
+      dev,
+      { 'bankApi.resources.cpuRequestMillis': 250, 'bankApi.resources.cpuLimitMillis': 249 },
+      on('bankApi.resources.cpuLimitMillis', ['must be >= cpuRequestMillis']),
+    ],
+    [
+      'CPU limit equal to request',
+      dev,
+      { 'bankApi.resources.cpuRequestMillis': 250, 'bankApi.resources.cpuLimitMillis': 250 },
+      [],
+    ],
+    [
+      'memory limit below request',
+      dev,
+      { 'bankApi.resources.memoryRequestMiB': 256, 'bankApi.resources.memoryLimitMiB': 255 },
+      on('bankApi.resources.memoryLimitMiB', ['must be >= memoryRequestMiB']),
+    ],
+    [
+      'memory limit equal to request',
+      dev,
+      { 'bankApi.resources.memoryRequestMiB': 256, 'bankApi.resources.memoryLimitMiB': 256 },
+      [],
+    ],
+    [
+      'more NAT gateways than AZs',
+      dev,
+      { azCount: 2, 'nodes.systemNodeCount': 2, 'network.natGateways': 3 },
+      on('network.natGateways', ['must be <= azCount (at most one NAT gateway per availability zone)']),
+    ],
+    ['one NAT gateway per AZ', dev, { azCount: 2, 'nodes.systemNodeCount': 2, 'network.natGateways': 2 }, []],
+
+    // The production tier's guard rails, one at a time; prod itself sits on every boundary.
+    ['prod as checked in', prod, {}, []],
+    [
+      'production in two AZs',
+      prod,
+      { azCount: 2, 'network.natGateways': 2 },
+      on('azCount', ['a production environment must span 3 availability zones']),
+    ],
+    [
+      'production with fewer NAT gateways than AZs',
+      prod,
+      { 'network.natGateways': 2 },
+      on('network.natGateways', ['a production environment keeps one NAT gateway per availability zone']),
+    ],
+    [
+      'production audit lock in GOVERNANCE mode',
+      prod,
+      { 'retention.auditObjectLockMode': 'GOVERNANCE' },
+      on('retention.auditObjectLockMode', [
+        'a production environment locks audit evidence in COMPLIANCE mode',
+      ]),
+    ],
+    [
+      'production with 2 replicas',
+      prod,
+      { 'bankApi.replicas.min': 2 },
+      on('bankApi.replicas.min', ['a production environment needs at least 3 replicas']),
+    ],
+    [
+      'production without deletion protection',
+      prod,
+      { 'database.deletionProtection': false },
+      on('database.deletionProtection', ['a production environment must keep deletion protection on']),
+    ],
+    [
+      'production keeping backups 34 days',
+      prod,
+      { 'database.backupRetentionDays': 34 },
+      on('database.backupRetentionDays', ['a production environment keeps backups for 35 days']),
+    ],
+    [
+      'production API open to a client range',
+      prod,
+      { apiAllowedCidrs: ['203.0.113.0/24'] },
+      on('apiAllowedCidrs', [
+        'a production environment keeps the Kubernetes API endpoint private; leave this empty',
+      ]),
+    ],
+    [
+      'production scaling readers to 4',
+      prod,
+      { 'database.maxReaders': 4 },
+      on('database.maxReaders', ['a production environment scales readers up to 5']),
+    ],
+    [
+      'production above every minimum',
+      prod,
+      { 'bankApi.replicas.min': 4, 'database.maxReaders': 6, 'database.readers': 2 },
+      [],
+    ],
+    [
+      'non-production below every production minimum',
+      dev,
+      {
+        azCount: 2,
+        'nodes.systemNodeCount': 2,
+        'network.natGateways': 1,
+        'retention.auditObjectLockMode': 'GOVERNANCE',
+        'bankApi.replicas.min': 2,
+        'database.deletionProtection': false,
+        'database.backupRetentionDays': 1,
+        'database.maxReaders': 1,
+        apiAllowedCidrs: ['203.0.113.0/24'],
+      },
+      [],
+    ],
+  ];
+
+  it.each(rows)('%s', (_what, base, values, expected) => {
+    const raw = withValues(base, values);
+    expect(issuesOf(raw)).toEqual(expected);
+    // The exported schema reports these as custom issues (zod's code for a refinement's finding).
+    const result = EnvironmentConfigSchema.safeParse(raw);
+    expect(result.error?.issues.map((issue) => issue.code) ?? []).toEqual(expected.map(() => 'custom'));
+  });
+
+  it('reports every broken rule of a production environment at once', () => {
+    const raw = withValues(prod, {
+      azCount: 2,
+      'network.natGateways': 1,
+      'bankApi.replicas.min': 2,
+      'database.maxReaders': 4,
+    });
+    expect(issuesOf(raw)).toEqual([
+      { field: 'azCount', message: 'a production environment must span 3 availability zones' },
+      {
+        field: 'network.natGateways',
+        message: 'a production environment keeps one NAT gateway per availability zone',
+      },
+      { field: 'bankApi.replicas.min', message: 'a production environment needs at least 3 replicas' },
+      { field: 'database.maxReaders', message: 'a production environment scales readers up to 5' },
+    ]);
+  });
+});
