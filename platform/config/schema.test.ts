@@ -312,7 +312,7 @@ describe('environment config schema: sync windows', () => {
   const withWindow = withValues(dev, { 'gitops.syncWindows': [window] });
   const cron = 'must be a five-field cron schedule such as "0 18 * * 5"';
   const duration = 'must be a duration in hours or minutes such as 60h';
-  const zone = 'must be an IANA time zone such as Europe/Berlin';
+  const zone = 'must be an IANA time zone such as Europe/Berlin, in its exact case (no UTC offsets)';
 
   // [field of the window, value, messages on gitops.syncWindows.0.<field>; [] = accepted]
   const rows: [string, unknown, string[]][] = [
@@ -340,6 +340,13 @@ describe('environment config schema: sync windows', () => {
     ['timeZone', 'America/Argentina/Buenos_Aires', []],
     ['timeZone', 'Mars/Olympus', [zone]],
     ['timeZone', 'Europe/Berlin ', [zone]],
+    // Argo CD (Go's time.LoadLocation) finds none of these, although Intl accepts them all.
+    ['timeZone', 'europe/berlin', [zone]],
+    ['timeZone', 'Europe/BERLIN', [zone]],
+    ['timeZone', 'Europe/berlin', [zone]],
+    ['timeZone', 'US/Pacific', []],
+    ['timeZone', '+01:00', [zone]],
+    ['timeZone', 'Etc/GMT+1', []],
     ['manualSync', false, []],
   ];
 

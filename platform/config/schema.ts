@@ -66,14 +66,22 @@ export const BackupSchema = z.strictObject({
   copyRegion: awsRegion.optional(),
 });
 
-/** Whether the runtime's Intl knows `zone` (IANA names and their aliases such as UTC). */
+/**
+ * Whether `zone` is an IANA name as Argo CD will look it up: Go's time.LoadLocation reads the tz
+ * database by exact name, so what Intl also accepts (europe/berlin, Europe/BERLIN, +01:00) must be
+ * refused here, not at sync time. Every IANA name segment starts with a capital; where Intl returns
+ * the same name in another case, the case given was wrong. (Intl may canonicalize to a different
+ * name, e.g. America/Argentina/Buenos_Aires to America/Buenos_Aires; both exist in the database.)
+ */
 function isTimeZone(zone: string): boolean {
+  if (!/^[A-Z][A-Za-z0-9_+-]*(\/[A-Z][A-Za-z0-9_+-]*)*$/.test(zone)) return false;
+  let resolved: string;
   try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
+    resolved = new Intl.DateTimeFormat('en', { timeZone: zone }).resolvedOptions().timeZone;
   } catch {
     return false;
   }
-  return true;
+  return resolved.toLowerCase() !== zone.toLowerCase() || resolved === zone;
 }
 
 /** An Argo CD sync window on the environment's workloads project (rendered into the AppProject). */
@@ -83,7 +91,12 @@ export const SyncWindowSchema = z.strictObject({
   // Argo CD evaluates five-field cron schedules in timeZone.
   schedule: z.string().regex(/^\S+( \S+){4}$/, 'must be a five-field cron schedule such as "0 18 * * 5"'),
   duration: z.string().regex(/^[1-9]\d*[hm]$/, 'must be a duration in hours or minutes such as 60h'),
-  timeZone: z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/Berlin'),
+  timeZone: z
+    .string()
+    .refine(
+      isTimeZone,
+      'must be an IANA time zone such as Europe/Berlin, in its exact case (no UTC offsets)',
+    ),
   // Break-glass: an on-call engineer may still sync by hand while a deny window is active.
   manualSync: z.boolean(),
 });
