@@ -208,6 +208,8 @@ describe('account entries', () => {
       ['deposit', 'credit', 1000, 1000, 'seed'],
     ]);
     expect(second?.nextBefore).toBeUndefined();
+    const three = await ledger.listEntries('heidi', account.id, { limit: 3, before: undefined });
+    expect(three?.nextBefore).toBe(Number(three?.items[2]?.id));
     const exact = await ledger.listEntries('heidi', account.id, { limit: 4, before: undefined });
     expect(exact?.items).toHaveLength(4);
     expect(exact?.nextBefore).toBeUndefined();
@@ -230,13 +232,19 @@ describe('account entries', () => {
   });
 });
 
-/** A database that answers every query with `answer` (or throws it), counting the calls. */
-function answering(answer: QueryResult<unknown> | Error): Database & { calls: number } {
+const A_UUID = '3f2a9c1e-8b7d-4e6f-a5c4-1d2e3f4a5b6c';
+
+/** A database that answers every query with `answer` (or throws it), counting the calls and noting the statement names. */
+function answering(
+  answer: QueryResult<unknown> | Error,
+  names: (string | undefined)[] = [],
+): Database & { calls: number } {
   const fake = {
     kind: 'pglite' as const,
     calls: 0,
-    async query<R>(): Promise<QueryResult<R>> {
+    async query<R>(_text: string, _params?: readonly unknown[], name?: string): Promise<QueryResult<R>> {
       fake.calls++;
+      names.push(name);
       if (answer instanceof Error) throw answer;
       return answer as QueryResult<R>;
     },
@@ -287,6 +295,42 @@ describe('answers a real database does not give', () => {
     expect(database.calls).toBe(4);
     await expect(ledgerWithHook.post(command({}))).rejects.toBe(lost);
     expect(database.calls).toBe(8);
+  });
+
+  it('names its hot statements, so the pg driver prepares each once per connection', async () => {
+    const names: (string | undefined)[] = [];
+    const account = { id: A_UUID, customer_id: 'x', currency: 'EUR', balance: 0, created_at: new Date(0) };
+    const recording = answering({ rows: [account], rowCount: 1 }, names);
+    const named = new Ledger(recording);
+    await named.openAccount('x', 'EUR');
+    await named.listAccounts('x');
+    await named.findAccount('x', A_UUID);
+    await named.findTransfer('x', A_UUID).catch(() => undefined);
+    await named.listEntries('x', A_UUID, { limit: 1, before: undefined }).catch(() => undefined);
+    const posting = answering(
+      { rows: [{ outcome: 'completed', status_code: 201, body: '{}' }], rowCount: 1 },
+      names,
+    );
+    await new Ledger(posting).post(command({}));
+    expect(names).toEqual([
+      'open_account',
+      'list_accounts',
+      'find_account',
+      'find_transfer',
+      undefined, // the ownership check before the page
+      'list_entries',
+      'post_transfer',
+    ]);
+  });
+
+  it('retries opening an account on a serialization failure (nothing was committed), telling the caller', async () => {
+    const conflict = Object.assign(new Error('conflict'), { code: '40001' });
+    const retries: number[] = [];
+    const database = answering(conflict);
+    await expect(
+      new Ledger(database, (_e, attempt) => retries.push(attempt)).openAccount('x', 'EUR'),
+    ).rejects.toBe(conflict);
+    expect(retries).toEqual([1, 2, 3]);
   });
 
   it('does not retry opening an account on a lost connection: the insert may have committed', async () => {
