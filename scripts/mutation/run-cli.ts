@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Stryker } from '@stryker-mutator/core';
@@ -18,11 +17,12 @@ import { belowFloor, formatScores, type ModuleScore, moduleScores } from './scor
 // Runs Stryker (stryker.config.mjs) once per module in test/mutation/modules.ts, with only that
 // module's suites, then prints each module's mutation score. Exit 0 when every module reaches the floor, 1 when one does not or Stryker
 // fails, 2 for bad arguments. --incremental reuses the previous run's results for unchanged code and
-// tests (the file lives outside the clone, in the user's cache); --module restricts the run.
+// tests (test/mutation/baseline/<module>.json, committed, so a fresh clone re-runs only the mutants
+// its changes touch); --module restricts the run.
 
 const USAGE = 'usage: npm run test:mutation -- [--incremental] [--module <name> ...]';
 const root = join(import.meta.dirname, '..', '..');
-const cacheDir = join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'bank-platform');
+const baselineDir = join(root, 'test', 'mutation', 'baseline');
 
 async function mutate(module: MutationModule, incremental: boolean): Promise<ModuleScore> {
   const slug = moduleSlug(module);
@@ -33,7 +33,7 @@ async function mutate(module: MutationModule, incremental: boolean): Promise<Mod
   const started = performance.now();
   await new Stryker({
     incremental,
-    incrementalFile: join(cacheDir, `stryker-incremental-${slug}.json`),
+    incrementalFile: join(baselineDir, `${slug}.json`),
     mutate: [...module.files],
     jsonReporter: { fileName: report },
     htmlReporter: { fileName: `reports/mutation/${slug}.html` },
