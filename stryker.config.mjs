@@ -2,6 +2,9 @@
 // Mutation testing (docs/testing.md). `npm run test:mutation` (scripts/mutation/run-cli.ts) runs
 // Stryker once per module of test/mutation/modules.ts, overriding `mutate`, the report files and the
 // incremental file, and enforces the score floor; `npx stryker run` mutates every module at once.
+
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { MUTATION_MODULES } from './test/mutation/modules.ts';
 
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
@@ -20,7 +23,10 @@ const config = {
   htmlReporter: { fileName: 'reports/mutation/mutation.html' },
   // `npm run test:mutation -- --incremental` uses test/mutation/baseline/<module>.json instead.
   incrementalFile: 'reports/mutation/stryker-incremental.json',
-  tempDirName: '.stryker-tmp',
+  // Outside any Git repository: a mutant of the publisher that loses its `cwd` or its private index
+  // then fails against a plain folder instead of rewriting the checkout's own index and refs (it did,
+  // once, while the sandbox lived in .stryker-tmp inside the checkout).
+  tempDirName: join(tmpdir(), 'bank-platform-stryker'),
   cleanTempDir: 'always',
   ignorePatterns: [
     'cdk.out',

@@ -9,6 +9,7 @@ import {
   MUTATION_TESTS_ENV,
   type MutationModule,
   moduleSlug,
+  SOURCE_REPOSITORY_ENV,
 } from '../../test/mutation/modules.js';
 import { belowFloor, formatScores, type ModuleScore, moduleScores } from './scores.js';
 
@@ -30,6 +31,8 @@ async function mutate(module: MutationModule, incremental: boolean): Promise<Mod
   // Stryker's workers are forked from this process and inherit the variable; the mutation Vitest
   // config reads it to run only this module's suites.
   process.env[MUTATION_TESTS_ENV] = module.tests.join(',');
+  // The sandbox is outside any repository (stryker.config.mjs); fixtures clone this checkout.
+  process.env[SOURCE_REPOSITORY_ENV] = root;
   const started = performance.now();
   await new Stryker({
     incremental,

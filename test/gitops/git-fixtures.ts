@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SOURCE_REPOSITORY_ENV } from '../mutation/modules.js';
 
 // Temporary Git repositories for the publisher and diff tests. Identity and config come from the
 // environment, so the tests neither need nor read the machine's Git configuration.
@@ -36,12 +37,11 @@ export function scratchDir(prefix: string): Scratch {
 export const REPO_ROOT = join(import.meta.dirname, '..', '..');
 
 /**
- * The Git repository the tests run in. Usually REPO_ROOT; under Stryker the tests run from a copy of
- * the files inside the checkout (.stryker-tmp/sandbox-*, without a .git of its own), and clones must
- * still come from the repository.
+ * The Git repository the tests run in: REPO_ROOT, or under Stryker (which runs the tests from a copy
+ * of the files outside any repository) the checkout that copy came from.
  */
 export function gitRoot(): string {
-  return sh(REPO_ROOT, 'rev-parse', '--show-toplevel');
+  return process.env[SOURCE_REPOSITORY_ENV] ?? sh(REPO_ROOT, 'rev-parse', '--show-toplevel');
 }
 
 /**

@@ -79,3 +79,6 @@ export function moduleSlug(module: MutationModule): string {
 
 /** Environment variable through which the runner tells test/mutation/vitest.config.ts what to run. */
 export const MUTATION_TESTS_ENV = 'BANK_MUTATION_TESTS';
+
+/** Environment variable naming the checkout Stryker's sandbox was copied from (test/gitops/git-fixtures.ts). */
+export const SOURCE_REPOSITORY_ENV = 'BANK_SOURCE_REPOSITORY';
