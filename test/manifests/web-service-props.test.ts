@@ -155,6 +155,16 @@ describe('resolveWebServiceProps rejects bad props with an exact message', () =>
       { loadBalancerCidrs: ['10.0.0.0/24x'] },
       ["'10.0.0.0/24x' is not an IPv4 CIDR"],
     ],
+    [
+      'a CIDR without a prefix length after the slash',
+      { loadBalancerCidrs: ['10.0.0.0/'] },
+      ["'10.0.0.0/' is not an IPv4 CIDR"],
+    ],
+    [
+      'a CIDR with a letter in a later octet',
+      { loadBalancerCidrs: ['10.0.x.0/24'] },
+      ["'10.0.x.0/24' is not an IPv4 CIDR"],
+    ],
     ['a CIDR with letters', { loadBalancerCidrs: ['a.b.c.d/24'] }, ["'a.b.c.d/24' is not an IPv4 CIDR"]],
     [
       'a CIDR with an empty octet',
