@@ -7,6 +7,7 @@ import { resolveWebServiceProps } from '../../charts/lib/web-service/props.js';
 import { renderEnvironment } from '../../charts/render.js';
 import { rawEnvironments } from '../../platform/config/environments.js';
 import { parseEnvironment } from '../../platform/config/index.js';
+import { underMutation } from './rendered.js';
 
 const repoRoot = join(import.meta.dirname, '..', '..');
 
@@ -44,39 +45,42 @@ describe('bad input stops the render with the field named', () => {
     );
   });
 
-  it('the CLI exits non-zero with a message for an unknown environment, an unpinned image and a stray flag', () => {
-    const outdir = mkdtempSync(join(tmpdir(), 'synth-'));
-    const unknown = synthCli(['--env', 'staging', '--outdir', outdir]);
-    expect(unknown.status).toBe(1);
-    expect(unknown.stderr).toMatch(/staging.*unknown environment; known: dev, prod/s);
+  it.skipIf(underMutation)(
+    'the CLI exits non-zero with a message for an unknown environment, an unpinned image and a stray flag',
+    () => {
+      const outdir = mkdtempSync(join(tmpdir(), 'synth-'));
+      const unknown = synthCli(['--env', 'staging', '--outdir', outdir]);
+      expect(unknown.status).toBe(1);
+      expect(unknown.stderr).toMatch(/staging.*unknown environment; known: dev, prod/s);
 
-    const latest = synthCli([
-      '--env',
-      'dev',
-      '--image',
-      'registry.example/bank-api:latest',
-      '--outdir',
-      outdir,
-    ]);
-    expect(latest.status).toBe(1);
-    expect(latest.stderr).toMatch(/invalid image reference 'registry.example\/bank-api:latest'/);
+      const latest = synthCli([
+        '--env',
+        'dev',
+        '--image',
+        'registry.example/bank-api:latest',
+        '--outdir',
+        outdir,
+      ]);
+      expect(latest.status).toBe(1);
+      expect(latest.stderr).toMatch(/invalid image reference 'registry.example\/bank-api:latest'/);
 
-    const noEnv = synthCli([
-      '--image',
-      `registry.example/bank-api@sha256:${'b'.repeat(64)}`,
-      '--outdir',
-      outdir,
-    ]);
-    expect(noEnv.status).toBe(1);
-    expect(noEnv.stderr).toMatch(/exactly one --env/);
+      const noEnv = synthCli([
+        '--image',
+        `registry.example/bank-api@sha256:${'b'.repeat(64)}`,
+        '--outdir',
+        outdir,
+      ]);
+      expect(noEnv.status).toBe(1);
+      expect(noEnv.stderr).toMatch(/exactly one --env/);
 
-    const stray = synthCli(['--environment', 'dev']);
-    expect(stray.status).toBe(1);
-    expect(stray.stderr).toMatch(/usage:/);
-    expect(readdirSync(outdir)).toEqual([]);
-  });
+      const stray = synthCli(['--environment', 'dev']);
+      expect(stray.status).toBe(1);
+      expect(stray.stderr).toMatch(/usage:/);
+      expect(readdirSync(outdir)).toEqual([]);
+    },
+  );
 
-  it('the CLI renders one environment with a digest image', () => {
+  it.skipIf(underMutation)('the CLI renders one environment with a digest image', () => {
     const outdir = mkdtempSync(join(tmpdir(), 'synth-'));
     const image = `registry.example/bank-api@sha256:${'c'.repeat(64)}`;
     const ok = synthCli(['--env', 'dev', '--image', image, '--outdir', outdir]);

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { renderEnvironment } from '../../charts/render.js';
 import { rawEnvironments } from '../../platform/config/environments.js';
 import { type EnvironmentConfig, loadEnvironments, parseEnvironment } from '../../platform/config/index.js';
-import { parseManifests } from './rendered.js';
+import { parseManifests, underMutation } from './rendered.js';
 
 const repoRoot = join(import.meta.dirname, '..', '..');
 const environments = loadEnvironments();
@@ -72,20 +72,24 @@ function renderInProcess(
 }
 
 describe('render determinism', () => {
-  it('two processes, started from different folders, time zones and locales, render the same bytes', async () => {
-    for (const env of environments.map((e) => e.name)) {
-      const [a, b] = await Promise.all([
-        renderInProcess(env, repoRoot, { TZ: 'UTC', LANG: 'C.UTF-8' }),
-        renderInProcess(env, mkdtempSync(join(tmpdir(), 'render-cwd-')), {
-          TZ: 'Pacific/Chatham',
-          LANG: 'de_DE.UTF-8',
-        }),
-      ]);
-      expect(a.size).toBeGreaterThan(0);
-      expect([...b.keys()].sort()).toEqual([...a.keys()].sort());
-      for (const [file, content] of a) expect(b.get(file), `${env}${file}`).toBe(content);
-    }
-  }, 120_000);
+  it.skipIf(underMutation)(
+    'two processes, started from different folders, time zones and locales, render the same bytes',
+    async () => {
+      for (const env of environments.map((e) => e.name)) {
+        const [a, b] = await Promise.all([
+          renderInProcess(env, repoRoot, { TZ: 'UTC', LANG: 'C.UTF-8' }),
+          renderInProcess(env, mkdtempSync(join(tmpdir(), 'render-cwd-')), {
+            TZ: 'Pacific/Chatham',
+            LANG: 'de_DE.UTF-8',
+          }),
+        ]);
+        expect(a.size).toBeGreaterThan(0);
+        expect([...b.keys()].sort()).toEqual([...a.keys()].sort());
+        for (const [file, content] of a) expect(b.get(file), `${env}${file}`).toBe(content);
+      }
+    },
+    120_000,
+  );
 
   it('two renders are byte-identical', () => {
     const second = environments.map((env) => renderEnvironment(env));

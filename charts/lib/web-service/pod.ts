@@ -1,6 +1,6 @@
 import type { IContainer } from 'kubernetes-models/v1/Container';
 import type { IPodSpec } from 'kubernetes-models/v1/PodSpec';
-import type { ResolvedWebServiceProps } from './props.js';
+import type { DatabaseMigration, ResolvedWebServiceProps } from './props.js';
 
 // Pod pieces shared by the Deployment and the migration Job. Everything here satisfies Pod
 // Security "restricted": non-root numeric user, no privilege escalation, all capabilities dropped,
@@ -19,8 +19,11 @@ export function migrationSecretName(p: Pick<ResolvedWebServiceProps, 'name'>): s
   return `${p.name}-migrate-database`;
 }
 
-export function migrationServiceAccountName(p: ResolvedWebServiceProps): string {
-  return p.database?.migration?.serviceAccountName ?? `${p.name}-migrate`;
+export function migrationServiceAccountName(
+  p: Pick<ResolvedWebServiceProps, 'name'>,
+  migration: DatabaseMigration,
+): string {
+  return migration.serviceAccountName ?? `${p.name}-migrate`;
 }
 
 export function podSecurity(p: ResolvedWebServiceProps): IPodSpec['securityContext'] {

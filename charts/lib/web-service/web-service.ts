@@ -26,6 +26,9 @@ import {
   writableTmp,
 } from './pod.js';
 import {
+  type DatabaseAccess,
+  type DatabaseMigration,
+  type PublicIngress,
   type ResolvedWebServiceProps,
   resolveWebServiceProps,
   surgePods,
@@ -72,11 +75,11 @@ export class WebService extends Construct {
       data: sortedRecord(p.environment),
     });
 
-    if (p.database) this.addDatabaseSecrets(p);
-    if (p.database?.migration) this.addMigrationJob(p, p.database.migration.command);
+    if (p.database) this.addDatabaseSecrets(p, p.database);
+    if (p.database?.migration) this.addMigrationJob(p, p.database.migration);
     this.addDeployment(p);
     this.addServices(p);
-    if (p.ingress) this.addIngress(p);
+    if (p.ingress) this.addIngress(p, p.ingress);
     this.addAutoscaling(p);
     addServiceNetworkPolicies(this, p);
     this.addServiceMonitor(p);
@@ -86,9 +89,7 @@ export class WebService extends Construct {
    * The service's own connection URL, and the schema owner's for the migration Job: two
    * ExternalSecrets, so the owner's password never lands in a Secret the API pods can mount.
    */
-  private addDatabaseSecrets(p: ResolvedWebServiceProps): void {
-    const db = p.database;
-    if (!db) return;
+  private addDatabaseSecrets(p: ResolvedWebServiceProps, db: DatabaseAccess): void {
     const sslMode = db.sslMode ?? 'verify-full';
     // urlquery percent-encodes credentials so any generated password survives the URL.
     const hostPart = '@{{ .host }}:{{ .port }}/{{ .dbname }}' + `?sslmode=${sslMode}`;
@@ -97,6 +98,7 @@ export class WebService extends Construct {
     const userOnly = `postgresql://{{ .username | urlquery }}${hostPart}`;
     this.addUrlSecret(
       p,
+      db,
       'DatabaseSecret',
       databaseSecretName(p),
       db.secretName,
@@ -105,6 +107,7 @@ export class WebService extends Construct {
     if (db.migration) {
       this.addUrlSecret(
         p,
+        db,
         'MigrationDatabaseSecret',
         migrationSecretName(p),
         db.migration.secretName,
@@ -112,7 +115,7 @@ export class WebService extends Construct {
       );
       new kplus.ServiceAccount(this, 'MigrationServiceAccount', {
         metadata: {
-          name: migrationServiceAccountName(p),
+          name: migrationServiceAccountName(p, db.migration),
           namespace: p.namespace,
           labels: commonLabels(p),
           annotations: wave(SYNC_WAVE.configuration),
@@ -124,12 +127,13 @@ export class WebService extends Construct {
 
   private addUrlSecret(
     p: ResolvedWebServiceProps,
+    db: DatabaseAccess,
     id: string,
     name: string,
     remoteSecret: string,
     urlTemplate: string,
   ): void {
-    const urlEnvName = p.database?.urlEnvName ?? 'DATABASE_URL';
+    const urlEnvName = db.urlEnvName ?? 'DATABASE_URL';
     new ModelObject(
       this,
       id,
@@ -157,7 +161,7 @@ export class WebService extends Construct {
     );
   }
 
-  private addMigrationJob(p: ResolvedWebServiceProps, command: readonly string[]): void {
+  private addMigrationJob(p: ResolvedWebServiceProps, migration: DatabaseMigration): void {
     const tmp = writableTmp();
     new ModelObject(
       this,
@@ -184,14 +188,14 @@ export class WebService extends Construct {
             spec: {
               ...basePodSpec(p),
               // Its own identity with no AWS role; no other pod template mounts the owner's login.
-              serviceAccountName: migrationServiceAccountName(p),
+              serviceAccountName: migrationServiceAccountName(p, migration),
               restartPolicy: 'Never',
               containers: [
                 {
                   name: 'migrate',
                   image: p.image,
                   imagePullPolicy: 'IfNotPresent',
-                  command: [...command],
+                  command: [...migration.command],
                   ...environment(p, 'migration'),
                   resources: resources(p),
                   securityContext: containerSecurity(p),
@@ -350,9 +354,7 @@ export class WebService extends Construct {
     );
   }
 
-  private addIngress(p: ResolvedWebServiceProps): void {
-    const ing = p.ingress;
-    if (!ing) return;
+  private addIngress(p: ResolvedWebServiceProps, ing: PublicIngress): void {
     const annotations: Record<string, string> = {
       ...wave(SYNC_WAVE.workload),
       'alb.ingress.kubernetes.io/scheme': 'internet-facing',
