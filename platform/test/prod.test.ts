@@ -239,6 +239,37 @@ describe('prod', () => {
     });
   });
 
+  it('records S3 data events (reads and writes) of the audit, backups and assets buckets', () => {
+    const [trail] = resourcesOfType(env.templates.security, 'AWS::CloudTrail::Trail');
+    expect(trail?.Properties?.EventSelectors).toEqual([
+      { IncludeManagementEvents: true, ReadWriteType: 'All' },
+      {
+        DataResources: [
+          {
+            Type: 'AWS::S3::Object',
+            Values: [
+              { 'Fn::Join': ['', [{ 'Fn::GetAtt': ['AuditTrailBucketA91FD435', 'Arn'] }, '/']] },
+              {
+                'Fn::Join': [
+                  '',
+                  ['arn:', { Ref: 'AWS::Partition' }, ':s3:::bank-prod-backups-222222222222-eu-central-1/'],
+                ],
+              },
+              {
+                'Fn::Join': [
+                  '',
+                  ['arn:', { Ref: 'AWS::Partition' }, ':s3:::bank-prod-assets-222222222222-eu-central-1/'],
+                ],
+              },
+            ],
+          },
+        ],
+        IncludeManagementEvents: false,
+        ReadWriteType: 'All',
+      },
+    ]);
+  });
+
   it('passes every compliance pack', () => {
     expect(env.complianceFindings).toEqual([]);
   });

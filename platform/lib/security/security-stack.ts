@@ -45,6 +45,7 @@ export class SecurityStack extends Stack {
       key: auditKey,
       objectLockMode: config.retention.auditObjectLockMode,
       objectLockDays: config.retention.auditObjectLockDays,
+      dataEventBucketNames: [bucketName(config, 'backups'), bucketName(config, 'assets')],
     });
     audit.node.addDependency(this.accessLogsBucket);
 
