@@ -163,6 +163,9 @@ describe('dev: EKS', () => {
     ]) {
       expect(pool).toContain(fragment);
     }
+    // Strict validators refuse null fields; Blueprints writes one for an absent weight.
+    expect(pool).not.toMatch(/\\*":null/);
+    expect(pool).toMatch(/\\*"weight\\*":10[,}]/);
     const nodeClass = manifests(env.templates.cluster).find(
       (m) => m.includes('EC2NodeClass') && m.includes('subnetSelectorTerms'),
     );
