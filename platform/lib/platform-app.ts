@@ -58,6 +58,7 @@ export async function addEnvironment(app: App, config: EnvironmentConfig): Promi
         });
   const cluster = await buildClusterStack(app, stackName(config, 'cluster'), config, {
     vpc: network.vpc,
+    endpointSecurityGroup: network.endpointSecurityGroup,
     alarmTopic: security.alarmTopic,
     accessLogsBucketName: security.accessLogsBucket.bucketName,
   });

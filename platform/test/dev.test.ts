@@ -163,6 +163,9 @@ describe('dev: EKS', () => {
     ]) {
       expect(pool).toContain(fragment);
     }
+    // Strict validators refuse null fields; Blueprints writes one for an absent weight.
+    expect(pool).not.toMatch(/\\*":null/);
+    expect(pool).toMatch(/\\*"weight\\*":10[,}]/);
     const nodeClass = manifests(env.templates.cluster).find(
       (m) => m.includes('EC2NodeClass') && m.includes('subnetSelectorTerms'),
     );
@@ -328,7 +331,58 @@ describe('dev: Aurora', () => {
     }
     const sources = toAurora.map((r) => JSON.stringify(r.Properties?.SourceSecurityGroupId));
     expect(sources.some((s) => s.includes('ClusterSecurityGroupId'))).toBe(true);
-    expect(sources.some((s) => s.includes('RotationSingleUserSecurityGroup'))).toBe(true);
+    expect(sources.some((s) => s.includes('AuroraRotationSecurityGroup'))).toBe(true);
+  });
+
+  it('lets the rotation function send PostgreSQL to Aurora and HTTPS to the Secrets Manager endpoint, nothing else', () => {
+    const groups = Object.entries(
+      env.templates.cluster.toJSON().Resources as Record<
+        string,
+        { Type: string; Properties?: Record<string, unknown> }
+      >,
+    );
+    const [rotationId, rotation] = groups.find(
+      ([id, r]) => r.Type === 'AWS::EC2::SecurityGroup' && id.startsWith('AuroraRotationSecurityGroup'),
+    ) ?? ['', undefined];
+    // The function runs with exactly this group.
+    const [app] = resourcesOfType(env.templates.cluster, 'AWS::Serverless::Application');
+    expect(JSON.stringify(app?.Properties?.Parameters)).toContain(
+      `"vpcSecurityGroupIds":{"Fn::GetAtt":["${rotationId}","GroupId"]}`,
+    );
+    const egress = [
+      ...((rotation?.Properties?.SecurityGroupEgress as unknown[]) ?? []),
+      ...groups
+        .filter(([, r]) => r.Type === 'AWS::EC2::SecurityGroupEgress')
+        .map(([, r]) => r.Properties)
+        .filter((p) => JSON.stringify(p?.GroupId).includes(rotationId)),
+    ];
+    expect(rotationId).toBe('AuroraRotationSecurityGroupDC755A07');
+    const rotationGroup = { 'Fn::GetAtt': ['AuroraRotationSecurityGroupDC755A07', 'GroupId'] };
+    // aws-cdk-lib writes the cluster's port as an attribute; the cluster's Port below pins it to 5432.
+    const auroraPort = { 'Fn::GetAtt': ['AuroraClusterD4EFE71C', 'Endpoint.Port'] };
+    expect(egress).toEqual([
+      {
+        Description: 'HTTPS to the Secrets Manager interface endpoint',
+        DestinationSecurityGroupId: {
+          'Fn::ImportValue':
+            'bank-dev-network:ExportsOutputFnGetAttEndpointSecurityGroupF840B798GroupIdB674FE46',
+        },
+        FromPort: 443,
+        GroupId: rotationGroup,
+        IpProtocol: 'tcp',
+        ToPort: 443,
+      },
+      {
+        Description: 'to bankdevclusterAuroraSecurityGroupEDAA93A4:{IndirectPort}',
+        DestinationSecurityGroupId: { 'Fn::GetAtt': ['AuroraSecurityGroup3440C66D', 'GroupId'] },
+        FromPort: auroraPort,
+        GroupId: rotationGroup,
+        IpProtocol: 'tcp',
+        ToPort: auroraPort,
+      },
+    ]);
+    env.templates.cluster.hasResourceProperties('AWS::RDS::DBCluster', { Port: 5432 });
+    expect(JSON.stringify(rotation)).not.toContain('0.0.0.0/0');
   });
 });
 

@@ -141,6 +141,135 @@ describe('prod', () => {
     copy?.template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
   });
 
+  it('enables Security Hub with the Foundational and CIS standards and Inspector ECR scanning', () => {
+    const security = env.templates.security;
+    security.hasResourceProperties('AWS::SecurityHub::Hub', {
+      EnableDefaultStandards: false,
+      ControlFindingGenerator: 'SECURITY_CONTROL',
+    });
+    const standards = resourcesOfType(security, 'AWS::SecurityHub::Standard').map((s) =>
+      JSON.stringify(s.Properties?.StandardsArn),
+    );
+    expect(standards).toEqual([
+      JSON.stringify({
+        'Fn::Join': [
+          '',
+          [
+            'arn:',
+            { Ref: 'AWS::Partition' },
+            ':securityhub:eu-central-1::standards/aws-foundational-security-best-practices/v/1.0.0',
+          ],
+        ],
+      }),
+      JSON.stringify({
+        'Fn::Join': [
+          '',
+          [
+            'arn:',
+            { Ref: 'AWS::Partition' },
+            ':securityhub:eu-central-1::standards/cis-aws-foundations-benchmark/v/3.0.0',
+          ],
+        ],
+      }),
+    ]);
+    security.hasResourceProperties('AWS::ECR::RegistryScanningConfiguration', {
+      ScanType: 'ENHANCED',
+      Rules: [
+        { ScanFrequency: 'CONTINUOUS_SCAN', RepositoryFilters: [{ Filter: '*', FilterType: 'WILDCARD' }] },
+      ],
+    });
+    security.resourceCountIs('AWS::GuardDuty::Detector', 1);
+  });
+
+  it('routes HIGH and CRITICAL GuardDuty, Security Hub and Inspector findings to the on-call topic', () => {
+    const security = env.templates.security;
+    const topicRef = { Ref: 'OnCallTopic2FB15ED5' };
+    const rules = resourcesOfType(security, 'AWS::Events::Rule');
+    expect(rules.map((r) => r.Properties?.EventPattern)).toEqual([
+      {
+        source: ['aws.guardduty'],
+        'detail-type': ['GuardDuty Finding'],
+        detail: { severity: [{ numeric: ['>=', 7] }] },
+      },
+      {
+        source: ['aws.securityhub'],
+        'detail-type': ['Security Hub Findings - Imported'],
+        detail: {
+          findings: {
+            Severity: { Label: ['HIGH', 'CRITICAL'] },
+            Workflow: { Status: ['NEW'] },
+            RecordState: ['ACTIVE'],
+            ProductName: [{ 'anything-but': ['GuardDuty', 'Inspector'] }],
+          },
+        },
+      },
+      {
+        source: ['aws.inspector2'],
+        'detail-type': ['Inspector2 Finding'],
+        detail: { severity: ['HIGH', 'CRITICAL'], status: ['ACTIVE'] },
+      },
+    ]);
+    for (const rule of rules) {
+      expect(rule.Properties?.State).toBe('ENABLED');
+      expect(rule.Properties?.Targets).toEqual([{ Arn: topicRef, Id: 'Target0' }]);
+    }
+    // EventBridge may publish to the topic and use its KMS key (the topic is encrypted).
+    security.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: 'sns:Publish',
+            Effect: 'Allow',
+            Principal: { Service: 'events.amazonaws.com' },
+            Resource: topicRef,
+          }),
+        ]),
+      },
+    });
+    security.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+            Effect: 'Allow',
+            Principal: { Service: 'events.amazonaws.com' },
+          }),
+        ]),
+      },
+    });
+  });
+
+  it('records S3 data events (reads and writes) of the audit, backups and assets buckets', () => {
+    const [trail] = resourcesOfType(env.templates.security, 'AWS::CloudTrail::Trail');
+    expect(trail?.Properties?.EventSelectors).toEqual([
+      { IncludeManagementEvents: true, ReadWriteType: 'All' },
+      {
+        DataResources: [
+          {
+            Type: 'AWS::S3::Object',
+            Values: [
+              { 'Fn::Join': ['', [{ 'Fn::GetAtt': ['AuditTrailBucketA91FD435', 'Arn'] }, '/']] },
+              {
+                'Fn::Join': [
+                  '',
+                  ['arn:', { Ref: 'AWS::Partition' }, ':s3:::bank-prod-backups-222222222222-eu-central-1/'],
+                ],
+              },
+              {
+                'Fn::Join': [
+                  '',
+                  ['arn:', { Ref: 'AWS::Partition' }, ':s3:::bank-prod-assets-222222222222-eu-central-1/'],
+                ],
+              },
+            ],
+          },
+        ],
+        IncludeManagementEvents: false,
+        ReadWriteType: 'All',
+      },
+    ]);
+  });
+
   it('passes every compliance pack', () => {
     expect(env.complianceFindings).toEqual([]);
   });

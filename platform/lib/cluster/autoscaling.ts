@@ -86,6 +86,10 @@ export function karpenterAddOn(env: EnvironmentConfig): blueprints.KarpenterV1Ad
           values: ['a', 'b', 'c'].slice(0, env.azCount).map((z) => `${env.region}${z}`),
         },
       ],
+      // Blueprints renders an absent weight as `weight: null`, which strict validators (kubeconform,
+      // server-side dry run) refuse. With a single pool the value orders nothing; 10 leaves room for
+      // pools added later to rank above or below it.
+      weight: 10,
       expireAfter: '720h',
       disruption: {
         consolidationPolicy: 'WhenEmptyOrUnderutilized',

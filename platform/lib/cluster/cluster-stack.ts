@@ -38,6 +38,8 @@ import { grantWorkloadAccess } from './workload-access.js';
 
 export interface ClusterStackDependencies {
   readonly vpc: ec2.IVpc;
+  /** The interface endpoints' security group (Secrets Manager among them). */
+  readonly endpointSecurityGroup: ec2.ISecurityGroup;
   readonly alarmTopic: sns.ITopic;
   readonly accessLogsBucketName: string;
 }
@@ -149,6 +151,7 @@ export async function buildClusterStack(
             deletionProtection: env.database.deletionProtection,
             storageKey: ctx.get<kms.IKey>(RESOURCES.dataKey) as kms.IKey,
             logKey: ctx.get<kms.IKey>(RESOURCES.logsKey) as kms.IKey,
+            secretsManagerEndpointSecurityGroup: deps.endpointSecurityGroup,
           }),
       ),
     )

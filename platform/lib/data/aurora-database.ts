@@ -30,6 +30,11 @@ export interface AuroraDatabaseProps {
   readonly deletionProtection: boolean;
   readonly storageKey: kms.IKey;
   readonly logKey: kms.IKey;
+  /**
+   * The security group of the Secrets Manager interface endpoint (private DNS on). The rotation
+   * function may send HTTPS there and PostgreSQL to the cluster, nothing else.
+   */
+  readonly secretsManagerEndpointSecurityGroup: ec2.ISecurityGroup;
 }
 
 /**
@@ -40,6 +45,8 @@ export interface AuroraDatabaseProps {
 export class AuroraDatabase extends Construct implements ec2.IConnectable {
   readonly cluster: rds.DatabaseCluster;
   readonly securityGroup: ec2.SecurityGroup;
+  /** The secret-rotation function's group: egress to Aurora (5432) and the Secrets Manager endpoint (443). */
+  readonly rotationSecurityGroup: ec2.SecurityGroup;
   /** Who may reach the writer and readers on 5432: `aurora.connections.allowDefaultPortFrom(peer)`. */
   readonly connections: ec2.Connections;
   private readonly databaseName: string;
@@ -129,9 +136,23 @@ export class AuroraDatabase extends Construct implements ec2.IConnectable {
     this.databaseName = props.databaseName;
     this.storageKey = props.storageKey;
 
+    // The rotation function holds the master password: the default group (all egress to 0.0.0.0/0)
+    // would let a compromised function send it anywhere. Rotation adds the 5432 rule to the cluster.
+    this.rotationSecurityGroup = new ec2.SecurityGroup(this, 'RotationSecurityGroup', {
+      vpc: props.vpc,
+      description:
+        'Aurora secret rotation: PostgreSQL to Aurora and HTTPS to the Secrets Manager endpoint only',
+      allowAllOutbound: false,
+    });
+    this.rotationSecurityGroup.addEgressRule(
+      props.secretsManagerEndpointSecurityGroup,
+      ec2.Port.tcp(443),
+      'HTTPS to the Secrets Manager interface endpoint',
+    );
     this.cluster.addRotationSingleUser({
       automaticallyAfter: Duration.days(30),
       vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      securityGroup: this.rotationSecurityGroup,
     });
 
     if (props.maxReaders > props.readers) {

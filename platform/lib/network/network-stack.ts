@@ -29,6 +29,8 @@ const interfaceEndpoints: Record<string, ec2.InterfaceVpcEndpointAwsService> = {
 /** VPC with public, private (egress) and isolated tiers across the configured AZs. */
 export class NetworkStack extends Stack {
   readonly vpc: ec2.Vpc;
+  /** The interface endpoints' security group: HTTPS from the VPC. Clients that may not reach the internet point their 443 egress here. */
+  readonly endpointSecurityGroup: ec2.SecurityGroup;
   private readonly configuredAzs: string[];
 
   constructor(scope: Construct, id: string, props: NetworkStackProps) {
@@ -78,11 +80,11 @@ export class NetworkStack extends Stack {
         { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
       ],
     });
-    const endpointSg = new ec2.SecurityGroup(this, 'EndpointSecurityGroup', {
+    const endpointSg = (this.endpointSecurityGroup = new ec2.SecurityGroup(this, 'EndpointSecurityGroup', {
       vpc: this.vpc,
       description: 'Interface endpoints: HTTPS from inside the VPC only',
       allowAllOutbound: false,
-    });
+    }));
     // The literal CIDR from config (not the VPC's CIDR attribute) keeps the rule reviewable in the template.
     endpointSg.addIngressRule(ec2.Peer.ipv4(config.vpcCidr), ec2.Port.tcp(443), 'HTTPS from the VPC');
     for (const [id, service] of Object.entries(interfaceEndpoints)) {

@@ -16,6 +16,13 @@ export interface AuditTrailProps {
   /** COMPLIANCE cannot be shortened by anyone (prod); GOVERNANCE can by privileged users (dev). */
   readonly objectLockMode: 'COMPLIANCE' | 'GOVERNANCE';
   readonly objectLockDays: number;
+  /**
+   * Buckets whose object-level reads and writes are recorded as S3 data events, besides the audit
+   * bucket itself. Names, not constructs: the buckets of later stacks (backups, assets) cannot be
+   * referenced from this one without a dependency cycle.
+   * @default none
+   */
+  readonly dataEventBucketNames?: readonly string[];
 }
 
 /** Multi-region CloudTrail into an Object-Locked, KMS-encrypted bucket and an encrypted log group. */
@@ -85,5 +92,19 @@ export class AuditTrail extends Construct {
       cloudWatchLogGroup: this.logGroup,
       managementEvents: cloudtrail.ReadWriteType.ALL,
     });
+
+    // Management events show who changed a bucket's policy, never who read or deleted its objects;
+    // for evidence, backups and customer assets that is the question an investigation asks. The
+    // audit bucket is included: CloudTrail's own deliveries add one write event per log file.
+    const names = props.dataEventBucketNames ?? [];
+    if (new Set(names).size !== names.length)
+      throw new Error('AuditTrail: dataEventBucketNames has duplicates');
+    this.trail.addS3EventSelector(
+      [
+        this.bucket,
+        ...names.map((name, i) => s3.Bucket.fromBucketName(this, `DataEventBucket${i}`, name)),
+      ].map((bucket) => ({ bucket })),
+      { readWriteType: cloudtrail.ReadWriteType.ALL, includeManagementEvents: false },
+    );
   }
 }

@@ -9,6 +9,7 @@ import { accessLogsBucket } from './access-logs-bucket.js';
 import { AlertingTopic } from './alerting-topic.js';
 import { AuditTrail } from './audit-trail.js';
 import { CostBudget } from './cost-budget.js';
+import { FindingRoutes } from './finding-routes.js';
 import { ThreatDetection } from './threat-detection.js';
 import { WebAcl } from './web-acl.js';
 
@@ -16,7 +17,10 @@ export interface SecurityStackProps extends StackProps {
   readonly config: EnvironmentConfig;
 }
 
-/** Account-level evidence and guard rails: audit trail, threat detection, WAF, on-call topic, budget. */
+/**
+ * Account-level evidence and guard rails: audit trail, threat detection with its findings routed to
+ * on-call, WAF, on-call topic, budget.
+ */
 export class SecurityStack extends Stack {
   readonly accessLogsBucket: s3.Bucket;
   readonly alarmTopic: sns.Topic;
@@ -41,6 +45,7 @@ export class SecurityStack extends Stack {
       key: auditKey,
       objectLockMode: config.retention.auditObjectLockMode,
       objectLockDays: config.retention.auditObjectLockDays,
+      dataEventBucketNames: [bucketName(config, 'backups'), bucketName(config, 'assets')],
     });
     audit.node.addDependency(this.accessLogsBucket);
 
@@ -62,6 +67,9 @@ export class SecurityStack extends Stack {
       email: config.alertEmail,
       key: alertKey,
     }).topic;
+
+    // GuardDuty, Security Hub and Inspector findings of high severity page the same on-call topic.
+    new FindingRoutes(this, 'FindingRoutes', { topic: this.alarmTopic });
 
     new CostBudget(this, 'CostBudget', {
       budgetName: resourceName(config, 'monthly'),
