@@ -80,11 +80,12 @@ export class NetworkStack extends Stack {
         { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
       ],
     });
-    const endpointSg = (this.endpointSecurityGroup = new ec2.SecurityGroup(this, 'EndpointSecurityGroup', {
+    const endpointSg = new ec2.SecurityGroup(this, 'EndpointSecurityGroup', {
       vpc: this.vpc,
       description: 'Interface endpoints: HTTPS from inside the VPC only',
       allowAllOutbound: false,
-    }));
+    });
+    this.endpointSecurityGroup = endpointSg;
     // The literal CIDR from config (not the VPC's CIDR attribute) keeps the rule reviewable in the template.
     endpointSg.addIngressRule(ec2.Peer.ipv4(config.vpcCidr), ec2.Port.tcp(443), 'HTTPS from the VPC');
     for (const [id, service] of Object.entries(interfaceEndpoints)) {
