@@ -248,8 +248,7 @@ export class Ledger {
         id: String(r.id),
         transferId: r.transfer_id,
         kind: r.kind,
-        // Stryker disable next-line EqualityOperator: entries.amount is never 0 (CHECK amount <> 0 in 0001_ledger.sql), so < and <= agree
-        direction: Number(r.amount) < 0 ? ('debit' as const) : ('credit' as const),
+        direction: Math.sign(Number(r.amount)) === -1 ? ('debit' as const) : ('credit' as const),
         amount: Math.abs(Number(r.amount)),
         balanceAfter: Number(r.balance_after),
         reference: r.reference,
