@@ -25,8 +25,9 @@ const config = {
   incrementalFile: 'reports/mutation/stryker-incremental.json',
   // Outside any Git repository: a mutant of the publisher that loses its `cwd` or its private index
   // then fails against a plain folder instead of rewriting the checkout's own index and refs (it did,
-  // once, while the sandbox lived in .stryker-tmp inside the checkout).
-  tempDirName: join(tmpdir(), 'bank-platform-stryker'),
+  // once, while the sandbox lived in .stryker-tmp inside the checkout). One folder per run, because
+  // `cleanTempDir: 'always'` removes the whole folder and would pull it from under a concurrent run.
+  tempDirName: join(tmpdir(), `bank-platform-stryker-${process.pid}`),
   cleanTempDir: 'always',
   ignorePatterns: [
     'cdk.out',
