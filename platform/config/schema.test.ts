@@ -345,6 +345,10 @@ describe('environment config schema: sync windows', () => {
     ['timeZone', 'Europe/BERLIN', [zone]],
     ['timeZone', 'Europe/berlin', [zone]],
     ['timeZone', 'US/Pacific', []],
+    // Intl resolves these to another zone (so its case check cannot see them); the name check must.
+    ['timeZone', 'US/pacific', [zone]],
+    ['timeZone', 'us/Pacific', [zone]],
+    ['timeZone', 'America/Argentina/buenos_aires', [zone]],
     ['timeZone', '+01:00', [zone]],
     ['timeZone', 'Etc/GMT+1', []],
     ['manualSync', false, []],
@@ -432,8 +436,114 @@ describe('environment config schema: rules across fields', () => {
     ],
     ['one NAT gateway per AZ', dev, { azCount: 2, 'nodes.systemNodeCount': 2, 'network.natGateways': 2 }, []],
 
+    // AWS Backup: the copy region, and a vault lock's window around the retention.
+    [
+      'backup copied within its own region',
+      dev,
+      { 'backup.copyRegion': 'eu-central-1' },
+      on('backup.copyRegion', [
+        'must differ from region (a copy in the same region survives nothing the original does not)',
+      ]),
+    ],
+    ['backup copied to a second region', dev, { 'backup.copyRegion': 'eu-west-1' }, []],
+    [
+      'vault lock whose maximum equals its minimum',
+      dev,
+      { 'backup.vaultLock': { mode: 'GOVERNANCE', minRetentionDays: 7, maxRetentionDays: 7 } },
+      on('backup.vaultLock.maxRetentionDays', ['must be greater than minRetentionDays']),
+    ],
+    [
+      'vault lock one day wide, retention on its minimum',
+      dev,
+      { 'backup.vaultLock': { mode: 'GOVERNANCE', minRetentionDays: 7, maxRetentionDays: 8 } },
+      [],
+    ],
+    [
+      'retention on the vault lock maximum',
+      dev,
+      {
+        'backup.retentionDays': 30,
+        'backup.vaultLock': { mode: 'GOVERNANCE', minRetentionDays: 7, maxRetentionDays: 30 },
+      },
+      [],
+    ],
+    [
+      'retention a day below the vault lock minimum',
+      dev,
+      {
+        'backup.retentionDays': 6,
+        'backup.vaultLock': { mode: 'GOVERNANCE', minRetentionDays: 7, maxRetentionDays: 30 },
+      },
+      on('backup.retentionDays', [
+        'must lie within backup.vaultLock min/maxRetentionDays (the vault refuses other recovery points)',
+      ]),
+    ],
+    [
+      'retention a day above the vault lock maximum',
+      dev,
+      {
+        'backup.retentionDays': 31,
+        'backup.vaultLock': { mode: 'GOVERNANCE', minRetentionDays: 7, maxRetentionDays: 30 },
+      },
+      on('backup.retentionDays', [
+        'must lie within backup.vaultLock min/maxRetentionDays (the vault refuses other recovery points)',
+      ]),
+    ],
+    [
+      'COMPLIANCE lock without a grace period',
+      dev,
+      { 'backup.vaultLock': { mode: 'COMPLIANCE', minRetentionDays: 7, maxRetentionDays: 30 } },
+      on('backup.vaultLock.changeableForDays', ['a COMPLIANCE lock needs its grace period (at least 3 days)']),
+    ],
+    [
+      'COMPLIANCE lock with a grace period',
+      dev,
+      {
+        'backup.vaultLock': {
+          mode: 'COMPLIANCE',
+          minRetentionDays: 7,
+          maxRetentionDays: 30,
+          changeableForDays: 3,
+        },
+      },
+      [],
+    ],
+    [
+      'GOVERNANCE lock with a grace period',
+      dev,
+      {
+        'backup.vaultLock': {
+          mode: 'GOVERNANCE',
+          minRetentionDays: 7,
+          maxRetentionDays: 30,
+          changeableForDays: 3,
+        },
+      },
+      on('backup.vaultLock.changeableForDays', [
+        'only a COMPLIANCE lock has a grace period; remove it for GOVERNANCE',
+      ]),
+    ],
+
     // The production tier's guard rails, one at a time; prod itself sits on every boundary.
     ['prod as checked in', prod, {}, []],
+    [
+      'production backup vault locked in GOVERNANCE mode',
+      prod,
+      { 'backup.vaultLock': { mode: 'GOVERNANCE', minRetentionDays: 35, maxRetentionDays: 2555 } },
+      on('backup.vaultLock', ['a production environment locks its backup vault in COMPLIANCE mode']),
+    ],
+    [
+      'production backup vault without a lock',
+      prod,
+      { 'backup.vaultLock': undefined },
+      on('backup.vaultLock', ['a production environment locks its backup vault in COMPLIANCE mode']),
+    ],
+    [
+      'production backups kept in one region',
+      prod,
+      { 'backup.copyRegion': undefined },
+      on('backup.copyRegion', ['a production environment copies its backups to a second region']),
+    ],
     [
       'production in two AZs',
       prod,
