@@ -493,7 +493,9 @@ describe('environment config schema: rules across fields', () => {
       'COMPLIANCE lock without a grace period',
       dev,
       { 'backup.vaultLock': { mode: 'COMPLIANCE', minRetentionDays: 7, maxRetentionDays: 30 } },
-      on('backup.vaultLock.changeableForDays', ['a COMPLIANCE lock needs its grace period (at least 3 days)']),
+      on('backup.vaultLock.changeableForDays', [
+        'a COMPLIANCE lock needs its grace period (at least 3 days)',
+      ]),
     ],
     [
       'COMPLIANCE lock with a grace period',
