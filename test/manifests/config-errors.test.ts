@@ -7,7 +7,7 @@ import { resolveWebServiceProps } from '../../charts/lib/web-service/props.js';
 import { renderEnvironment } from '../../charts/render.js';
 import { rawEnvironments } from '../../platform/config/environments.js';
 import { parseEnvironment } from '../../platform/config/index.js';
-import { underMutation } from './rendered.js';
+import { underMutation } from '../mutation/modules.js';
 
 const repoRoot = join(import.meta.dirname, '..', '..');
 

@@ -8,7 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { renderEnvironment } from '../../charts/render.js';
 import { rawEnvironments } from '../../platform/config/environments.js';
 import { type EnvironmentConfig, loadEnvironments, parseEnvironment } from '../../platform/config/index.js';
-import { parseManifests, underMutation } from './rendered.js';
+import { underMutation } from '../mutation/modules.js';
+import { parseManifests } from './rendered.js';
 
 const repoRoot = join(import.meta.dirname, '..', '..');
 const environments = loadEnvironments();

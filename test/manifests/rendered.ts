@@ -1,7 +1,6 @@
 import { parseAllDocuments } from 'yaml';
 import { type RenderedEnvironment, renderEnvironment } from '../../charts/render.js';
 import { type EnvironmentConfig, loadEnvironments } from '../../platform/config/index.js';
-import { MUTATION_TESTS_ENV } from '../mutation/modules.js';
 
 // Renders every environment once per test file and hands the parsed objects to the checks.
 
@@ -79,11 +78,3 @@ export function podTemplates(objects: readonly RenderedObject[]) {
   }
   return out;
 }
-
-/**
- * True inside `npm run test:mutation`. Stryker activates a mutant in the test process only: a test
- * that renders through a child process (the synth CLI) always sees the unmutated charts, so under
- * mutation it can kill nothing and only adds its run time to every mutant (about 55 s of the 80 s
- * these suites take). Such tests use `it.skipIf(underMutation)`; `npm test` runs them as always.
- */
-export const underMutation = process.env[MUTATION_TESTS_ENV] !== undefined;
