@@ -10,7 +10,7 @@ import { formatMarkdown, formatText, manifestDiff } from './diff.js';
 const USAGE =
   'usage: npm run manifests:diff -- [--base <rev>] [--format text|markdown] [--output <file>] [--repo <dir>]';
 
-function main(argv: string[]): number {
+async function main(argv: string[]): Promise<number> {
   let values: { base: string; format: string; output?: string; repo: string; help: boolean };
   try {
     const parsed = parseArgs({
@@ -39,7 +39,7 @@ function main(argv: string[]): number {
     return 0;
   }
   try {
-    const result = manifestDiff({ repo: values.repo, base: values.base });
+    const result = await manifestDiff({ repo: values.repo, base: values.base });
     const text = values.format === 'markdown' ? formatMarkdown(result) : formatText(result);
     if (values.output) writeFileSync(values.output, text);
     else process.stdout.write(text);
@@ -50,4 +50,4 @@ function main(argv: string[]): number {
   }
 }
 
-process.exitCode = main(process.argv.slice(2));
+process.exitCode = await main(process.argv.slice(2));

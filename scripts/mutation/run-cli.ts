@@ -33,6 +33,8 @@ async function mutate(module: MutationModule, incremental: boolean): Promise<Mod
   process.env[MUTATION_TESTS_ENV] = module.tests.join(',');
   // The sandbox is outside any repository (stryker.config.mjs); fixtures clone this checkout.
   process.env[SOURCE_REPOSITORY_ENV] = root;
+  // The sandbox leaves out .tools (stryker.config.mjs): the tests find the scanners here.
+  process.env.BANK_TOOLS_DIR ??= join(root, '.tools');
   const started = performance.now();
   await new Stryker({
     incremental,

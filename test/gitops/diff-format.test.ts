@@ -43,13 +43,17 @@ describe('compareObjects', () => {
         'kind: ConfigMap\nmetadata: {name: settings, namespace: bank}\ndata: {LOG_LEVEL: warn}',
         '# a document without an object',
         'kind: Role\nmetadata: {name: reader, namespace: bank}',
+        'kind: List',
       ].join('\n---\n'),
       'argocd/dev/new.yaml': 'kind: ClusterRole\nmetadata: {name: viewer}',
       'dev/notes.txt': 'changed, still not a manifest',
+      // Valid YAML (JSON is) describing an object, but no .yaml file: not part of the render.
+      'dev/values.json': '{"kind": "ConfigMap", "metadata": {"name": "not-rendered"}}',
     });
     expect(compareObjects(base, head)).toEqual([
       { file: 'argocd/dev/new.yaml', object: 'ClusterRole viewer', change: 'added' },
       { file: 'dev/app.k8s.yaml', object: 'ConfigMap bank/settings', change: 'changed' },
+      { file: 'dev/app.k8s.yaml', object: 'List ', change: 'added' },
       { file: 'dev/app.k8s.yaml', object: 'Role bank/reader', change: 'added' },
       { file: 'dev/app.k8s.yaml', object: 'Secret bank/gone', change: 'removed' },
       { file: 'dev/old.k8s.yaml', object: 'Service bank/legacy', change: 'removed' },
@@ -155,5 +159,6 @@ describe('truncateDiff', () => {
     expect(truncateDiff(full, full.length - 1)).toEqual({ diff: 'line one\nline two\n', truncated: true });
     expect(truncateDiff(full, 9)).toEqual({ diff: 'line one\n', truncated: true });
     expect(truncateDiff(full, 8)).toEqual({ diff: '', truncated: true });
+    expect(truncateDiff('\nline one\n', 1)).toEqual({ diff: '\n', truncated: true });
   });
 });

@@ -23,22 +23,22 @@ beforeAll(() => {
 afterAll(() => scratch.cleanup());
 
 describe('manifests:diff', () => {
-  it('reports no change when head renders what base renders', () => {
-    const result = manifestDiff({ repo: clone, base: 'HEAD' });
+  it('reports no change when head renders what base renders', async () => {
+    const result = await manifestDiff({ repo: clone, base: 'HEAD' });
     expect(result.objects).toEqual([]);
     expect(result.diff).toBe('');
     expect(formatMarkdown(result)).toContain('No change to the rendered manifests.');
     expect(sh(clone, 'worktree', 'list', '--porcelain').match(/^worktree /gm)).toHaveLength(1);
   });
 
-  it('names the objects a config change touches and shows the changed lines', () => {
+  it('names the objects a config change touches and shows the changed lines', async () => {
     const config = join(clone, 'platform', 'config', 'environments.ts');
     const source = readFileSync(config, 'utf8');
     expect(source).toContain("logLevel: 'debug'");
     writeFileSync(config, source.replace("logLevel: 'debug'", "logLevel: 'warn'"));
     const statusBefore = sh(clone, 'status', '--porcelain');
 
-    const result = manifestDiff({ repo: clone, base: 'HEAD' });
+    const result = await manifestDiff({ repo: clone, base: 'HEAD' });
 
     expect(result.objects).toEqual([
       { file: 'dev/bank-api.k8s.yaml', object: 'ConfigMap bank/bank-api-config', change: 'changed' },

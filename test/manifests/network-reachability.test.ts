@@ -2,10 +2,11 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { ofKind, renderAll, rowsOf } from './rendered.js';
+import { type EnvironmentConfig, loadEnvironments } from '../../platform/config/index.js';
+import { TOOLS_DIR } from '../../scripts/local/layout.js';
+import { ofKind, renderObjects, rowsOf } from './rendered.js';
 
 // Who may talk to bank-api, and where bank-api may go, decided by an independent NetworkPolicy
 // engine: Cyclonus (`cyclonus analyze --mode query-traffic`) evaluates the rendered policies of each
@@ -14,14 +15,14 @@ import { ofKind, renderAll, rowsOf } from './rendered.js';
 // lists; an extra allow rule anywhere (say, allow-all egress beside the default deny) flips a
 // "denied" row and fails the test.
 
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-const cyclonus = join(repoRoot, '.tools', 'bin', 'cyclonus');
+const cyclonus = join(TOOLS_DIR, 'bin', 'cyclonus');
 const required = process.env.REQUIRE_TOOLS === '1';
 if (!existsSync(cyclonus) && required) {
   throw new Error('REQUIRE_TOOLS=1 but cyclonus is not installed (npm run tools:install)');
 }
 
-const { objects, environments } = renderAll();
+// Rendered inside each test, so a mutant of the charts runs only the tests that reach it.
+const environments = loadEnvironments();
 
 interface Peer {
   readonly ip: string;
@@ -134,15 +135,12 @@ const toCyclonus = (flow: Flow) => {
 };
 
 /** Cyclonus's verdict for each flow, in order. */
-function verdicts(env: string, list: readonly Flow[]): boolean[] {
-  const root = mkdtempSync(join(tmpdir(), `reachability-${env}-`));
+function verdicts(env: EnvironmentConfig, list: readonly Flow[]): boolean[] {
+  const root = mkdtempSync(join(tmpdir(), `reachability-${env.name}-`));
   // Cyclonus reads every file under the policy path as a policy: the traffic lives beside it.
   const dir = join(root, 'policies');
   mkdirSync(dir);
-  const policies = rowsOf(
-    ofKind(objects, 'NetworkPolicy').filter((p) => p.env.name === env),
-    `NetworkPolicies for ${env}`,
-  );
+  const policies = rowsOf(ofKind(renderObjects(env), 'NetworkPolicy'), `NetworkPolicies for ${env.name}`);
   policies.forEach((p, i) => {
     writeFileSync(join(dir, `policy-${i}.yaml`), stringify(p.object));
   });
@@ -158,12 +156,15 @@ function verdicts(env: string, list: readonly Flow[]): boolean[] {
 }
 
 describe.skipIf(!existsSync(cyclonus))('NetworkPolicy reachability of bank-api (Cyclonus)', () => {
-  it.each(environments.map((e) => [e.name] as const))('%s: exactly the expected flows are allowed', (env) => {
-    const list = flows(env as keyof typeof ADDRESSES);
-    const got = verdicts(env, list);
-    expect(got).toHaveLength(list.length);
-    const table = (values: readonly boolean[]) =>
-      list.map((flow, i) => `${values[i] ? 'allowed' : 'denied '} ${flow.what}`);
-    expect(table(got)).toEqual(table(list.map((f) => f.allowed)));
-  });
+  it.each(environments.map((e) => [e.name, e] as const))(
+    '%s: exactly the expected flows are allowed',
+    (name, env) => {
+      const list = flows(name as keyof typeof ADDRESSES);
+      const got = verdicts(env, list);
+      expect(got).toHaveLength(list.length);
+      const table = (values: readonly boolean[]) =>
+        list.map((flow, i) => `${values[i] ? 'allowed' : 'denied '} ${flow.what}`);
+      expect(table(got)).toEqual(table(list.map((f) => f.allowed)));
+    },
+  );
 });

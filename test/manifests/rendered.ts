@@ -40,13 +40,23 @@ export interface Rendering {
 export function renderAll(): Rendering {
   const environments = loadEnvironments();
   const renders = environments.map((env) => renderEnvironment(env));
-  const objects = renders.flatMap((render, i) => {
-    const env = environments[i] as EnvironmentConfig;
-    return render.files.flatMap((file) =>
-      parseManifests(file.content).map((object) => ({ env, file: file.name, object })),
-    );
-  });
+  const objects = renders.flatMap((render, i) => objectsOf(environments[i] as EnvironmentConfig, render));
   return { environments, renders, objects };
+}
+
+/**
+ * One environment's objects, rendered when called. A suite that renders inside each test (instead of
+ * once at import, as renderAll's users do) lets mutation testing run only the tests that reach a
+ * mutant; a render at import counts for every test of the file.
+ */
+export function renderObjects(env: EnvironmentConfig): RenderedObject[] {
+  return objectsOf(env, renderEnvironment(env));
+}
+
+function objectsOf(env: EnvironmentConfig, render: RenderedEnvironment): RenderedObject[] {
+  return render.files.flatMap((file) =>
+    parseManifests(file.content).map((object) => ({ env, file: file.name, object })),
+  );
 }
 
 export const id = (o: RenderedObject): string =>
