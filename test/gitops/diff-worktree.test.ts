@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -77,7 +78,8 @@ describe('manifestDiff on a clone of this repository', () => {
     writeFileSync(
       join(clone, 'manifests', 'dev', 'extra.k8s.yaml'),
       'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra\n  namespace: bank\ndata:\n' +
-        '  from: a/base/dev/x b/head/dev/x\n  to: base/dev/x => /dev/null\n',
+        '  from: a/base/dev/x b/head/dev/x\n  to: base/dev/x => /dev/null\n' +
+        '  script: diff --git a/base/x b/head/x\n  header: --- a/base/x\n',
     );
     const status = sh(clone, 'status', '--porcelain');
 
@@ -101,10 +103,15 @@ describe('manifestDiff on a clone of this repository', () => {
     expect(diff).toMatch(/^- {2}LOG_LEVEL: debug\n\+ {2}LOG_LEVEL: warn$/m);
     expect(diff).toMatch(/^--- \/dev\/null\n\+\+\+ b\/dev\/extra\.k8s\.yaml$/m);
     expect(diff).toMatch(/^--- a\/prod\/legacy\.k8s\.yaml\n\+\+\+ \/dev\/null$/m);
-    expect(diff).toContain('\n+  from: a/base/dev/x b/head/dev/x\n+  to: base/dev/x => /dev/null\n');
-    expect(diff.replace('a/base/dev/x b/head/dev/x', '').replace('base/dev/x', '')).not.toMatch(
-      /\b(base|head)\//,
-    );
+    const data = [
+      '+  from: a/base/dev/x b/head/dev/x',
+      '+  to: base/dev/x => /dev/null',
+      '+  script: diff --git a/base/x b/head/x',
+      '+  header: --- a/base/x',
+    ];
+    expect(diff).toContain(`\n${data.join('\n')}\n`);
+    for (const line of diff.split('\n').filter((l) => !data.includes(l)))
+      expect(line).not.toMatch(/\b(base|head)\//);
     expect(
       result.stat
         .trimEnd()
@@ -114,7 +121,7 @@ describe('manifestDiff on a clone of this repository', () => {
       ' dev/bank-api.k8s.yaml',
       ' dev/extra.k8s.yaml',
       ' prod/legacy.k8s.yaml',
-      ' 3 files changed, 9 insertions(+), 9 deletions(-)',
+      ' 3 files changed, 11 insertions(+), 9 deletions(-)',
     ]);
     expect(result.truncated).toBe(false);
     // The checkout is only read.
@@ -169,6 +176,17 @@ describe('manifestDiff on a clone of this repository', () => {
     });
     expect(worktrees()).toEqual([`worktree ${clone}`]);
     expect(sh(clone, 'worktree', 'prune', '--dry-run', '--verbose')).toBe('');
+  });
+
+  it('fails with git’s message when git cannot compare the renders', async () => {
+    const withFifo: ManifestRenderer = (checkout, outdir) => {
+      copyManifests(checkout, outdir);
+      if (checkout === clone) execFileSync('mkfifo', [join(outdir, 'dev', 'pipe')]);
+    };
+    await expect(manifestDiff({ repo: clone, base: 'HEAD', renderer: withFifo })).rejects.toThrow(
+      /^git diff --no-index --no-color --no-ext-diff --stat=120 base head: error: head\/dev\/pipe: unsupported file type/,
+    );
+    expect(worktrees()).toEqual([`worktree ${clone}`]);
   });
 
   it('refuses a render that wrote nothing instead of reporting an empty diff', async () => {
