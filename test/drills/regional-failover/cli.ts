@@ -18,7 +18,8 @@ function formatFigures(result: RegionalFailoverResult): string {
   const allowed =
     result.allowedLoss.kind === 'none'
       ? 'none (synchronous)'
-      : `acknowledged within ${result.allowedLoss.windowMs} ms before the crash (link ${s.linkDelayMs} + slack ${s.slackMs})`;
+      : `acknowledged within ${result.allowedLoss.windowMs} ms before the crash (link ${s.linkDelayMs} + slack ${s.slackMs} ` +
+        `+ longest event-loop stall ${result.eventLoopStallMs})`;
   const lines = [
     `replication            ${s.replication}, link delay ${s.linkDelayMs} ms, apply delay ${s.applyDelayMs} ms`,
     `load                   ${result.load.acknowledged} transfers acknowledged (${result.load.requests} requests, ` +
@@ -26,7 +27,8 @@ function formatFigures(result: RegionalFailoverResult): string {
     `lag during the load    flush max ${ms(result.lag.maxFlushLagMs)}, replay max ${ms(result.lag.maxReplayLagMs)}, ` +
       `unflushed max ${result.lag.maxUnflushedBytes} B (${result.lag.samples} samples)`,
     `lag at the crash       flush ${ms(result.lag.atCrash?.flushLagMs)}, replay ${ms(result.lag.atCrash?.replayLagMs)}, ` +
-      `${result.lag.atCrash?.unflushedBytes ?? 'n/a'} B unflushed; ${result.droppedWalBytes ?? 'no link:'} B dropped on the wire`,
+      `${result.lag.atCrash?.unflushedBytes ?? 'n/a'} B unflushed; ` +
+      (result.droppedWalBytes === undefined ? 'no link' : `${result.droppedWalBytes} B dropped on the wire`),
     `before the crash       ${v.acknowledgedBeforeCrash} acknowledged, ${v.acknowledgedBeforeCrash - v.lost.length} on the promoted copy`,
     `allowed loss           ${allowed}`,
     `RPO                    ${result.rpoTransfers} acknowledged transfer(s) lost` +

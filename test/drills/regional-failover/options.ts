@@ -16,8 +16,9 @@ export interface RegionalFailoverOptions {
   /** Concurrent clients, each moving 1 cent at a time to the next one's account. */
   readonly workers: number;
   /**
-   * Scheduling allowance on top of the link delay: the relay, the service and the clients share one
-   * process and two cores, so a byte can reach the standby somewhat later than the link delay says.
+   * Scheduling allowance on top of the link delay (and of the longest event-loop stall, which the
+   * drill measures): walsender, walreceiver, relay, service and clients share two cores, so a byte
+   * can reach the standby somewhat later than the link delay says.
    */
   readonly slackMs: number;
   /** Where the JSON figures go (none when undefined). */
@@ -39,7 +40,8 @@ invariant breaks or the loss exceeds what the configured lag allows.
   --seconds <s>         seconds of load before the crash (default 3, 1-300)
   --detection-ms <ms>   pause between the crash and the promotion (default 1000, 0-120000)
   --workers <n>         concurrent clients (default 8, 2-64)
-  --slack-ms <ms>       allowance on top of the link delay for the loss bound (default 250, 0-5000)
+  --slack-ms <ms>       allowance on top of the link delay and the measured event-loop stall
+                        for the loss bound (default 250, 0-5000)
   --out <path>          also write the figures as JSON to this file
   --help                this text
 `;
