@@ -163,7 +163,7 @@ export async function runRegionalFailoverDrill(
   const log = settings.log ?? (() => {});
   const { log: _log, ...echo } = settings;
   log(
-    `starting a primary and a ${settings.replication} standby (link delay ${settings.linkDelayMs} ms, ` +
+    `starting a primary and ${settings.replication === 'asynchronous' ? 'an' : 'a'} ${settings.replication} standby (link delay ${settings.linkDelayMs} ms, ` +
       `apply delay ${settings.applyDelayMs} ms)`,
   );
   const cluster = await startReplicatedPostgres({

@@ -72,7 +72,8 @@ export async function startReplicatedPostgres(
   const primary = await startPostgres({ settings: { wal_level: 'replica', max_wal_senders: 5 } });
   const root = dirname(primary.dataDir);
   const standbyDir = join(root, 'standby');
-  const standbyPort = await freePort();
+  const standbyLog = join(root, 'standby.log');
+  let standbyPort = 0;
   const user = decodeURIComponent(new URL(primary.url).username);
   let link: ReplicationLink | undefined;
   try {
@@ -95,26 +96,39 @@ export async function startReplicatedPostgres(
       if (relayed === text) throw new Error(`no primary_conninfo port to repoint in ${autoConf}`);
       await writeFile(autoConf, relayed);
     }
-    const serverOptions = [
-      `-c port=${standbyPort}`,
-      '-c listen_addresses=127.0.0.1',
-      `-c unix_socket_directories=${join(root, 'socket')}`,
-      '-c max_connections=200',
-      '-c hot_standby=on',
-      ...(applyDelayMs > 0 ? [`-c recovery_min_apply_delay=${applyDelayMs}ms`] : []),
-    ].join(' ');
-    await primary.run('pg_ctl', [
-      'start',
-      '-D',
-      standbyDir,
-      '-w',
-      '-t',
-      '60',
-      '-l',
-      join(root, 'standby.log'),
-      '-o',
-      serverOptions,
-    ]);
+    // The port is picked just before the start (pg_basebackup takes seconds, and parallel suites pick
+    // ports too); a port taken in between is retried, any other failure shows the server's log.
+    for (let attempt = 1; ; attempt++) {
+      standbyPort = await freePort();
+      const serverOptions = [
+        `-c port=${standbyPort}`,
+        '-c listen_addresses=127.0.0.1',
+        `-c unix_socket_directories=${join(root, 'socket')}`,
+        '-c max_connections=200',
+        '-c hot_standby=on',
+        ...(applyDelayMs > 0 ? [`-c recovery_min_apply_delay=${applyDelayMs}ms`] : []),
+      ].join(' ');
+      try {
+        await primary.run('pg_ctl', [
+          'start',
+          '-D',
+          standbyDir,
+          '-w',
+          '-t',
+          '60',
+          '-l',
+          standbyLog,
+          '-o',
+          serverOptions,
+        ]);
+        break;
+      } catch (error) {
+        const logText = await readFile(standbyLog, 'utf8').catch(() => '');
+        if (attempt < 3 && logText.includes('Address already in use')) continue;
+        const tail = logText.trim().split('\n').slice(-15).join('\n');
+        throw new Error(`${(error as Error).message}\nstandby log (last lines):\n${tail}`);
+      }
+    }
   } catch (error) {
     await link?.close();
     await primary.destroy();
