@@ -23,7 +23,8 @@ export interface ReplicatedPostgres {
   /**
    * Crash the primary: an immediate stop, no shutdown checkpoint, connections cut. With a link, the
    * link is cut first, at the instant of the crash (the region goes dark): WAL still on the wire never
-   * reaches the standby, nor does anything the dying primary sends in the few ms before it stops.
+   * reaches the standby, nor does anything the dying primary commits before pg_ctl has signalled it
+   * (100–400 ms on the shared 2-core machine).
    */
   killPrimary(): Promise<void>;
   /** Promote the standby to primary and wait until it accepts writes. */
