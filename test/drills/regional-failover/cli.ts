@@ -32,7 +32,9 @@ function formatFigures(result: RegionalFailoverResult): string {
     `before the crash       ${v.acknowledgedBeforeCrash} acknowledged, ${v.acknowledgedBeforeCrash - v.lost.length} on the promoted copy`,
     `allowed loss           ${allowed}`,
     `RPO                    ${result.rpoTransfers} acknowledged transfer(s) lost` +
-      (v.lostDuringStop > 0 ? ` (${v.lostDuringStop} acknowledged while the primary was being stopped)` : ''),
+      (v.lostDuringStop > 0
+        ? ` (${v.lostDuringStop} of them acknowledged after the crash instant: committed before it, the answer still on its way)`
+        : ''),
     `RPO (time)             ${result.rpoMs} ms: the oldest lost acknowledgement before the crash; newest lost ` +
       `${ms(v.newestLostRelativeMs)}, newest kept ${ms(v.newestSurvivingRelativeMs)} relative to the crash`,
     `RTO                    ${result.rtoMs} ms from the crash to the first transfer acknowledged by the new primary`,

@@ -207,10 +207,13 @@ export async function runRegionalFailoverDrill(
     const allowedLoss = allowedLossFor({ ...settings, eventLoopStallMs });
     const lag = await stopLagWatch();
 
-    const crashedAt = Date.now();
+    const killStartedAt = Date.now();
     log(`crash: link cut, primary stopped -m immediate (${load.acknowledgedCount} acknowledged so far)`);
     await cluster.killPrimary();
     const deadAt = Date.now();
+    // The crash instant is the cut (the postmaster is signalled in the same tick); without a link,
+    // the moment the stop was issued.
+    const crashedAt = cluster.link?.cutAt ?? killStartedAt;
     await sleep(settings.detectionMs);
     const promoteStartedAt = Date.now();
     await cluster.promoteStandby();

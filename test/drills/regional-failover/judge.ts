@@ -17,7 +17,7 @@ export type AllowedLoss =
   | { readonly kind: 'window'; readonly windowMs: number };
 
 export interface FailoverVerdict {
-  /** Wall clock when the primary was told to stop (-m immediate). */
+  /** Wall clock of the crash (the link cut and the postmaster signalled; or the stop issued). */
   readonly crashedAt: number;
   /** Wall clock when the endpoint was repointed to the promoted replica. */
   readonly repointedAt: number;
@@ -27,7 +27,7 @@ export interface FailoverVerdict {
   readonly acknowledgedAfterCrash: number;
   /** Acknowledged by the old primary, absent on the promoted copy: the RPO in transfers. */
   readonly lost: readonly string[];
-  /** Of those, acknowledged after the stop was issued (the old primary was still dying). */
+  /** Of those, acknowledged after the crash instant (committed before it, the answer still on its way). */
   readonly lostDuringStop: number;
   /** crashedAt minus the oldest lost acknowledgement: how far back before the crash work was lost. */
   readonly lossWindowMs: number;

@@ -22,9 +22,8 @@ export interface ReplicatedPostgres {
   link: ReplicationLink | undefined;
   /**
    * Crash the primary: an immediate stop, no shutdown checkpoint, connections cut. With a link, the
-   * link is cut first, at the instant of the crash (the region goes dark): WAL still on the wire never
-   * reaches the standby, nor does anything the dying primary commits before pg_ctl has signalled it
-   * (100–400 ms on the shared 2-core machine).
+   * link is cut at the instant of the crash (the region goes dark) and the postmaster signalled at
+   * once: WAL still on the wire never reaches the standby.
    */
   killPrimary(): Promise<void>;
   /** Promote the standby to primary and wait until it accepts writes. */
@@ -153,9 +152,16 @@ export async function startReplicatedPostgres(
     standbyUrl,
     link,
     async killPrimary() {
-      // pg_ctl takes a few hundred ms to return here, longer than a short link delay: cutting after it
-      // would let the whole backlog arrive and make the drill lose nothing.
-      link?.cut();
+      if (link) {
+        // The region goes dark at one instant: the link is cut and the postmaster gets the SIGQUIT
+        // that `pg_ctl stop -m immediate` would send, in the same tick, without waiting for pg_ctl to
+        // start (100–400 ms here, during which the primary would go on committing). pg_ctl below then
+        // waits for the end. Cutting after pg_ctl returns would let the whole backlog arrive.
+        const pidFile = await readFile(join(primary.dataDir, 'postmaster.pid'), 'utf8');
+        const pid = Number(pidFile.split('\n')[0]);
+        link.cut();
+        if (Number.isInteger(pid) && pid > 0) process.kill(pid, 'SIGQUIT');
+      }
       await primary.stop('immediate');
     },
     async promoteStandby() {

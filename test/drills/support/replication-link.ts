@@ -14,6 +14,8 @@ export interface ReplicationLink {
   readonly deliveredBytes: number;
   /** Bytes that were still on the wire when the link was cut (0 until then). */
   readonly droppedBytes: number;
+  /** Wall clock of the cut (undefined until then). */
+  readonly cutAt: number | undefined;
   cut(): void;
   close(): Promise<void>;
 }
@@ -22,6 +24,7 @@ export async function startReplicationLink(targetPort: number, delayMs: number):
   const open = new Set<Socket>();
   const pending = new Set<{ timer: NodeJS.Timeout; bytes: number }>();
   let cut = false;
+  let cutAt: number | undefined;
   let deliveredBytes = 0;
   let droppedBytes = 0;
 
@@ -67,6 +70,7 @@ export async function startReplicationLink(targetPort: number, delayMs: number):
   const cutNow = () => {
     if (cut) return;
     cut = true;
+    cutAt = Date.now();
     for (const item of pending) {
       clearTimeout(item.timer);
       droppedBytes += item.bytes;
@@ -82,6 +86,9 @@ export async function startReplicationLink(targetPort: number, delayMs: number):
     },
     get droppedBytes() {
       return droppedBytes;
+    },
+    get cutAt() {
+      return cutAt;
     },
     cut: cutNow,
     async close() {
