@@ -1,5 +1,6 @@
 import { CfnCondition, type Stack, Validations } from 'aws-cdk-lib';
 import type { EnvironmentConfig } from '../config/index.js';
+import { REPLICATED_BUCKETS } from './dr/replication.js';
 import { findConstruct } from './shared/find-construct.js';
 import { clusterName, containerLogGroupName, secretPrefix, standbyBucketName } from './shared/naming.js';
 
@@ -206,7 +207,7 @@ function clusterAcknowledgements(stack: Stack, env: EnvironmentConfig): Acknowle
       path: 'BackupsBucket/StandbyReplicationSourceAccess',
       ids: [
         iam5('<BackupsBucketC69911ED.Arn>/*'),
-        iam5(`arn:<AWS::Partition>:s3:::${standbyBucketName(env, 'backups-replica')}/*`),
+        iam5(`arn:<AWS::Partition>:s3:::${standbyBucketName(env, REPLICATED_BUCKETS.backups)}/*`),
       ],
       reason: REPLICATION_OBJECTS_REASON,
     });
@@ -336,13 +337,13 @@ function ecrPublicConditionalPolicy(stack: Stack, clusterConstructId: string): s
 
 const NO_STANDBY_REASON =
   'Non-production has no standby region (disasterRecovery is required for production only, docs/adr/0008): ' +
-  'versioning and Object Lock protect the data in this region, and AWS Backup keeps daily recovery points.';
+  'versioning (and Object Lock on the audit bucket) protects the data in this region, and AWS Backup keeps daily recovery points.';
 const REPLICATION_OBJECTS_REASON =
   'S3 replication reads every object version of the source bucket and writes any key of its replica; object keys ' +
   'are created at runtime, so the object ARN wildcard of exactly these two buckets is the narrowest form.';
 const ACCESS_LOGS_REASON =
   'S3 server access log delivery only supports SSE-S3 target buckets; this bucket holds access logs only and is ' +
-  'not replicated (access logs are operational data; the audit trail that records every API call is replicated).';
+  'not replicated (access logs are operational data; the evidence is the audit trail, replicated wherever a standby region exists).';
 
 function standbyAcknowledgements(part: string, env: EnvironmentConfig): Acknowledgement[] {
   if (part === 'storage') {
@@ -407,7 +408,7 @@ function stackAcknowledgements(stack: Stack, env: EnvironmentConfig): Acknowledg
               path: 'AuditTrail/Bucket/StandbyReplicationSourceAccess',
               ids: [
                 iam5('<AuditTrailBucketA91FD435.Arn>/*'),
-                iam5(`arn:<AWS::Partition>:s3:::${standbyBucketName(env, 'audit-replica')}/*`),
+                iam5(`arn:<AWS::Partition>:s3:::${standbyBucketName(env, REPLICATED_BUCKETS.audit)}/*`),
               ],
               reason: REPLICATION_OBJECTS_REASON,
             }
