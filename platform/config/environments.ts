@@ -109,6 +109,11 @@ export const rawEnvironments: Readonly<Record<string, EnvironmentConfigInput>> =
       vaultLock: { mode: 'COMPLIANCE', minRetentionDays: 35, maxRetentionDays: 2555, changeableForDays: 3 },
       copyRegion: 'eu-west-1',
     },
+    // Regional disaster recovery (docs/adr/0008): a headless Aurora Global Database secondary and the
+    // audit and backups buckets replicated to Ireland, where the backup copies already are.
+    disasterRecovery: { region: 'eu-west-1', vpcCidr: '10.21.0.0/16' },
+    // A compromised admin or CI role cannot purge the last 35 days of backups (Aurora's PITR window).
+    backupsObjectLock: { mode: 'COMPLIANCE', days: 35 },
     gitops: {
       ...shared.gitops,
       path: 'manifests/prod',

@@ -1,7 +1,7 @@
 import { rawEnvironments } from './environments.js';
 import { type EnvironmentConfig, EnvironmentConfigSchema } from './schema.js';
 
-export type { BackupConfig, EnvironmentConfig, NodeAutoscaler } from './schema.js';
+export type { BackupConfig, DisasterRecoveryConfig, EnvironmentConfig, NodeAutoscaler } from './schema.js';
 export { EnvironmentConfigSchema } from './schema.js';
 
 export class EnvironmentConfigError extends Error {

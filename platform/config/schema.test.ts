@@ -648,3 +648,96 @@ describe('environment config schema: rules across fields', () => {
     ]);
   });
 });
+
+describe('environment config schema: disaster recovery and the backups lock (docs/adr/0008)', () => {
+  const rows: [string, Raw, Raw, Issue[]][] = [
+    ['dev without a standby region or backups lock', dev, {}, []],
+    [
+      'production without a standby region',
+      prod,
+      { disasterRecovery: undefined },
+      on('disasterRecovery', ['a production environment keeps a standby in a second region (docs/adr/0008)']),
+    ],
+    [
+      'standby in the primary region',
+      prod,
+      { 'disasterRecovery.region': 'eu-central-1' },
+      on('disasterRecovery.region', [
+        'must differ from region (a standby in the same region survives nothing the primary does not)',
+        'must equal backup.copyRegion (eu-west-1): a failover restores from the copied recovery points in the same region',
+      ]),
+    ],
+    [
+      'standby in another region than the backup copies',
+      prod,
+      { 'disasterRecovery.region': 'eu-north-1' },
+      on('disasterRecovery.region', [
+        'must equal backup.copyRegion (eu-west-1): a failover restores from the copied recovery points in the same region',
+      ]),
+    ],
+    [
+      'standby without backup copies',
+      dev,
+      {
+        disasterRecovery: { region: 'eu-west-1', vpcCidr: '10.11.0.0/16' },
+        'database.instanceClass': 'db.r7g.large',
+      },
+      on('disasterRecovery.region', [
+        'must equal backup.copyRegion (unset): a failover restores from the copied recovery points in the same region',
+      ]),
+    ],
+    [
+      'standby VPC overlapping the primary one',
+      prod,
+      { 'disasterRecovery.vpcCidr': '10.20.16.0/20' },
+      on('disasterRecovery.vpcCidr', [
+        'must not overlap vpcCidr (10.20.0.0/16); the two VPCs may need peering during a failover',
+      ]),
+    ],
+    ['standby VPC right next to the primary one', prod, { 'disasterRecovery.vpcCidr': '10.21.0.0/20' }, []],
+    [
+      'standby with a burstable database class',
+      prod,
+      { 'database.instanceClass': 'db.t4g.medium' },
+      on('database.instanceClass', [
+        'an Aurora Global Database (disasterRecovery) needs a memory-optimized db.r* or db.x* class',
+      ]),
+    ],
+    [
+      'production backups lock in GOVERNANCE mode',
+      prod,
+      { 'backupsObjectLock.mode': 'GOVERNANCE' },
+      on('backupsObjectLock', ['a production environment locks its backups bucket in COMPLIANCE mode']),
+    ],
+    [
+      'production without a backups lock',
+      prod,
+      { backupsObjectLock: undefined },
+      on('backupsObjectLock', ['a production environment locks its backups bucket in COMPLIANCE mode']),
+    ],
+    [
+      'backups lock longer than the backups expire',
+      dev,
+      { backupsObjectLock: { mode: 'GOVERNANCE', days: 91 } },
+      on('backupsObjectLock.days', [
+        'must be <= retention.backupsDays (objects would outlive their own expiry)',
+      ]),
+    ],
+    [
+      'backups lock as long as the backups live',
+      dev,
+      { backupsObjectLock: { mode: 'GOVERNANCE', days: 90 } },
+      [],
+    ],
+  ];
+
+  it.each(rows)('%s', (_what, base, values, expected) => {
+    expect(issuesOf(withValues(base, values))).toEqual(expected);
+  });
+
+  it('refuses unknown fields in the disasterRecovery block', () => {
+    expect(issuesOf(withValues(prod, { 'disasterRecovery.zone': 'a' }))).toEqual(
+      on('disasterRecovery.zone', ['unknown field']),
+    );
+  });
+});

@@ -67,6 +67,38 @@ export const BackupSchema = z.strictObject({
 });
 
 /**
+ * Regional disaster recovery (docs/adr/0008): a headless Aurora Global Database secondary and replicas
+ * of the audit and backups buckets in a second region (platform/lib/dr/).
+ */
+export const DisasterRecoverySchema = z.strictObject({
+  // The standby region; it must be backup.copyRegion too, so a failover finds the copied recovery points.
+  region: awsRegion,
+  // The standby VPC (isolated subnets only); must not overlap vpcCidr so the two can be peered later.
+  vpcCidr: cidr,
+});
+
+/** Object Lock on the backups bucket: a purge by a compromised admin or CI role is refused. */
+export const BackupsObjectLockSchema = z.strictObject({
+  mode: z.enum(['GOVERNANCE', 'COMPLIANCE']),
+  days: days(3650),
+});
+
+/** The first and last address of an IPv4 CIDR as numbers (the CIDR is already validated). */
+function cidrRange(value: string): [number, number] {
+  const [address, prefix] = value.split('/') as [string, string];
+  const start = address.split('.').reduce((n, octet) => n * 256 + Number(octet), 0);
+  const size = 2 ** (32 - Number(prefix));
+  const first = start - (start % size);
+  return [first, first + size - 1];
+}
+
+const cidrsOverlap = (a: string, b: string): boolean => {
+  const [aFirst, aLast] = cidrRange(a);
+  const [bFirst, bLast] = cidrRange(b);
+  return aFirst <= bLast && bFirst <= aLast;
+};
+
+/**
  * Whether `zone` is an IANA name as Argo CD will look it up: Go's time.LoadLocation reads the tz
  * database by exact name, so what Intl also accepts (europe/berlin, Europe/BERLIN, +01:00) must be
  * refused here, not at sync time. Every IANA name segment starts with a capital; where Intl returns
@@ -155,6 +187,10 @@ export const EnvironmentConfigSchema = z
       auditObjectLockDays: days(3650),
     }),
     backup: BackupSchema,
+    // Absent: no second region for the service (non-production). Production must have one.
+    disasterRecovery: DisasterRecoverySchema.optional(),
+    // Absent: the backups bucket has no Object Lock. Production must lock it in COMPLIANCE mode.
+    backupsObjectLock: BackupsObjectLockSchema.optional(),
     domainName: dnsName,
     gitops: z.strictObject({
       repoUrl: z.string().url().startsWith('https://', 'must be an https:// Git URL'),
@@ -350,6 +386,59 @@ export const EnvironmentConfigSchema = z
           message: 'a production environment scales readers up to 5',
         });
     }
+  })
+  .superRefine((env, ctx) => {
+    // Regional disaster recovery and the backups bucket's Object Lock (issue 11, docs/adr/0008).
+    const dr = env.disasterRecovery;
+    if (dr) {
+      if (dr.region === env.region)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['disasterRecovery', 'region'],
+          message:
+            'must differ from region (a standby in the same region survives nothing the primary does not)',
+        });
+      if (dr.region !== env.backup.copyRegion)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['disasterRecovery', 'region'],
+          message: `must equal backup.copyRegion (${env.backup.copyRegion ?? 'unset'}): a failover restores from the copied recovery points in the same region`,
+        });
+      if (cidrsOverlap(dr.vpcCidr, env.vpcCidr))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['disasterRecovery', 'vpcCidr'],
+          message: `must not overlap vpcCidr (${env.vpcCidr}); the two VPCs may need peering during a failover`,
+        });
+      if (!/^db\.(r|x)\d/.test(env.database.instanceClass))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['database', 'instanceClass'],
+          message:
+            'an Aurora Global Database (disasterRecovery) needs a memory-optimized db.r* or db.x* class',
+        });
+    }
+    const lock = env.backupsObjectLock;
+    if (lock && lock.days > env.retention.backupsDays)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['backupsObjectLock', 'days'],
+        message: 'must be <= retention.backupsDays (objects would outlive their own expiry)',
+      });
+    if (env.tier === 'production') {
+      if (dr === undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['disasterRecovery'],
+          message: 'a production environment keeps a standby in a second region (docs/adr/0008)',
+        });
+      if (lock?.mode !== 'COMPLIANCE')
+        ctx.addIssue({
+          code: 'custom',
+          path: ['backupsObjectLock'],
+          message: 'a production environment locks its backups bucket in COMPLIANCE mode',
+        });
+    }
   });
 
 export type EnvironmentConfig = z.infer<typeof EnvironmentConfigSchema>;
@@ -357,4 +446,5 @@ export type EnvironmentConfig = z.infer<typeof EnvironmentConfigSchema>;
 export type EnvironmentConfigInput = z.input<typeof EnvironmentConfigSchema>;
 export type SyncWindow = z.infer<typeof SyncWindowSchema>;
 export type BackupConfig = z.infer<typeof BackupSchema>;
+export type DisasterRecoveryConfig = z.infer<typeof DisasterRecoverySchema>;
 export type NodeAutoscaler = z.infer<typeof NodeAutoscalerSchema>;

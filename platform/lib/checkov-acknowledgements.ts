@@ -129,6 +129,26 @@ function stackAcknowledgements(stack: Stack, env: EnvironmentConfig): CheckovAck
       ];
     case 'cluster':
       return clusterAcknowledgements(stack, env);
+    // The standby region's stacks (docs/adr/0008).
+    case 'storage':
+      return [
+        {
+          path: 'AccessLogsBucket',
+          type: 'AWS::S3::Bucket',
+          checks: {
+            CKV_AWS_18:
+              "this is the standby region's server-access-log target (the replicas log here); logging it too would need yet another log bucket, and CloudTrail records its API access",
+          },
+        },
+      ];
+    case 'database':
+      return [
+        {
+          path: 'Custom::VpcRestrictDefaultSGCustomResourceProvider',
+          type: LAMBDA,
+          checks: lambdaChecks(['CKV_AWS_115', 'CKV_AWS_116', 'CKV_AWS_117']),
+        },
+      ];
     default:
       return [];
   }

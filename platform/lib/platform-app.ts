@@ -7,6 +7,7 @@ import { buildClusterStack } from './cluster/cluster-stack.js';
 import { addCompliancePacks } from './compliance.js';
 import { BackupCopyStack } from './data/backup-copy-stack.js';
 import { DeliveryStack } from './delivery/delivery-stack.js';
+import { StandbyDatabaseStack, StandbyStorageStack } from './dr/standby-stacks.js';
 import { NetworkStack } from './network/network-stack.js';
 import { SecurityStack } from './security/security-stack.js';
 import { stackName } from './shared/naming.js';
@@ -27,11 +28,26 @@ export interface EnvironmentStacks {
   readonly cluster: Stack;
   /** The vault in backup.copyRegion that recovery points are copied to; absent without a copy region. */
   readonly backupCopy: BackupCopyStack | undefined;
+  /** Replica buckets and their key in disasterRecovery.region; absent without disaster recovery. */
+  readonly standbyStorage: StandbyStorageStack | undefined;
+  /** The headless Aurora secondary in disasterRecovery.region; absent without disaster recovery. */
+  readonly standbyDatabase: StandbyDatabaseStack | undefined;
 }
 
 /** All stacks of one environment, wired together; account and region come from the config only. */
 export async function addEnvironment(app: App, config: EnvironmentConfig): Promise<EnvironmentStacks> {
   const env = { account: config.account, region: config.region };
+  // Regional disaster recovery (docs/adr/0008). The replicas must exist before the primary region's
+  // buckets name them as replication destinations, so this stack comes first.
+  const dr = config.disasterRecovery;
+  const standbyEnv = dr && { account: config.account, region: dr.region };
+  const standbyStorage =
+    standbyEnv &&
+    new StandbyStorageStack(app, stackName(config, 'dr-storage'), {
+      env: standbyEnv,
+      config,
+      description: `Bank platform ${config.name}: disaster-recovery key and bucket replicas in ${standbyEnv.region}`,
+    });
   const security = new SecurityStack(app, stackName(config, 'security'), {
     env,
     config,
@@ -66,8 +82,24 @@ export async function addEnvironment(app: App, config: EnvironmentConfig): Promi
   cluster.addDependency(network);
   // The backup plan copies into that vault by name: it must exist before the first copy job runs.
   if (backupCopy) cluster.addDependency(backupCopy);
+  // The audit and backups buckets replicate into the standby region's replicas with its role.
+  if (standbyStorage) {
+    security.addDependency(standbyStorage);
+    cluster.addDependency(standbyStorage);
+  }
+  // The secondary joins the global database that the cluster stack creates around the primary.
+  const standbyDatabase =
+    standbyEnv &&
+    standbyStorage &&
+    new StandbyDatabaseStack(app, stackName(config, 'dr-database'), {
+      env: standbyEnv,
+      config,
+      key: standbyStorage.key,
+      description: `Bank platform ${config.name}: standby VPC and headless Aurora secondary in ${standbyEnv.region}`,
+    });
+  standbyDatabase?.addDependency(cluster);
 
-  const stacks = { security, network, delivery, cluster, backupCopy };
+  const stacks = { security, network, delivery, cluster, backupCopy, standbyStorage, standbyDatabase };
   for (const stack of Object.values(stacks)) {
     if (!stack) continue;
     applyCostAllocationTags(stack, config);

@@ -8,6 +8,10 @@ export interface SynthesizedEnvironment {
   readonly templates: Record<'security' | 'network' | 'delivery' | 'cluster', Template>;
   /** The backup copy vault's stack in the second region, when the config names one. */
   readonly backupCopy: { readonly template: Template; readonly region: string } | undefined;
+  /** The standby region's stacks (docs/adr/0008), when the config has disasterRecovery. */
+  readonly standby:
+    | { readonly storage: Template; readonly database: Template; readonly region: string }
+    | undefined;
   /**
    * What the app's own compliance gate left unacknowledged, read from the validation report its synth
    * wrote (not recomputed here: a test must fail when the app stops running the packs).
@@ -35,6 +39,14 @@ export async function synthesize(config: EnvironmentConfig): Promise<Synthesized
     template: Template.fromStack(stacks.backupCopy),
     region: stacks.backupCopy.region,
   };
+  const standby =
+    stacks.standbyStorage && stacks.standbyDatabase
+      ? {
+          storage: Template.fromStack(stacks.standbyStorage),
+          database: Template.fromStack(stacks.standbyDatabase),
+          region: stacks.standbyStorage.region,
+        }
+      : undefined;
   const previousExitCode = process.exitCode;
   const assembly = app.synth();
   // A failed gate sets the exit code; the assertions below report it, the test process must not.
@@ -49,6 +61,7 @@ export async function synthesize(config: EnvironmentConfig): Promise<Synthesized
   return {
     templates,
     backupCopy,
+    standby,
     complianceFindings: unacknowledgedFindings(assembly.directory),
     missingContext: assembly.manifest.missing ?? [],
     warnings,

@@ -30,10 +30,15 @@ class UsageError extends Error {}
 
 function tools(): Tool[] {
   const environments = loadEnvironments();
-  // The backup copy vaults deploy to a second region: their templates are linted for it too.
+  // The backup copy vaults and the standby stacks (docs/adr/0008) deploy to a second region: their
+  // templates are linted for it too.
   const regions = [
     ...new Set(
-      environments.flatMap((e) => [e.region, ...(e.backup.copyRegion ? [e.backup.copyRegion] : [])]),
+      environments.flatMap((e) => [
+        e.region,
+        ...(e.backup.copyRegion ? [e.backup.copyRegion] : []),
+        ...(e.disasterRecovery ? [e.disasterRecovery.region] : []),
+      ]),
     ),
   ].sort();
   const versions = [...new Set(environments.map((e) => e.kubernetesVersion))];

@@ -13,6 +13,8 @@ import { AuroraAlarms } from '../data/aurora-alarms.js';
 import { AuroraDatabase } from '../data/aurora-database.js';
 import { vaultLockOf } from '../data/backup-copy-stack.js';
 import { DataBackup } from '../data/data-backup.js';
+import { AuroraGlobalDatabase } from '../dr/global-database.js';
+import { replicateToStandby } from '../dr/replication.js';
 import { availabilityZones } from '../network/subnet-plan.js';
 import { allowCloudWatchLogs, rotatingKey } from '../shared/kms.js';
 import { encryptedLogGroup } from '../shared/log-groups.js';
@@ -23,9 +25,10 @@ import {
   bucketName,
   clusterName,
   containerLogGroupName,
+  globalClusterIdentifier,
   resourceName,
 } from '../shared/naming.js';
-import { SecureBucket } from '../shared/secure-bucket.js';
+import { objectLockRetention, SecureBucket } from '../shared/secure-bucket.js';
 import { costAllocationTags } from '../shared/tags.js';
 import { platformAddOns } from './addons.js';
 import { type CapacityPlan, capacityPlan } from './autoscaling.js';
@@ -220,7 +223,12 @@ function wireWorkloads(
         expiration: Duration.days(env.retention.backupsDays),
       },
     ],
+    // Object Lock (retention from backupsObjectLock): a compromised admin or CI role cannot purge the
+    // backups inside the locked window. Absent (non-production): versioning only.
+    objectLockRetention:
+      env.backupsObjectLock && objectLockRetention(env.backupsObjectLock.mode, env.backupsObjectLock.days),
   });
+  if (env.disasterRecovery) replicateToStandby(backups, env, 'backups');
 
   grantWorkloadAccess(stack, env, { cluster, aurora, assets, alarmTopic: deps.alarmTopic });
 
@@ -244,6 +252,16 @@ function wireWorkloads(
     copyRegion: env.backup.copyRegion,
     notificationTopic: deps.alarmTopic,
   });
+
+  // Regional disaster recovery (docs/adr/0008): this cluster becomes the primary of a global
+  // database whose headless secondary lives in the standby region (StandbyDatabaseStack).
+  if (env.disasterRecovery) {
+    new AuroraGlobalDatabase(stack, 'GlobalDatabase', {
+      globalClusterIdentifier: globalClusterIdentifier(env),
+      primary: aurora.cluster,
+      deletionProtection: env.database.deletionProtection,
+    });
+  }
 
   new AuroraAlarms(stack, 'AuroraAlarms', {
     cluster: aurora.cluster,

@@ -14,6 +14,20 @@ export const AURORA_ENGINE_VERSION = rds.AuroraPostgresEngineVersion.VER_17_5;
 
 export const POSTGRES_PORT = 5432;
 
+/**
+ * Cluster parameters: TLS-only connections and statement/connection logging for audit. The standby
+ * secondary in the DR region (platform/lib/dr) uses the same set, so a promoted cluster behaves alike.
+ */
+export const AURORA_CLUSTER_PARAMETERS: Readonly<Record<string, string>> = {
+  'rds.force_ssl': '1',
+  ssl_min_protocol_version: 'TLSv1.2',
+  log_connections: '1',
+  log_disconnections: '1',
+  log_min_duration_statement: '1000',
+  log_lock_waits: '1',
+  deadlock_timeout: '1000',
+};
+
 export interface AuroraDatabaseProps {
   readonly vpc: ec2.IVpc;
   readonly clusterIdentifier: string;
@@ -66,15 +80,7 @@ export class AuroraDatabase extends Construct implements ec2.IConnectable {
     const parameterGroup = new rds.ParameterGroup(this, 'ClusterParameters', {
       engine,
       description: 'TLS-only connections and statement/connection logging for audit',
-      parameters: {
-        'rds.force_ssl': '1',
-        ssl_min_protocol_version: 'TLSv1.2',
-        log_connections: '1',
-        log_disconnections: '1',
-        log_min_duration_statement: '1000',
-        log_lock_waits: '1',
-        deadlock_timeout: '1000',
-      },
+      parameters: { ...AURORA_CLUSTER_PARAMETERS },
     });
 
     // Pre-created so the exported logs are KMS-encrypted and kept a year; RDS writes into it by name.

@@ -6,7 +6,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { encryptedLogGroup } from '../shared/log-groups.js';
-import { SecureBucket } from '../shared/secure-bucket.js';
+import { objectLockRetention, SecureBucket } from '../shared/secure-bucket.js';
 
 export interface AuditTrailProps {
   readonly trailName: string;
@@ -27,17 +27,14 @@ export interface AuditTrailProps {
 
 /** Multi-region CloudTrail into an Object-Locked, KMS-encrypted bucket and an encrypted log group. */
 export class AuditTrail extends Construct {
-  readonly bucket: s3.Bucket;
+  readonly bucket: SecureBucket;
   readonly trail: cloudtrail.Trail;
   readonly logGroup: logs.LogGroup;
 
   constructor(scope: Construct, id: string, props: AuditTrailProps) {
     super(scope, id);
     const stack = Stack.of(this);
-    const retention =
-      props.objectLockMode === 'COMPLIANCE'
-        ? s3.ObjectLockRetention.compliance(Duration.days(props.objectLockDays))
-        : s3.ObjectLockRetention.governance(Duration.days(props.objectLockDays));
+    const retention = objectLockRetention(props.objectLockMode, props.objectLockDays);
 
     this.bucket = new SecureBucket(this, 'Bucket', {
       bucketName: props.bucketName,

@@ -3,6 +3,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../../config/index.js';
+import { replicateToStandby } from '../dr/replication.js';
 import { allowCloudWatchLogs, rotatingKey } from '../shared/kms.js';
 import { bucketName, resourceName } from '../shared/naming.js';
 import { accessLogsBucket } from './access-logs-bucket.js';
@@ -48,6 +49,8 @@ export class SecurityStack extends Stack {
       dataEventBucketNames: [bucketName(config, 'backups'), bucketName(config, 'assets')],
     });
     audit.node.addDependency(this.accessLogsBucket);
+    // Regional disaster recovery (docs/adr/0008): the evidence survives the loss of this region.
+    if (config.disasterRecovery) replicateToStandby(audit.bucket, config, 'audit');
 
     new ThreatDetection(this, 'ThreatDetection');
 

@@ -3,7 +3,14 @@ import type { EnvironmentConfig } from '../../config/index.js';
 // Physical names are derived from the environment config only, so they are stable across synths and
 // identical in every place that needs them (policies, Helm values, docs).
 
-export type StackPart = 'security' | 'network' | 'delivery' | 'cluster' | 'backup-copy';
+export type StackPart =
+  | 'security'
+  | 'network'
+  | 'delivery'
+  | 'cluster'
+  | 'backup-copy'
+  | 'dr-storage'
+  | 'dr-database';
 
 export const stackName = (env: EnvironmentConfig, part: StackPart): string => `bank-${env.name}-${part}`;
 
@@ -31,3 +38,28 @@ export const databaseConnectionSecretName = (env: EnvironmentConfig, workload: s
 export const secretPrefix = (env: EnvironmentConfig): string => `bank/${env.name}/`;
 
 export const containerLogGroupName = (env: EnvironmentConfig): string => `/bank/${env.name}/eks/containers`;
+
+// Regional disaster recovery (docs/adr/0008). Names, not references, cross the regions: CloudFormation
+// has no cross-region references, so both sides derive them from the config.
+
+/** The environment's standby region; throws naming the field when the config has none. */
+export const standbyRegion = (env: EnvironmentConfig): string => {
+  const region = env.disasterRecovery?.region;
+  if (region === undefined) throw new Error(`${env.name}: disasterRecovery.region is not set`);
+  return region;
+};
+
+/** A bucket in the standby region (same pattern as bucketName, with that region). */
+export const standbyBucketName = (env: EnvironmentConfig, purpose: string): string =>
+  `bank-${env.name}-${purpose}-${env.account}-${standbyRegion(env)}`;
+
+/** The key in the standby region that encrypts the replicas, the secondary cluster and its logs. */
+export const standbyKeyAlias = (env: EnvironmentConfig): string => resourceName(env, 'dr');
+
+/** The role S3 assumes to replicate the audit and backups buckets (IAM is global; one role). */
+export const replicationRoleName = (env: EnvironmentConfig): string => resourceName(env, 's3-replication');
+
+export const globalClusterIdentifier = (env: EnvironmentConfig): string => resourceName(env, 'aurora-global');
+
+/** The headless secondary of the Global Database in the standby region. */
+export const secondaryClusterIdentifier = (env: EnvironmentConfig): string => resourceName(env, 'aurora-dr');
