@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -144,6 +144,26 @@ describe.skipIf(!can('cfn-lint'))('cfn-lint', () => {
       ['E3030', 'fixture'],
     ]);
     expect(result?.errors).toEqual([]);
+  });
+});
+
+describe('a scanner that did not run is a failure, never a pass', () => {
+  // Both seen here: a virtualenv moved after install (its scripts name a python that is gone), and
+  // an interpreter that crashes before printing a report.
+  it.each([
+    ['an interpreter that is gone', '#!/nonexistent/venv/bin/python3\nprint("[]")\n'],
+    ['a crash without output', '#!/bin/sh\necho "Traceback: ImportError" >&2\nexit 1\n'],
+  ])('cfn-lint: %s', async (_what, script) => {
+    const root = workspace({ 'out/a.template.json': bucket(), 'bin/cfn-lint': script });
+    chmodSync(join(root, 'bin', 'cfn-lint'), 0o755);
+    const [result] = await cfnLint(['eu-central-1']).run({
+      root,
+      toolsBin: join(root, 'bin'),
+      targets: { ...noTargets, root, cdkOut: join(root, 'out'), templates: ['out/a.template.json'] },
+    });
+    expect(result && isFailure(result)).toBe(true);
+    expect(result?.passed).toBe(0);
+    expect(result?.errors.join('\n')).toMatch(/ENOENT|ImportError/);
   });
 });
 

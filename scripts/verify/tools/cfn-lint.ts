@@ -66,8 +66,12 @@ export function cfnLint(regions: readonly string[]): Tool {
         ['--config-file', config, '--format', 'json', '--regions', ...regions, '--', ...files],
         { cwd: root },
       );
+      // An interpreter that cannot start, or a crash, leaves stdout empty: that is no verdict, not
+      // "no findings" (cfn-lint's exit code is 0 only when it found nothing).
+      const silentFailure = result.status !== 0 && result.stdout.trim() === '';
       let findings: Finding[];
       try {
+        if (result.spawnError || silentFailure) throw new Error('cfn-lint did not run');
         findings = parseCfnLint(result.stdout);
       } catch {
         return [
