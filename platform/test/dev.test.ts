@@ -170,6 +170,11 @@ describe('dev: EKS', () => {
       (m) => m.includes('EC2NodeClass') && m.includes('subnetSelectorTerms'),
     );
     expect(nodeClass).toContain('karpenter.sh/discovery');
+    // Dev follows every AL2023 release (the canary for production's pin); its node group takes the
+    // newest release when it is created.
+    expect(nodeClass).toMatch(/\\*"alias\\*":\\*"al2023@latest\\*"/);
+    const [system] = resourcesOfType(env.templates.cluster, 'AWS::EKS::Nodegroup');
+    expect(system?.Properties?.ReleaseVersion).toBeUndefined();
     for (const tag of ['Environment', 'Project', 'CostCenter', 'Owner', 'DataClassification'])
       expect(nodeClass).toContain(tag);
   });

@@ -5,6 +5,7 @@ import {
   backupPlanRules,
   eksClusterConfig,
   helmCharts,
+  manifests,
   resourcesOfType,
   type SynthesizedEnvironment,
   synthesize,
@@ -63,6 +64,24 @@ describe('prod', () => {
         PredefinedMetricSpecification: { PredefinedMetricType: 'RDSReaderAverageCPUUtilization' },
       }),
     });
+  });
+
+  it('launches every node from the pinned AL2023 release, never @latest', () => {
+    const all = manifests(env.templates.cluster);
+    const nodeClass = all.find((m) => m.includes('EC2NodeClass') && m.includes('amiSelectorTerms'));
+    expect(config.nodes.amiAlias).toBe('al2023@v20260512');
+    // The manifest is JSON inside a JSON string: quotes are escaped once or twice.
+    expect(nodeClass).toMatch(/\\*"amiSelectorTerms\\*":\[\{\\*"alias\\*":\\*"al2023@v20260512\\*"\}\]/);
+    expect(all.some((m) => m.includes('@latest'))).toBe(false);
+    // The managed (system) node group runs the same release, for the cluster's Kubernetes version.
+    const groups = resourcesOfType(env.templates.cluster, 'AWS::EKS::Nodegroup');
+    expect(groups.map((g) => [g.Properties?.NodegroupName, g.Properties?.ReleaseVersion])).toEqual([
+      ['system', '1.34.7-20260512'],
+    ]);
+    // The single NodePool carries an explicit weight: Blueprints would otherwise render `weight: null`.
+    const pool = all.find((m) => m.includes('NodePool') && m.includes('disruption'));
+    expect(pool).toMatch(/\\*"weight\\*":10[,}]/);
+    expect(pool).not.toMatch(/\\*":null/);
   });
 
   it('locks audit logs in COMPLIANCE mode', () => {
