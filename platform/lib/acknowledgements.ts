@@ -352,6 +352,11 @@ function stackAcknowledgements(stack: Stack, env: EnvironmentConfig): Acknowledg
         },
         { path: 'AuditTrail/Bucket', ids: both('S3BucketReplicationEnabled'), reason: REPLICATION_REASON },
         {
+          path: 'ConfigConformance/Bucket',
+          ids: both('S3BucketReplicationEnabled'),
+          reason: `AWS Config history and snapshots; the recorder can rebuild them from live resources. ${REPLICATION_REASON}`,
+        },
+        {
           path: 'AuditTrail/Trail/LogsRole',
           ids: both('IAMNoInlinePolicy'),
           reason:

@@ -531,6 +531,22 @@ describe('dev: security, buckets, tags, compliance', () => {
     });
   });
 
+  it('runs the AWS Config baseline without the private-endpoint rule, which dev fails by design', () => {
+    const names = resourcesOfType(env.templates.security, 'AWS::Config::ConfigRule').map(
+      (r) => r.Properties?.ConfigRuleName,
+    );
+    // dev's API endpoint is public for the allow-listed CIDRs: that rule would page for nothing.
+    expect(names).not.toContain('bank-dev-baseline-eks-endpoint-no-public-access');
+    expect(names).toHaveLength(9);
+    env.templates.security.resourceCountIs('AWS::Config::ConfigurationRecorder', 1);
+    env.templates.security.resourceCountIs('AWS::Config::DeliveryChannel', 1);
+    const route = resourcesOfType(env.templates.security, 'AWS::Events::Rule').find(
+      (r) => (r.Properties?.EventPattern as { source: string[] }).source[0] === 'aws.config',
+    );
+    const pattern = JSON.stringify(route?.Properties?.EventPattern);
+    for (const name of names) expect(pattern).toContain(`"${name}"`);
+  });
+
   it('keeps an immutable, scanned image repository and OIDC-only CI roles', () => {
     env.templates.delivery.hasResourceProperties('AWS::ECR::Repository', {
       RepositoryName: 'bank-api',

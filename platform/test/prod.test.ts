@@ -200,7 +200,7 @@ describe('prod', () => {
     security.resourceCountIs('AWS::GuardDuty::Detector', 1);
   });
 
-  it('routes HIGH and CRITICAL GuardDuty, Security Hub and Inspector findings to the on-call topic', () => {
+  it('routes HIGH and CRITICAL GuardDuty, Security Hub and Inspector findings and NON_COMPLIANT Config evaluations to the on-call topic', () => {
     const security = env.templates.security;
     const topicRef = { Ref: 'OnCallTopic2FB15ED5' };
     const rules = resourcesOfType(security, 'AWS::Events::Rule');
@@ -218,7 +218,7 @@ describe('prod', () => {
             Severity: { Label: ['HIGH', 'CRITICAL'] },
             Workflow: { Status: ['NEW'] },
             RecordState: ['ACTIVE'],
-            ProductName: [{ 'anything-but': ['GuardDuty', 'Inspector'] }],
+            ProductName: [{ 'anything-but': ['GuardDuty', 'Inspector', 'Config'] }],
           },
         },
       },
@@ -226,6 +226,36 @@ describe('prod', () => {
         source: ['aws.inspector2'],
         'detail-type': ['Inspector2 Finding'],
         detail: { severity: ['HIGH', 'CRITICAL'], status: ['ACTIVE'] },
+      },
+      {
+        source: ['aws.config'],
+        'detail-type': ['Config Rules Compliance Change'],
+        detail: {
+          messageType: ['ComplianceChangeNotification'],
+          newEvaluationResult: { complianceType: ['NON_COMPLIANT'] },
+          $or: [
+            {
+              configRuleName: [
+                'bank-prod-baseline-eks-endpoint-no-public-access',
+                'bank-prod-baseline-eks-secrets-encrypted',
+                'bank-prod-baseline-eks-cluster-logging-enabled',
+                'bank-prod-baseline-eks-cluster-supported-version',
+                'bank-prod-baseline-s3-bucket-public-read-prohibited',
+                'bank-prod-baseline-s3-bucket-public-write-prohibited',
+                'bank-prod-baseline-s3-bucket-ssl-requests-only',
+                'bank-prod-baseline-s3-bucket-versioning-enabled',
+              ],
+            },
+            {
+              // The access-log bucket fails these two by design (SSE-S3 only; it does not log itself).
+              configRuleName: [
+                'bank-prod-baseline-s3-default-encryption-kms',
+                'bank-prod-baseline-s3-bucket-logging-enabled',
+              ],
+              resourceId: [{ 'anything-but': ['bank-prod-access-logs-222222222222-eu-central-1'] }],
+            },
+          ],
+        },
       },
     ]);
     for (const rule of rules) {
@@ -256,6 +286,105 @@ describe('prod', () => {
         ]),
       },
     });
+  });
+
+  it('records every resource with AWS Config into its own encrypted, logged bucket', () => {
+    const security = env.templates.security;
+    security.resourceCountIs('AWS::Config::ConfigurationRecorder', 1);
+    security.hasResourceProperties('AWS::Config::ConfigurationRecorder', {
+      RecordingGroup: { AllSupported: true, IncludeGlobalResourceTypes: true },
+      RoleARN: {
+        'Fn::Join': [
+          '',
+          [
+            'arn:',
+            { Ref: 'AWS::Partition' },
+            ':iam::222222222222:role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig',
+          ],
+        ],
+      },
+    });
+    security.hasResourceProperties('AWS::IAM::ServiceLinkedRole', { AWSServiceName: 'config.amazonaws.com' });
+    const [channel] = resourcesOfType(security, 'AWS::Config::DeliveryChannel');
+    expect(channel?.Properties).toMatchObject({
+      S3KeyPrefix: 'config',
+      ConfigSnapshotDeliveryProperties: { DeliveryFrequency: 'TwentyFour_Hours' },
+    });
+    expect(JSON.stringify(channel?.Properties?.S3KmsKeyArn)).toContain('AuditKey');
+    security.hasResourceProperties('AWS::S3::Bucket', {
+      BucketName: 'bank-prod-config-222222222222-eu-central-1',
+      VersioningConfiguration: { Status: 'Enabled' },
+      LoggingConfiguration: Match.objectLike({
+        LogFilePrefix: 'bank-prod-config-222222222222-eu-central-1/',
+      }),
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [
+          Match.objectLike({ ServerSideEncryptionByDefault: Match.objectLike({ SSEAlgorithm: 'aws:kms' }) }),
+        ],
+      },
+    });
+    // Config may only check the bucket and write under its own prefix, and only for this account.
+    security.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Sid: 'AWSConfigBucketDelivery',
+            Action: 's3:PutObject',
+            Principal: { Service: 'config.amazonaws.com' },
+            Condition: {
+              StringEquals: {
+                's3:x-amz-acl': 'bucket-owner-full-control',
+                'aws:SourceAccount': '222222222222',
+              },
+            },
+          }),
+        ]),
+      },
+    });
+  });
+
+  it('checks the EKS cluster and every S3 bucket with AWS managed Config rules', () => {
+    const rules = resourcesOfType(env.templates.security, 'AWS::Config::ConfigRule').map((r) => ({
+      name: r.Properties?.ConfigRuleName,
+      identifier: (r.Properties?.Source as { SourceIdentifier: string }).SourceIdentifier,
+      owner: (r.Properties?.Source as { Owner: string }).Owner,
+      scope: (r.Properties?.Scope as { ComplianceResourceTypes: string[] }).ComplianceResourceTypes,
+      input: r.Properties?.InputParameters,
+    }));
+    const eks = ['AWS::EKS::Cluster'];
+    const s3 = ['AWS::S3::Bucket'];
+    const rule = (name: string, identifier: string, scope: string[], input?: Record<string, string>) => ({
+      name: `bank-prod-baseline-${name}`,
+      identifier,
+      owner: 'AWS',
+      scope,
+      input,
+    });
+    expect(rules).toEqual([
+      rule('eks-endpoint-no-public-access', 'EKS_ENDPOINT_NO_PUBLIC_ACCESS', eks),
+      rule('eks-secrets-encrypted', 'EKS_SECRETS_ENCRYPTED', eks),
+      rule('eks-cluster-logging-enabled', 'EKS_CLUSTER_LOGGING_ENABLED', eks, {
+        logTypes: 'api,audit,authenticator,controllerManager,scheduler',
+      }),
+      rule('eks-cluster-supported-version', 'EKS_CLUSTER_SUPPORTED_VERSION', eks, {
+        oldestVersionSupported: '1.33',
+      }),
+      rule('s3-bucket-public-read-prohibited', 'S3_BUCKET_PUBLIC_READ_PROHIBITED', s3),
+      rule('s3-bucket-public-write-prohibited', 'S3_BUCKET_PUBLIC_WRITE_PROHIBITED', s3),
+      rule('s3-bucket-ssl-requests-only', 'S3_BUCKET_SSL_REQUESTS_ONLY', s3),
+      rule('s3-bucket-versioning-enabled', 'S3_BUCKET_VERSIONING_ENABLED', s3),
+      rule('s3-default-encryption-kms', 'S3_DEFAULT_ENCRYPTION_KMS', s3),
+      rule('s3-bucket-logging-enabled', 'S3_BUCKET_LOGGING_ENABLED', s3),
+    ]);
+    // Every rule waits for the recorder: Config refuses a rule in an account without one.
+    const template = env.templates.security.toJSON() as {
+      Resources: Record<string, { Type: string; DependsOn?: string[] }>;
+    };
+    const recorderId = Object.entries(template.Resources).find(
+      ([, r]) => r.Type === 'AWS::Config::ConfigurationRecorder',
+    )?.[0];
+    for (const r of Object.values(template.Resources).filter((r) => r.Type === 'AWS::Config::ConfigRule'))
+      expect(r.DependsOn).toContain(recorderId);
   });
 
   it('records S3 data events (reads and writes) of the audit, backups and assets buckets', () => {
