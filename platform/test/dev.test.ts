@@ -541,7 +541,7 @@ describe('dev: security, buckets, tags, compliance', () => {
     env.templates.security.resourceCountIs('AWS::Config::ConfigurationRecorder', 1);
     env.templates.security.resourceCountIs('AWS::Config::DeliveryChannel', 1);
     const route = resourcesOfType(env.templates.security, 'AWS::Events::Rule').find(
-      (r) => (r.Properties?.EventPattern as { source: string[] }).source[0] === 'aws.config',
+      (r) => (r.Properties?.EventPattern as { source?: string[] } | undefined)?.source?.[0] === 'aws.config',
     );
     const pattern = JSON.stringify(route?.Properties?.EventPattern);
     for (const name of names) expect(pattern).toContain(`"${name}"`);

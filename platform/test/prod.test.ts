@@ -344,13 +344,22 @@ describe('prod', () => {
   });
 
   it('checks the EKS cluster and every S3 bucket with AWS managed Config rules', () => {
-    const rules = resourcesOfType(env.templates.security, 'AWS::Config::ConfigRule').map((r) => ({
-      name: r.Properties?.ConfigRuleName,
-      identifier: (r.Properties?.Source as { SourceIdentifier: string }).SourceIdentifier,
-      owner: (r.Properties?.Source as { Owner: string }).Owner,
-      scope: (r.Properties?.Scope as { ComplianceResourceTypes: string[] }).ComplianceResourceTypes,
-      input: r.Properties?.InputParameters,
-    }));
+    type ConfigRule = {
+      ConfigRuleName: string;
+      Source: { Owner: string; SourceIdentifier: string };
+      Scope: { ComplianceResourceTypes: string[] };
+      InputParameters?: Record<string, string>;
+    };
+    const rules = resourcesOfType(env.templates.security, 'AWS::Config::ConfigRule').map((r) => {
+      const p = r.Properties as ConfigRule;
+      return {
+        name: p.ConfigRuleName,
+        identifier: p.Source.SourceIdentifier,
+        owner: p.Source.Owner,
+        scope: p.Scope.ComplianceResourceTypes,
+        input: p.InputParameters,
+      };
+    });
     const eks = ['AWS::EKS::Cluster'];
     const s3 = ['AWS::S3::Bucket'];
     const rule = (name: string, identifier: string, scope: string[], input?: Record<string, string>) => ({
