@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseImageReference } from '../../charts/lib/image.js';
+import { BANK_API, WORKLOAD_PRIORITY_CLASS } from '../../platform/config/workloads.js';
 import { id, ofKind, podTemplates, type RenderedObject, renderAll, rowsOf } from './rendered.js';
 
 // Policy over everything rendered, the way an admission policy would see it: Pod Security
@@ -112,6 +113,50 @@ describe('namespaces', () => {
       }
     }
   });
+});
+
+describe('scheduling priority', () => {
+  const priorityClasses = ofKind(objects, 'PriorityClass');
+  // Kubernetes' own classes: system-cluster-critical, system-node-critical. A user class may not
+  // exceed 1,000,000,000, and ours must stay below both so the system add-ons always win.
+  const SYSTEM_CLUSTER_CRITICAL = 2_000_000_000;
+
+  it.each(rowsOf(templates, 'pod templates').map((t) => [id(t.owner), t] as const))(
+    '%s runs at the workload PriorityClass, which the same environment renders',
+    (_id, { owner, template }) => {
+      expect(owner.object.metadata.namespace).toBe(BANK_API.namespace);
+      expect(template.spec.priorityClassName).toBe(WORKLOAD_PRIORITY_CLASS.name);
+      const rendered = priorityClasses.filter(
+        (p) => p.env.name === owner.env.name && p.object.metadata.name === template.spec.priorityClassName,
+      );
+      expect(rendered).toHaveLength(1);
+    },
+  );
+
+  it('covers the API Deployment and its migration Job in every environment', () => {
+    for (const env of environments) {
+      const kinds = templates
+        .filter((t) => t.owner.env.name === env.name && t.template.spec.priorityClassName !== undefined)
+        .map((t) => t.owner.object.kind)
+        .sort();
+      expect(kinds, env.name).toEqual(['Deployment', 'Job']);
+    }
+  });
+
+  it.each(rowsOf(priorityClasses, 'PriorityClasses').map((p) => [id(p), p] as const))(
+    '%s preempts unclassed pods, never the system classes, and is no default',
+    (_id, { object }) => {
+      const value = object.value as number;
+      expect(value).toBe(WORKLOAD_PRIORITY_CLASS.value);
+      expect(value).toBeGreaterThan(0);
+      expect(value).toBeLessThanOrEqual(1_000_000_000);
+      expect(value).toBeLessThan(SYSTEM_CLUSTER_CRITICAL);
+      expect(object.globalDefault).toBe(false);
+      expect(object.preemptionPolicy).toBe('PreemptLowerPriority');
+      // Created before any pod that names it (the namespaces' wave).
+      expect(object.metadata.annotations?.['argocd.argoproj.io/sync-wave']).toBe('-3');
+    },
+  );
 });
 
 describe('Deployments', () => {
