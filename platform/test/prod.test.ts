@@ -1,10 +1,12 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { addOnNamespaceBudget } from '../config/add-on-budgets.js';
 import { loadEnvironment } from '../config/index.js';
 import {
   backupPlanRules,
   eksClusterConfig,
   helmCharts,
+  kubernetesObjects,
   manifests,
   resourcesOfType,
   type SynthesizedEnvironment,
@@ -82,6 +84,34 @@ describe('prod', () => {
     const pool = all.find((m) => m.includes('NodePool') && m.includes('disruption'));
     expect(pool).toMatch(/\\*"weight\\*":10[,}]/);
     expect(pool).not.toMatch(/\\*":null/);
+  });
+
+  it('puts a compute quota and container defaults in the argocd and external-secrets namespaces', () => {
+    const objects = kubernetesObjects(env.templates.cluster) as {
+      kind: string;
+      metadata: { name: string; namespace?: string };
+      spec: Record<string, unknown>;
+    }[];
+    for (const namespace of ['argocd', 'external-secrets']) {
+      const budget = addOnNamespaceBudget(config, namespace);
+      const quota = objects.find((o) => o.kind === 'ResourceQuota' && o.metadata.namespace === namespace);
+      expect(quota?.spec.hard, namespace).toMatchObject({
+        pods: String(budget.pods),
+        'requests.cpu': `${budget.cpuRequestMillis}m`,
+        'requests.memory': `${budget.memoryRequestMiB}Mi`,
+        'services.loadbalancers': '0',
+      });
+      const limits = objects.find((o) => o.kind === 'LimitRange' && o.metadata.namespace === namespace);
+      expect(limits?.spec.limits, namespace).toEqual([
+        { type: 'Container', defaultRequest: { cpu: '50m', memory: '64Mi' } },
+      ]);
+    }
+    // Argo CD's production figures: 3 cores and 5Gi of requests, 30 pods.
+    expect(addOnNamespaceBudget(config, 'argocd')).toMatchObject({
+      pods: 30,
+      cpuRequestMillis: 3000,
+      memoryRequestMiB: 5120,
+    });
   });
 
   it('locks audit logs in COMPLIANCE mode', () => {
