@@ -34,8 +34,14 @@ export const BANK_NAMESPACED_KINDS: readonly GroupKind[] = [
   { group: 'policy', kind: 'PodDisruptionBudget' },
 ];
 
-/** The only cluster-scoped kind the workloads own: their namespace (with its Pod Security labels). */
-export const BANK_CLUSTER_KINDS: readonly GroupKind[] = [{ group: '', kind: 'Namespace' }];
+/**
+ * The cluster-scoped kinds the workloads own: their namespace (with its Pod Security labels) and the
+ * PriorityClass their pods run at (platform/config/workloads.ts WORKLOAD_PRIORITY_CLASS).
+ */
+export const BANK_CLUSTER_KINDS: readonly GroupKind[] = [
+  { group: '', kind: 'Namespace' },
+  { group: 'scheduling.k8s.io', kind: 'PriorityClass' },
+];
 
 /**
  * Cluster-scoped kinds kube-prometheus-stack installs (CRDs, RBAC of its operators, its webhooks), and

@@ -2,9 +2,11 @@ import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, Yaml } from 'cdk8s';
 import { ArgoCdBootstrapChart } from '../argocd/chart.js';
+import { addOnNamespaceBudget } from '../platform/config/add-on-budgets.js';
 import type { EnvironmentConfig } from '../platform/config/index.js';
 import { BankApiChart, bankApiServiceProps } from './bank-api/chart.js';
 import { pinnedImage } from './lib/image.js';
+import { MONITORING } from './lib/platform-contract.js';
 import { NamespacesChart } from './namespaces/chart.js';
 
 export interface RenderOptions {
@@ -45,7 +47,11 @@ export function buildEnvironmentApp(
   const image = pinnedImage(options.image ?? defaultImage(env));
   const app = new App();
   const bankApi = bankApiServiceProps(env, image);
-  new NamespacesChart(app, 'namespaces', { partOf: 'bank-platform', services: [bankApi] });
+  new NamespacesChart(app, 'namespaces', {
+    partOf: 'bank-platform',
+    services: [bankApi],
+    addOnBudgets: [addOnNamespaceBudget(env, MONITORING.namespace)],
+  });
   new BankApiChart(app, 'bank-api', { env, service: bankApi });
   return { app, image };
 }

@@ -3,7 +3,7 @@ import { Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../../platform/config/index.js';
-import { BANK_API } from '../../platform/config/workloads.js';
+import { BANK_API, WORKLOAD_PRIORITY_CLASS } from '../../platform/config/workloads.js';
 import { derivePlatformValues } from '../lib/derived-config.js';
 import { ModelObject } from '../lib/model-object.js';
 import { MONITORING, SYNC_WAVE } from '../lib/platform-contract.js';
@@ -28,6 +28,8 @@ export function bankApiServiceProps(env: EnvironmentConfig, image: string): WebS
     name: BANK_API.name,
     namespace: BANK_API.namespace,
     serviceAccountName: BANK_API.serviceAccount,
+    // Preempts Argo CD, monitoring and batch pods under capacity pressure, never the system add-ons.
+    priorityClassName: WORKLOAD_PRIORITY_CLASS.name,
     // IAM database auth and its S3 prefix: credentials from EKS Pod Identity (platform cluster stack).
     podIdentity: true,
     partOf: PART_OF,

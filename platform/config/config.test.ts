@@ -78,6 +78,8 @@ describe('environment config', () => {
     ['backup copy in the home region', 'backup.copyRegion', 'eu-central-1'],
     ['backup copy region misspelt', 'backup.copyRegion', 'ireland'],
     ['backups kept no days', 'backup.retentionDays', 0],
+    ['node AMI by image id', 'nodes.amiAlias', 'ami-0123456789abcdef0'],
+    ['node group AMI release without its patch version', 'nodes.amiReleaseVersion', '1.34-20260512'],
   ];
 
   it.each(badValues)('rejects %s, naming the environment and %s', (_what, field, value) => {
@@ -98,6 +100,8 @@ describe('environment config', () => {
     ['retention.auditObjectLockMode', 'GOVERNANCE'],
     ['backup.vaultLock', undefined],
     ['backup.copyRegion', undefined],
+    ['nodes.amiAlias', 'al2023@latest'],
+    ['nodes.amiReleaseVersion', undefined],
   ];
 
   it.each(prodRules)('holds prod to its rules: %s', (field, value) => {
@@ -146,6 +150,8 @@ describe('environment config', () => {
         'apiAllowedCidrs',
         'backup.vaultLock',
         'backup.copyRegion',
+        'nodes.amiAlias',
+        'nodes.amiReleaseVersion',
       ]),
     );
     expect(() => parseEnvironment('staging', withValue(staging, 'tier', 'non-production'))).not.toThrow();

@@ -46,6 +46,8 @@ export const rawEnvironments: Readonly<Record<string, EnvironmentConfigInput>> =
       systemInstanceType: 'm7g.large',
       systemNodeCount: 3,
       detailedMonitoring: false,
+      // Dev follows every AL2023 release: it meets a new AMI before production's pin is moved to it.
+      amiAlias: 'al2023@latest',
     },
     database: {
       instanceClass: 'db.t4g.medium',
@@ -91,6 +93,10 @@ export const rawEnvironments: Readonly<Record<string, EnvironmentConfigInput>> =
       systemInstanceType: 'm7g.large',
       systemNodeCount: 3,
       detailedMonitoring: true,
+      // Pinned: a new node AMI reaches production only through a reviewed change of these two lines,
+      // after dev has run it (docs/platform/README.md, "Roll a node AMI").
+      amiAlias: 'al2023@v20260512',
+      amiReleaseVersion: '1.34.7-20260512',
     },
     database: {
       instanceClass: 'db.r7g.large',

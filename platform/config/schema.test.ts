@@ -53,6 +53,9 @@ describe('environment config schema: single fields', () => {
   const dbClass = 'must be an RDS instance class such as db.r7g.large';
   const branch = 'must be a Git branch name';
   const tag = 'must be an immutable tag, never latest';
+  const amiAlias =
+    'must be an EKS-optimized AL2023 release alias such as al2023@v20260512 (or al2023@latest outside production)';
+  const amiRelease = 'must be an EKS AMI release version such as 1.34.7-20260512';
 
   // [field (dotted path), value, the messages reported on that field; [] = accepted]
   const rows: [string, unknown, string[]][] = [
@@ -121,6 +124,21 @@ describe('environment config schema: single fields', () => {
     ['nodes.instanceFamilies.0', '-m7g', [family]],
     ['nodes.instanceFamilies.0', 'm7g.', [family]],
 
+    // Node images: a dated AL2023 release or latest (latest is refused for production, below).
+    ['nodes.amiAlias', 'al2023@v20260512', []],
+    ['nodes.amiAlias', 'al2023@latest', []],
+    ['nodes.amiAlias', 'al2023@v2026051', [amiAlias]],
+    ['nodes.amiAlias', 'al2023@20260512', [amiAlias]],
+    ['nodes.amiAlias', 'al2@v20260512', [amiAlias]],
+    ['nodes.amiAlias', 'bottlerocket@latest', [amiAlias]],
+    ['nodes.amiAlias', 'AL2023@latest', [amiAlias]],
+    ['nodes.amiAlias', 'al2023@v20260512 ', [amiAlias]],
+    ['nodes.amiAlias', 'ami-0123456789abcdef0', [amiAlias]],
+    ['nodes.amiReleaseVersion', '1.34.7-20260512', []],
+    ['nodes.amiReleaseVersion', '1.34-20260512', [amiRelease]],
+    ['nodes.amiReleaseVersion', 'v20260512', [amiRelease]],
+    ['nodes.amiReleaseVersion', '1.34.7-2026051', [amiRelease]],
+    ['nodes.amiReleaseVersion', '1.34.7-20260512x', [amiRelease]],
     ['nodes.systemInstanceType', 'm7g.2xlarge', []],
     ['nodes.systemInstanceType', 't3.micro', []],
     ['nodes.systemInstanceType', 'u-6tb1.112xlarge', []],
@@ -599,6 +617,47 @@ describe('environment config schema: rules across fields', () => {
       on('database.maxReaders', ['a production environment scales readers up to 5']),
     ],
     [
+      'production following the latest node AMI',
+      prod,
+      { 'nodes.amiAlias': 'al2023@latest', 'nodes.amiReleaseVersion': undefined },
+      [
+        ...on('nodes.amiAlias', [
+          'a production environment pins its node AMI to a dated release (al2023@vYYYYMMDD); @latest would roll nodes onto an unreviewed image',
+        ]),
+        ...on('nodes.amiReleaseVersion', [
+          'a production environment pins the managed node groups to the AMI release of nodes.amiAlias (such as 1.34.7-20260512)',
+        ]),
+      ],
+    ],
+    [
+      'production pinning Karpenter but not the node groups',
+      prod,
+      { 'nodes.amiReleaseVersion': undefined },
+      on('nodes.amiReleaseVersion', [
+        'a production environment pins the managed node groups to the AMI release of nodes.amiAlias (such as 1.34.7-20260512)',
+      ]),
+    ],
+    [
+      'node group AMI of another release than Karpenter',
+      prod,
+      { 'nodes.amiReleaseVersion': '1.34.7-20260505' },
+      on('nodes.amiReleaseVersion', [
+        'must be the release nodes.amiAlias pins (v20260512), so every node runs one AMI release',
+      ]),
+    ],
+    [
+      'node group AMI for another Kubernetes version',
+      prod,
+      { 'nodes.amiReleaseVersion': '1.33.11-20260512' },
+      on('nodes.amiReleaseVersion', ['must be a release for Kubernetes 1.34 (kubernetesVersion), got 1.33']),
+    ],
+    [
+      'a pinned node group AMI beside a following alias',
+      dev,
+      { 'nodes.amiReleaseVersion': '1.34.7-20260512' },
+      [],
+    ],
+    [
       'production above every minimum',
       prod,
       { 'bankApi.replicas.min': 4, 'database.maxReaders': 6, 'database.readers': 2 },
@@ -617,6 +676,7 @@ describe('environment config schema: rules across fields', () => {
         'database.backupRetentionDays': 1,
         'database.maxReaders': 1,
         apiAllowedCidrs: ['203.0.113.0/24'],
+        'nodes.amiAlias': 'al2023@latest',
       },
       [],
     ],

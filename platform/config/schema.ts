@@ -39,6 +39,11 @@ const dnsName = z
     'must be a lower-case DNS name',
   );
 
+/** Karpenter's alias for the EKS-optimized AL2023 AMIs: a dated release (v + YYYYMMDD) or latest. */
+const AMI_ALIAS = /^al2023@(latest|v\d{8})$/;
+/** A managed node group AMI release: Kubernetes version with patch, then the release date. */
+const AMI_RELEASE_VERSION = /^(\d+\.\d+)\.\d+-(\d{8})$/;
+
 export const NodeAutoscalerSchema = z.enum(['karpenter', 'cluster-autoscaler']);
 
 const days = (max: number) => z.number().int().min(1).max(max);
@@ -164,6 +169,20 @@ export const EnvironmentConfigSchema = z
       systemNodeCount: z.number().int().min(2).max(10),
       // One-minute EC2 metrics on workload nodes (billed per instance).
       detailedMonitoring: z.boolean(),
+      // Node images (docs/platform/README.md, "Roll a node AMI"). Karpenter's EC2NodeClass selects the
+      // EKS-optimized AL2023 AMI by this alias; a dated release pins it, @latest follows every release.
+      amiAlias: z
+        .string()
+        .regex(
+          AMI_ALIAS,
+          'must be an EKS-optimized AL2023 release alias such as al2023@v20260512 (or al2023@latest outside production)',
+        ),
+      // The managed node groups' AMI release (<Kubernetes patch>-<release date>, as EKS lists it for
+      // the node group's AMI type). Absent: EKS picks the newest release when a node group is created.
+      amiReleaseVersion: z
+        .string()
+        .regex(AMI_RELEASE_VERSION, 'must be an EKS AMI release version such as 1.34.7-20260512')
+        .optional(),
     }),
     database: z.strictObject({
       instanceClass: z
@@ -288,6 +307,24 @@ export const EnvironmentConfigSchema = z
         message: 'must be <= azCount (at most one NAT gateway per availability zone)',
       });
     }
+    // Node AMIs: both capacity paths run the same release, and one built for the cluster's version.
+    const releaseVersion = env.nodes.amiReleaseVersion?.match(AMI_RELEASE_VERSION);
+    if (releaseVersion) {
+      const [, minor, date] = releaseVersion;
+      if (minor !== env.kubernetesVersion)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['nodes', 'amiReleaseVersion'],
+          message: `must be a release for Kubernetes ${env.kubernetesVersion} (kubernetesVersion), got ${minor}`,
+        });
+      const aliasDate = env.nodes.amiAlias.match(/@v(\d{8})$/)?.[1];
+      if (aliasDate !== undefined && aliasDate !== date)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['nodes', 'amiReleaseVersion'],
+          message: `must be the release nodes.amiAlias pins (v${aliasDate}), so every node runs one AMI release`,
+        });
+    }
     const { backup } = env;
     if (backup.copyRegion === env.region) {
       ctx.addIssue({
@@ -378,6 +415,20 @@ export const EnvironmentConfigSchema = z
           code: 'custom',
           path: ['apiAllowedCidrs'],
           message: 'a production environment keeps the Kubernetes API endpoint private; leave this empty',
+        });
+      if (env.nodes.amiAlias.endsWith('@latest'))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['nodes', 'amiAlias'],
+          message:
+            'a production environment pins its node AMI to a dated release (al2023@vYYYYMMDD); @latest would roll nodes onto an unreviewed image',
+        });
+      if (env.nodes.amiReleaseVersion === undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['nodes', 'amiReleaseVersion'],
+          message:
+            'a production environment pins the managed node groups to the AMI release of nodes.amiAlias (such as 1.34.7-20260512)',
         });
       if (env.database.maxReaders < 5)
         ctx.addIssue({

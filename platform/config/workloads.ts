@@ -42,6 +42,18 @@ export const BANK_API = {
   bucketPrefix: 'bank-api/',
 } as const;
 
+/**
+ * Scheduling priority of the bank's own pods (the API and its migration Job), rendered by the charts
+ * as a PriorityClass. Pods without a class run at 0: Argo CD, the monitoring stack and any batch work,
+ * so under capacity pressure the scheduler preempts those to place a bank API pod. The system classes
+ * (system-cluster-critical 2,000,000,000, system-node-critical 2,000,001,000: CoreDNS, the VPC CNI,
+ * kube-proxy, Karpenter) stay above it; a user-defined class may not exceed 1,000,000,000 anyway.
+ */
+export const WORKLOAD_PRIORITY_CLASS = {
+  name: 'bank-workload-critical',
+  value: 1_000_000,
+} as const;
+
 /** Identities of the add-ons that call AWS. */
 export const ADD_ON_IDENTITIES = {
   /** Grafana's CloudWatch data source. */

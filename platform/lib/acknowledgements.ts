@@ -414,6 +414,13 @@ function stackAcknowledgements(stack: Stack, env: EnvironmentConfig): Acknowledg
             }
           : { path: 'AuditTrail/Bucket', ids: both('S3BucketReplicationEnabled'), reason: NO_STANDBY_REASON },
         {
+          path: 'ConfigConformance/Bucket',
+          ids: both('S3BucketReplicationEnabled'),
+          reason:
+            'AWS Config history and snapshots: derived data, versioned here; the recorder rebuilds them from the live ' +
+            'resources, also in the standby region after a failover, so only the audit and backups buckets replicate (docs/adr/0008).',
+        },
+        {
           path: 'AuditTrail/Trail/LogsRole',
           ids: both('IAMNoInlinePolicy'),
           reason:

@@ -14,7 +14,10 @@ import {
 // The same dev environment with the other autoscaler selected: proves the config switch alone
 // produces a complete, compliant Cluster Autoscaler variant.
 const raw = rawEnvironments.dev as { nodes: Record<string, unknown> };
-const config = parseEnvironment('dev', { ...raw, nodes: { ...raw.nodes, autoscaler: 'cluster-autoscaler' } });
+const config = parseEnvironment('dev', {
+  ...raw,
+  nodes: { ...raw.nodes, autoscaler: 'cluster-autoscaler', amiReleaseVersion: '1.34.7-20260512' },
+});
 let env: SynthesizedEnvironment;
 
 beforeAll(async () => {
@@ -43,6 +46,11 @@ describe('dev with Cluster Autoscaler', () => {
     });
     const groups = resourcesOfType(env.templates.cluster, 'AWS::EKS::Nodegroup');
     expect(groups.map((g) => g.Properties?.NodegroupName).sort()).toEqual(['system', 'workload']);
+  });
+
+  it('launches both node groups from the AMI release in config', () => {
+    const groups = resourcesOfType(env.templates.cluster, 'AWS::EKS::Nodegroup');
+    expect(groups.map((g) => g.Properties?.ReleaseVersion)).toEqual(['1.34.7-20260512', '1.34.7-20260512']);
   });
 
   it("confines scaling actions to this cluster's node groups", () => {

@@ -170,6 +170,11 @@ describe('dev: EKS', () => {
       (m) => m.includes('EC2NodeClass') && m.includes('subnetSelectorTerms'),
     );
     expect(nodeClass).toContain('karpenter.sh/discovery');
+    // Dev follows every AL2023 release (the canary for production's pin); its node group takes the
+    // newest release when it is created.
+    expect(nodeClass).toMatch(/\\*"alias\\*":\\*"al2023@latest\\*"/);
+    const [system] = resourcesOfType(env.templates.cluster, 'AWS::EKS::Nodegroup');
+    expect(system?.Properties?.ReleaseVersion).toBeUndefined();
     for (const tag of ['Environment', 'Project', 'CostCenter', 'Owner', 'DataClassification'])
       expect(nodeClass).toContain(tag);
   });
@@ -524,6 +529,22 @@ describe('dev: security, buckets, tags, compliance', () => {
     env.templates.security.hasResourceProperties('AWS::Budgets::Budget', {
       Budget: Match.objectLike({ BudgetLimit: { Amount: config.monthlyBudgetUsd, Unit: 'USD' } }),
     });
+  });
+
+  it('runs the AWS Config baseline without the private-endpoint rule, which dev fails by design', () => {
+    const names = resourcesOfType(env.templates.security, 'AWS::Config::ConfigRule').map(
+      (r) => r.Properties?.ConfigRuleName,
+    );
+    // dev's API endpoint is public for the allow-listed CIDRs: that rule would page for nothing.
+    expect(names).not.toContain('bank-dev-baseline-eks-endpoint-no-public-access');
+    expect(names).toHaveLength(9);
+    env.templates.security.resourceCountIs('AWS::Config::ConfigurationRecorder', 1);
+    env.templates.security.resourceCountIs('AWS::Config::DeliveryChannel', 1);
+    const route = resourcesOfType(env.templates.security, 'AWS::Events::Rule').find(
+      (r) => (r.Properties?.EventPattern as { source?: string[] } | undefined)?.source?.[0] === 'aws.config',
+    );
+    const pattern = JSON.stringify(route?.Properties?.EventPattern);
+    for (const name of names) expect(pattern).toContain(`"${name}"`);
   });
 
   it('keeps an immutable, scanned image repository and OIDC-only CI roles', () => {

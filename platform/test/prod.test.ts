@@ -1,10 +1,13 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { addOnNamespaceBudget } from '../config/add-on-budgets.js';
 import { loadEnvironment } from '../config/index.js';
 import {
   backupPlanRules,
   eksClusterConfig,
   helmCharts,
+  kubernetesObjects,
+  manifests,
   resourcesOfType,
   type SynthesizedEnvironment,
   synthesize,
@@ -62,6 +65,52 @@ describe('prod', () => {
       TargetTrackingScalingPolicyConfiguration: Match.objectLike({
         PredefinedMetricSpecification: { PredefinedMetricType: 'RDSReaderAverageCPUUtilization' },
       }),
+    });
+  });
+
+  it('launches every node from the pinned AL2023 release, never @latest', () => {
+    const all = manifests(env.templates.cluster);
+    const nodeClass = all.find((m) => m.includes('EC2NodeClass') && m.includes('amiSelectorTerms'));
+    expect(config.nodes.amiAlias).toBe('al2023@v20260512');
+    // The manifest is JSON inside a JSON string: quotes are escaped once or twice.
+    expect(nodeClass).toMatch(/\\*"amiSelectorTerms\\*":\[\{\\*"alias\\*":\\*"al2023@v20260512\\*"\}\]/);
+    expect(all.some((m) => m.includes('@latest'))).toBe(false);
+    // The managed (system) node group runs the same release, for the cluster's Kubernetes version.
+    const groups = resourcesOfType(env.templates.cluster, 'AWS::EKS::Nodegroup');
+    expect(groups.map((g) => [g.Properties?.NodegroupName, g.Properties?.ReleaseVersion])).toEqual([
+      ['system', '1.34.7-20260512'],
+    ]);
+    // The single NodePool carries an explicit weight: Blueprints would otherwise render `weight: null`.
+    const pool = all.find((m) => m.includes('NodePool') && m.includes('disruption'));
+    expect(pool).toMatch(/\\*"weight\\*":10[,}]/);
+    expect(pool).not.toMatch(/\\*":null/);
+  });
+
+  it('puts a compute quota and container defaults in the argocd and external-secrets namespaces', () => {
+    const objects = kubernetesObjects(env.templates.cluster) as {
+      kind: string;
+      metadata: { name: string; namespace?: string };
+      spec: Record<string, unknown>;
+    }[];
+    for (const namespace of ['argocd', 'external-secrets']) {
+      const budget = addOnNamespaceBudget(config, namespace);
+      const quota = objects.find((o) => o.kind === 'ResourceQuota' && o.metadata.namespace === namespace);
+      expect(quota?.spec.hard, namespace).toMatchObject({
+        pods: String(budget.pods),
+        'requests.cpu': `${budget.cpuRequestMillis}m`,
+        'requests.memory': `${budget.memoryRequestMiB}Mi`,
+        'services.loadbalancers': '0',
+      });
+      const limits = objects.find((o) => o.kind === 'LimitRange' && o.metadata.namespace === namespace);
+      expect(limits?.spec.limits, namespace).toEqual([
+        { type: 'Container', defaultRequest: { cpu: '50m', memory: '64Mi' } },
+      ]);
+    }
+    // Argo CD's production figures: 3 cores and 5Gi of requests, 30 pods.
+    expect(addOnNamespaceBudget(config, 'argocd')).toMatchObject({
+      pods: 30,
+      cpuRequestMillis: 3000,
+      memoryRequestMiB: 5120,
     });
   });
 
@@ -181,7 +230,7 @@ describe('prod', () => {
     security.resourceCountIs('AWS::GuardDuty::Detector', 1);
   });
 
-  it('routes HIGH and CRITICAL GuardDuty, Security Hub and Inspector findings to the on-call topic', () => {
+  it('routes HIGH and CRITICAL GuardDuty, Security Hub and Inspector findings and NON_COMPLIANT Config evaluations to the on-call topic', () => {
     const security = env.templates.security;
     const topicRef = { Ref: 'OnCallTopic2FB15ED5' };
     const rules = resourcesOfType(security, 'AWS::Events::Rule');
@@ -199,7 +248,7 @@ describe('prod', () => {
             Severity: { Label: ['HIGH', 'CRITICAL'] },
             Workflow: { Status: ['NEW'] },
             RecordState: ['ACTIVE'],
-            ProductName: [{ 'anything-but': ['GuardDuty', 'Inspector'] }],
+            ProductName: [{ 'anything-but': ['GuardDuty', 'Inspector', 'Config'] }],
           },
         },
       },
@@ -207,6 +256,36 @@ describe('prod', () => {
         source: ['aws.inspector2'],
         'detail-type': ['Inspector2 Finding'],
         detail: { severity: ['HIGH', 'CRITICAL'], status: ['ACTIVE'] },
+      },
+      {
+        source: ['aws.config'],
+        'detail-type': ['Config Rules Compliance Change'],
+        detail: {
+          messageType: ['ComplianceChangeNotification'],
+          newEvaluationResult: { complianceType: ['NON_COMPLIANT'] },
+          $or: [
+            {
+              configRuleName: [
+                'bank-prod-baseline-eks-endpoint-no-public-access',
+                'bank-prod-baseline-eks-secrets-encrypted',
+                'bank-prod-baseline-eks-cluster-logging-enabled',
+                'bank-prod-baseline-eks-cluster-supported-version',
+                'bank-prod-baseline-s3-bucket-public-read-prohibited',
+                'bank-prod-baseline-s3-bucket-public-write-prohibited',
+                'bank-prod-baseline-s3-bucket-ssl-requests-only',
+                'bank-prod-baseline-s3-bucket-versioning-enabled',
+              ],
+            },
+            {
+              // The access-log bucket fails these two by design (SSE-S3 only; it does not log itself).
+              configRuleName: [
+                'bank-prod-baseline-s3-default-encryption-kms',
+                'bank-prod-baseline-s3-bucket-logging-enabled',
+              ],
+              resourceId: [{ 'anything-but': ['bank-prod-access-logs-222222222222-eu-central-1'] }],
+            },
+          ],
+        },
       },
     ]);
     for (const rule of rules) {
@@ -237,6 +316,114 @@ describe('prod', () => {
         ]),
       },
     });
+  });
+
+  it('records every resource with AWS Config into its own encrypted, logged bucket', () => {
+    const security = env.templates.security;
+    security.resourceCountIs('AWS::Config::ConfigurationRecorder', 1);
+    security.hasResourceProperties('AWS::Config::ConfigurationRecorder', {
+      RecordingGroup: { AllSupported: true, IncludeGlobalResourceTypes: true },
+      RoleARN: {
+        'Fn::Join': [
+          '',
+          [
+            'arn:',
+            { Ref: 'AWS::Partition' },
+            ':iam::222222222222:role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig',
+          ],
+        ],
+      },
+    });
+    security.hasResourceProperties('AWS::IAM::ServiceLinkedRole', { AWSServiceName: 'config.amazonaws.com' });
+    const [channel] = resourcesOfType(security, 'AWS::Config::DeliveryChannel');
+    expect(channel?.Properties).toMatchObject({
+      S3KeyPrefix: 'config',
+      ConfigSnapshotDeliveryProperties: { DeliveryFrequency: 'TwentyFour_Hours' },
+    });
+    expect(JSON.stringify(channel?.Properties?.S3KmsKeyArn)).toContain('AuditKey');
+    security.hasResourceProperties('AWS::S3::Bucket', {
+      BucketName: 'bank-prod-config-222222222222-eu-central-1',
+      VersioningConfiguration: { Status: 'Enabled' },
+      LoggingConfiguration: Match.objectLike({
+        LogFilePrefix: 'bank-prod-config-222222222222-eu-central-1/',
+      }),
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [
+          Match.objectLike({ ServerSideEncryptionByDefault: Match.objectLike({ SSEAlgorithm: 'aws:kms' }) }),
+        ],
+      },
+    });
+    // Config may only check the bucket and write under its own prefix, and only for this account.
+    security.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Sid: 'AWSConfigBucketDelivery',
+            Action: 's3:PutObject',
+            Principal: { Service: 'config.amazonaws.com' },
+            Condition: {
+              StringEquals: {
+                's3:x-amz-acl': 'bucket-owner-full-control',
+                'aws:SourceAccount': '222222222222',
+              },
+            },
+          }),
+        ]),
+      },
+    });
+  });
+
+  it('checks the EKS cluster and every S3 bucket with AWS managed Config rules', () => {
+    type ConfigRule = {
+      ConfigRuleName: string;
+      Source: { Owner: string; SourceIdentifier: string };
+      Scope: { ComplianceResourceTypes: string[] };
+      InputParameters?: Record<string, string>;
+    };
+    const rules = resourcesOfType(env.templates.security, 'AWS::Config::ConfigRule').map((r) => {
+      const p = r.Properties as ConfigRule;
+      return {
+        name: p.ConfigRuleName,
+        identifier: p.Source.SourceIdentifier,
+        owner: p.Source.Owner,
+        scope: p.Scope.ComplianceResourceTypes,
+        input: p.InputParameters,
+      };
+    });
+    const eks = ['AWS::EKS::Cluster'];
+    const s3 = ['AWS::S3::Bucket'];
+    const rule = (name: string, identifier: string, scope: string[], input?: Record<string, string>) => ({
+      name: `bank-prod-baseline-${name}`,
+      identifier,
+      owner: 'AWS',
+      scope,
+      input,
+    });
+    expect(rules).toEqual([
+      rule('eks-endpoint-no-public-access', 'EKS_ENDPOINT_NO_PUBLIC_ACCESS', eks),
+      rule('eks-secrets-encrypted', 'EKS_SECRETS_ENCRYPTED', eks),
+      rule('eks-cluster-logging-enabled', 'EKS_CLUSTER_LOGGING_ENABLED', eks, {
+        logTypes: 'api,audit,authenticator,controllerManager,scheduler',
+      }),
+      rule('eks-cluster-supported-version', 'EKS_CLUSTER_SUPPORTED_VERSION', eks, {
+        oldestVersionSupported: '1.33',
+      }),
+      rule('s3-bucket-public-read-prohibited', 'S3_BUCKET_PUBLIC_READ_PROHIBITED', s3),
+      rule('s3-bucket-public-write-prohibited', 'S3_BUCKET_PUBLIC_WRITE_PROHIBITED', s3),
+      rule('s3-bucket-ssl-requests-only', 'S3_BUCKET_SSL_REQUESTS_ONLY', s3),
+      rule('s3-bucket-versioning-enabled', 'S3_BUCKET_VERSIONING_ENABLED', s3),
+      rule('s3-default-encryption-kms', 'S3_DEFAULT_ENCRYPTION_KMS', s3),
+      rule('s3-bucket-logging-enabled', 'S3_BUCKET_LOGGING_ENABLED', s3),
+    ]);
+    // Every rule waits for the recorder: Config refuses a rule in an account without one.
+    const template = env.templates.security.toJSON() as {
+      Resources: Record<string, { Type: string; DependsOn?: string[] }>;
+    };
+    const recorderId = Object.entries(template.Resources).find(
+      ([, r]) => r.Type === 'AWS::Config::ConfigurationRecorder',
+    )?.[0];
+    for (const r of Object.values(template.Resources).filter((r) => r.Type === 'AWS::Config::ConfigRule'))
+      expect(r.DependsOn).toContain(recorderId);
   });
 
   it('records S3 data events (reads and writes) of the audit, backups and assets buckets', () => {

@@ -103,7 +103,7 @@ describe.each(environments.map((env) => [env.name, env] as const))('Argo CD boot
     }
   });
 
-  it('lets the bank project sync exactly what the workloads render, nothing cluster-wide but its namespace', () => {
+  it('lets the bank project sync exactly what the workloads render, nothing cluster-wide but its namespace and PriorityClass', () => {
     const bank = project(env, 'bank');
     const workloadsApp = applications(env).find((a) => a.spec.project === 'bank');
     expect(workloadsApp?.spec.source.path).toBe(env.gitops.path);
@@ -137,7 +137,7 @@ describe.each(environments.map((env) => [env.name, env] as const))('Argo CD boot
         );
       }
     }
-    expect([...clusterWide]).toEqual(['/Namespace']);
+    expect([...clusterWide]).toEqual(['/Namespace', 'scheduling.k8s.io/PriorityClass']);
   });
 
   it('syncs projects, then monitoring, then the workloads (sync waves)', () => {

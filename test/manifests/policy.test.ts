@@ -2,6 +2,11 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseImageReference } from '../../charts/lib/image.js';
+import { addOnNamespaceBudget } from '../../platform/config/add-on-budgets.js';
+import { ADD_ON_NAMESPACES, BANK_API, WORKLOAD_PRIORITY_CLASS } from '../../platform/config/workloads.js';
+
+const MONITORING_NAMESPACE = ADD_ON_NAMESPACES.monitoring;
+
 import { id, ofKind, podTemplates, type RenderedObject, renderAll, rowsOf } from './rendered.js';
 
 // Policy over everything rendered, the way an admission policy would see it: Pod Security
@@ -112,6 +117,88 @@ describe('namespaces', () => {
       }
     }
   });
+});
+
+describe('add-on namespaces this repository syncs into but does not create', () => {
+  // monitoring: Argo CD creates it for kube-prometheus-stack; its quota and container defaults come
+  // from platform/config/add-on-budgets.ts (argocd and external-secrets: applied by the cluster stack).
+  const rows = environments.map((env) => [env.name, env] as const);
+  it.each(rowsOf(rows, 'environments'))(
+    '%s: monitoring has the declared quota and container defaults',
+    (_n, env) => {
+      const budget = addOnNamespaceBudget(env, MONITORING_NAMESPACE);
+      const inMonitoring = objects.filter(
+        (o) => o.env.name === env.name && o.object.metadata.namespace === MONITORING_NAMESPACE,
+      );
+      const quotas = ofKind(inMonitoring, 'ResourceQuota');
+      expect(quotas).toHaveLength(1);
+      expect(quotas[0]?.object.spec.hard).toEqual({
+        pods: String(budget.pods),
+        'requests.cpu': `${budget.cpuRequestMillis}m`,
+        'requests.memory': `${budget.memoryRequestMiB}Mi`,
+        persistentvolumeclaims: String(budget.storage?.claims),
+        'requests.storage': `${budget.storage?.gib}Gi`,
+        'services.loadbalancers': '0',
+        'services.nodeports': '0',
+      });
+      const limitRanges = ofKind(inMonitoring, 'LimitRange');
+      expect(limitRanges).toHaveLength(1);
+      expect(limitRanges[0]?.object.spec.limits).toEqual([
+        { type: 'Container', defaultRequest: { cpu: '50m', memory: '64Mi' } },
+      ]);
+      // Before anything else of the workloads Application syncs.
+      for (const o of [...quotas, ...limitRanges])
+        expect(o.object.metadata.annotations?.['argocd.argoproj.io/sync-wave']).toBe('-2');
+      // The namespace itself is not ours to render (Argo CD creates it with the monitoring Application).
+      expect(ofKind(objects, 'Namespace').map((n) => n.object.metadata.name)).not.toContain(
+        MONITORING_NAMESPACE,
+      );
+    },
+  );
+});
+
+describe('scheduling priority', () => {
+  const priorityClasses = ofKind(objects, 'PriorityClass');
+  // Kubernetes' own classes: system-cluster-critical, system-node-critical. A user class may not
+  // exceed 1,000,000,000, and ours must stay below both so the system add-ons always win.
+  const SYSTEM_CLUSTER_CRITICAL = 2_000_000_000;
+
+  it.each(rowsOf(templates, 'pod templates').map((t) => [id(t.owner), t] as const))(
+    '%s runs at the workload PriorityClass, which the same environment renders',
+    (_id, { owner, template }) => {
+      expect(owner.object.metadata.namespace).toBe(BANK_API.namespace);
+      expect(template.spec.priorityClassName).toBe(WORKLOAD_PRIORITY_CLASS.name);
+      const rendered = priorityClasses.filter(
+        (p) => p.env.name === owner.env.name && p.object.metadata.name === template.spec.priorityClassName,
+      );
+      expect(rendered).toHaveLength(1);
+    },
+  );
+
+  it('covers the API Deployment and its migration Job in every environment', () => {
+    for (const env of environments) {
+      const kinds = templates
+        .filter((t) => t.owner.env.name === env.name && t.template.spec.priorityClassName !== undefined)
+        .map((t) => t.owner.object.kind)
+        .sort();
+      expect(kinds, env.name).toEqual(['Deployment', 'Job']);
+    }
+  });
+
+  it.each(rowsOf(priorityClasses, 'PriorityClasses').map((p) => [id(p), p] as const))(
+    '%s preempts unclassed pods, never the system classes, and is no default',
+    (_id, { object }) => {
+      const value = object.value as number;
+      expect(value).toBe(WORKLOAD_PRIORITY_CLASS.value);
+      expect(value).toBeGreaterThan(0);
+      expect(value).toBeLessThanOrEqual(1_000_000_000);
+      expect(value).toBeLessThan(SYSTEM_CLUSTER_CRITICAL);
+      expect(object.globalDefault).toBe(false);
+      expect(object.preemptionPolicy).toBe('PreemptLowerPriority');
+      // Created before any pod that names it (the namespaces' wave).
+      expect(object.metadata.annotations?.['argocd.argoproj.io/sync-wave']).toBe('-3');
+    },
+  );
 });
 
 describe('Deployments', () => {

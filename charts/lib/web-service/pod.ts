@@ -101,10 +101,17 @@ export function basePodSpec(
   p: ResolvedWebServiceProps,
 ): Pick<
   IPodSpec,
-  'serviceAccountName' | 'automountServiceAccountToken' | 'enableServiceLinks' | 'securityContext' | 'volumes'
+  | 'serviceAccountName'
+  | 'automountServiceAccountToken'
+  | 'enableServiceLinks'
+  | 'securityContext'
+  | 'volumes'
+  | 'priorityClassName'
 > {
   return {
     serviceAccountName: p.serviceAccountName,
+    // The migration Job shares it: a rollout waits for the Job, so it must schedule as readily.
+    ...(p.priorityClassName === undefined ? {} : { priorityClassName: p.priorityClassName }),
     // The service never talks to the Kubernetes API.
     automountServiceAccountToken: false,
     // Service links inject env vars for every Service in the namespace; the app reads none of them.

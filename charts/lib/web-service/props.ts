@@ -64,6 +64,11 @@ export interface WebServiceProps {
   readonly partOf: string;
   /** Pinned image reference (digest or immutable tag). */
   readonly image: string;
+  /**
+   * PriorityClass of every pod of the service (Deployment and migration Job); the class itself is
+   * rendered by the namespaces chart. @default none: priority 0
+   */
+  readonly priorityClassName?: string;
   readonly command: readonly string[];
   readonly replicas: { readonly min: number; readonly max: number };
   readonly resources: ContainerResources;
@@ -108,8 +113,10 @@ export interface WebServiceProps {
 }
 
 /** Props with every default applied; what the builders read. */
-export type ResolvedWebServiceProps = Required<Omit<WebServiceProps, 'database' | 'ingress'>> &
-  Pick<WebServiceProps, 'database' | 'ingress'>;
+export type ResolvedWebServiceProps = Required<
+  Omit<WebServiceProps, 'database' | 'ingress' | 'priorityClassName'>
+> &
+  Pick<WebServiceProps, 'database' | 'ingress' | 'priorityClassName'>;
 
 export function resolveWebServiceProps(props: WebServiceProps): ResolvedWebServiceProps {
   const resolved: ResolvedWebServiceProps = {
@@ -133,6 +140,11 @@ function checkProps(p: ResolvedWebServiceProps): void {
   const problems: string[] = [];
   if (!/^[a-z]([a-z0-9-]{0,40}[a-z0-9])?$/.test(p.name))
     problems.push(`name '${p.name}' must be a short DNS label`);
+  if (
+    p.priorityClassName !== undefined &&
+    !/^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/.test(p.priorityClassName)
+  )
+    problems.push(`priorityClassName '${p.priorityClassName}' must be a DNS subdomain name`);
   if (p.replicas.min < 2)
     problems.push('replicas.min must be at least 2 (one pod is a single point of failure)');
   if (p.replicas.max < p.replicas.min) problems.push('replicas.max must be >= replicas.min');

@@ -33,6 +33,7 @@ export function systemNodeGroup(env: EnvironmentConfig): blueprints.ManagedNodeG
     id: 'system',
     nodegroupName: 'system',
     amiType: eks.NodegroupAmiType.AL2023_ARM_64_STANDARD,
+    amiReleaseVersion: env.nodes.amiReleaseVersion,
     instanceTypes: [new ec2.InstanceType(env.nodes.systemInstanceType)],
     nodeGroupCapacityType: eks.CapacityType.ON_DEMAND,
     minSize: env.nodes.systemNodeCount,
@@ -53,6 +54,7 @@ export function workloadNodeGroup(env: EnvironmentConfig): blueprints.ManagedNod
     id: 'workload',
     nodegroupName: 'workload',
     amiType: eks.NodegroupAmiType.AL2023_ARM_64_STANDARD,
+    amiReleaseVersion: env.nodes.amiReleaseVersion,
     instanceTypes: workloadInstanceTypes(env),
     nodeGroupCapacityType: env.nodes.spot ? eks.CapacityType.SPOT : eks.CapacityType.ON_DEMAND,
     minSize: env.nodes.minCapacity,
@@ -101,9 +103,10 @@ export function karpenterAddOn(env: EnvironmentConfig): blueprints.KarpenterV1Ad
     },
     ec2NodeClassSpec: {
       amiFamily: 'AL2023',
-      // AMIs follow the latest EKS-optimized AL2023 release; Karpenter drift rolls nodes within the
-      // disruption budgets above so security patches land without a deploy.
-      amiSelectorTerms: [{ alias: 'al2023@latest' }],
+      // The EKS-optimized AL2023 release from config (pinned in production, so a new AMI arrives only
+      // through a reviewed config change); Karpenter's drift then rolls the nodes onto it within the
+      // disruption budgets above. docs/platform/README.md, "Roll a node AMI".
+      amiSelectorTerms: [{ alias: env.nodes.amiAlias }],
       subnetSelectorTerms: [{ tags: { [KARPENTER_DISCOVERY_TAG]: cluster } }],
       securityGroupSelectorTerms: [{ tags: { 'aws:eks:cluster-name': cluster } }],
       metadataOptions: {

@@ -30,6 +30,7 @@ import {
 } from '../shared/naming.js';
 import { objectLockRetention, SecureBucket } from '../shared/secure-bucket.js';
 import { costAllocationTags } from '../shared/tags.js';
+import { AddOnGuardrailsAddOn } from './add-on-guardrails-addon.js';
 import { platformAddOns } from './addons.js';
 import { type CapacityPlan, capacityPlan } from './autoscaling.js';
 import { GitOpsRootAddOn } from './gitops-root-addon.js';
@@ -159,7 +160,12 @@ export async function buildClusterStack(
       ),
     )
     .clusterProvider(clusterProvider(env, capacity))
-    .addOns(...platformAddOns(env, capacity), new SecretStoreAddOn(env), new GitOpsRootAddOn(env));
+    .addOns(
+      ...platformAddOns(env, capacity),
+      new SecretStoreAddOn(env),
+      new AddOnGuardrailsAddOn(env),
+      new GitOpsRootAddOn(env),
+    );
 
   const stack = await builder.buildAsync(scope, id, {
     env: awsEnv,

@@ -28,12 +28,29 @@ export interface FindingRoutesProps {
    * @default 7
    */
   readonly guardDutyMinimumSeverity?: number;
+  /**
+   * AWS Config rules whose NON_COMPLIANT evaluations page on-call (config-conformance.ts).
+   * @default none: no Config route
+   */
+  readonly configRules?: ConfigRuleRoute;
+}
+
+/** Which Config rules page, and the resources that fail a rule on purpose (so never page for it). */
+export interface ConfigRuleRoute {
+  readonly ruleNames: readonly string[];
+  /**
+   * Known, reviewed non-compliance: for each resource id (for S3, the bucket name) the rules it fails
+   * by design, and why. Every other resource still pages for those rules.
+   * @default none
+   */
+  readonly exceptions?: readonly { resourceId: string; ruleNames: readonly string[]; reason: string }[];
 }
 
 /**
  * Security Hub (with its standards) and Inspector's enhanced ECR scanning switched on, and the
- * HIGH/CRITICAL findings of GuardDuty, Security Hub and Inspector routed to the on-call topic. A
- * finding nobody reads is no control; lower severities stay in the consoles for weekly review.
+ * HIGH/CRITICAL findings of GuardDuty, Security Hub and Inspector, and the NON_COMPLIANT evaluations
+ * of the platform's AWS Config rules, routed to the on-call topic. A finding nobody reads is no
+ * control; lower severities stay in the consoles for weekly review.
  */
 export class FindingRoutes extends Construct {
   readonly hub: securityhub.CfnHub;
@@ -41,6 +58,7 @@ export class FindingRoutes extends Construct {
     readonly guardDuty: events.Rule;
     readonly securityHub: events.Rule;
     readonly inspector: events.Rule;
+    readonly config?: events.Rule;
   };
 
   constructor(scope: Construct, id: string, props: FindingRoutesProps) {
@@ -107,9 +125,10 @@ export class FindingRoutes extends Construct {
               Severity: { Label: ['HIGH', 'CRITICAL'] },
               Workflow: { Status: ['NEW'] },
               RecordState: ['ACTIVE'],
-              // GuardDuty and Inspector findings are also imported into Security Hub; they are routed
-              // by their own rules, and paging twice for one finding teaches people to ignore pages.
-              ProductName: [{ 'anything-but': ['GuardDuty', 'Inspector'] }],
+              // GuardDuty and Inspector findings, and Config rule evaluations, are also imported into
+              // Security Hub; they are routed by their own rules, and paging twice for one finding
+              // teaches people to ignore pages.
+              ProductName: [{ 'anything-but': ['GuardDuty', 'Inspector', 'Config'] }],
             },
           },
         },
@@ -119,6 +138,66 @@ export class FindingRoutes extends Construct {
         detailType: ['Inspector2 Finding'],
         detail: { severity: ['HIGH', 'CRITICAL'], status: ['ACTIVE'] },
       }),
+      config:
+        props.configRules &&
+        route(
+          'ConfigRulesNonCompliant',
+          'AWS Config rule evaluations of the platform baseline turning NON_COMPLIANT',
+          configRulesPattern(props.configRules),
+        ),
     };
   }
+}
+
+/**
+ * The compliance-change events of the listed rules whose new result is NON_COMPLIANT. Config emits one
+ * when an evaluation changes, so a resource that stays non-compliant pages once, not every hour.
+ */
+export function configRulesPattern(route: ConfigRuleRoute): events.EventPattern {
+  const names = [...route.ruleNames];
+  if (names.length === 0 || new Set(names).size !== names.length)
+    throw new Error('FindingRoutes: configRules.ruleNames must be a non-empty list without duplicates');
+  // Rule name -> resource ids excused from it.
+  const excused = new Map<string, string[]>();
+  for (const exception of route.exceptions ?? []) {
+    if (exception.reason.trim() === '')
+      throw new Error(`FindingRoutes: the exception for ${exception.resourceId} needs a reason`);
+    for (const name of exception.ruleNames) {
+      if (!names.includes(name))
+        throw new Error(`FindingRoutes: exception for ${exception.resourceId} names unknown rule ${name}`);
+      excused.set(name, [...(excused.get(name) ?? []), exception.resourceId].sort());
+    }
+  }
+  const common = {
+    messageType: ['ComplianceChangeNotification'],
+    newEvaluationResult: { complianceType: ['NON_COMPLIANT'] },
+  };
+  const unexcused = names.filter((name) => !excused.has(name));
+  if (excused.size === 0) {
+    return {
+      source: ['aws.config'],
+      detailType: ['Config Rules Compliance Change'],
+      detail: { ...common, configRuleName: unexcused },
+    };
+  }
+  // Rules with the same excused resources share one branch.
+  const groups = new Map<string, string[]>();
+  for (const name of names.filter((n) => excused.has(n))) {
+    const key = JSON.stringify(excused.get(name));
+    groups.set(key, [...(groups.get(key) ?? []), name]);
+  }
+  return {
+    source: ['aws.config'],
+    detailType: ['Config Rules Compliance Change'],
+    detail: {
+      ...common,
+      $or: [
+        ...(unexcused.length > 0 ? [{ configRuleName: unexcused }] : []),
+        ...[...groups].map(([resourceIds, ruleNames]) => ({
+          configRuleName: ruleNames,
+          resourceId: [{ 'anything-but': JSON.parse(resourceIds) as string[] }],
+        })),
+      ],
+    },
+  };
 }

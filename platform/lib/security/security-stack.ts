@@ -3,12 +3,15 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../../config/index.js';
+import { SUPPORTED_KUBERNETES_VERSIONS } from '../../config/kubernetes.js';
+import { CONTROL_PLANE_LOG_TYPES } from '../cluster/cluster-stack.js';
 import { replicateToStandby } from '../dr/replication.js';
 import { allowCloudWatchLogs, rotatingKey } from '../shared/kms.js';
 import { bucketName, resourceName } from '../shared/naming.js';
 import { accessLogsBucket } from './access-logs-bucket.js';
 import { AlertingTopic } from './alerting-topic.js';
 import { AuditTrail } from './audit-trail.js';
+import { ConfigConformance } from './config-conformance.js';
 import { CostBudget } from './cost-budget.js';
 import { FindingRoutes } from './finding-routes.js';
 import { ThreatDetection } from './threat-detection.js';
@@ -71,8 +74,36 @@ export class SecurityStack extends Stack {
       key: alertKey,
     }).topic;
 
-    // GuardDuty, Security Hub and Inspector findings of high severity page the same on-call topic.
-    new FindingRoutes(this, 'FindingRoutes', { topic: this.alarmTopic });
+    // AWS Config: the recorder (Security Hub's controls need it too) and the EKS and S3 baseline rules.
+    const conformance = new ConfigConformance(this, 'ConfigConformance', {
+      namePrefix: resourceName(config, 'baseline'),
+      bucketName: bucketName(config, 'config'),
+      accessLogsBucketName: this.accessLogsBucket.bucketName,
+      key: auditKey,
+      eksLogTypes: CONTROL_PLANE_LOG_TYPES,
+      oldestKubernetesVersion: SUPPORTED_KUBERNETES_VERSIONS[0],
+      publicApiEndpoint: config.apiAllowedCidrs.length > 0,
+    });
+    conformance.node.addDependency(this.accessLogsBucket);
+
+    // GuardDuty, Security Hub and Inspector findings of high severity, and Config rules turning
+    // NON_COMPLIANT, page the same on-call topic.
+    new FindingRoutes(this, 'FindingRoutes', {
+      topic: this.alarmTopic,
+      configRules: {
+        ruleNames: conformance.ruleNames,
+        exceptions: [
+          {
+            resourceId: bucketName(config, 'access-logs'),
+            ruleNames: ['s3-default-encryption-kms', 's3-bucket-logging-enabled'].map(
+              (rule) => `${resourceName(config, 'baseline')}-${rule}`,
+            ),
+            reason:
+              'S3 server access logs can only be delivered to an SSE-S3 bucket, and the log bucket does not log its own access',
+          },
+        ],
+      },
+    });
 
     new CostBudget(this, 'CostBudget', {
       budgetName: resourceName(config, 'monthly'),

@@ -90,9 +90,14 @@ export function loadEnvironment(env: string, root = MANIFESTS_DIR): RenderedObje
 
 // kubectl applies in the order it reads; an object whose namespace or CRD does not exist yet fails.
 // Argo CD orders by sync wave and kind; locally the same dependency order is enough.
-const APPLY_RANK: Record<string, number> = { CustomResourceDefinition: 0, Namespace: 1 };
+// A PriorityClass goes with the namespaces: the API server refuses a pod naming a class that does not
+// exist yet, so the controllers' first attempts would fail (Argo CD syncs it in the namespaces' wave).
+const APPLY_RANK: Record<string, number> = { CustomResourceDefinition: 0, Namespace: 1, PriorityClass: 1 };
 
-/** Splits objects into apply phases: CRDs, then namespaces, then everything else, each in file order. */
+/**
+ * Splits objects into apply phases: CRDs, then namespaces and PriorityClasses, then everything else,
+ * each in file order.
+ */
 export function applyPhases(objects: readonly RenderedObject[]): RenderedObject[][] {
   const phases: RenderedObject[][] = [[], [], []];
   for (const object of objects) phases[APPLY_RANK[object.kind] ?? 2]?.push(object);
