@@ -562,7 +562,12 @@ describe('environment config schema: rules across fields', () => {
       'production backups kept in one region',
       prod,
       { 'backup.copyRegion': undefined },
-      on('backup.copyRegion', ['a production environment copies its backups to a second region']),
+      [
+        ...on('backup.copyRegion', ['a production environment copies its backups to a second region']),
+        ...on('disasterRecovery.region', [
+          'must equal backup.copyRegion (unset): a failover restores from the copied recovery points in the same region',
+        ]),
+      ],
     ],
     [
       'production in two AZs',
