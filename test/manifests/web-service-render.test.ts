@@ -541,3 +541,431 @@ describe('WorkloadNamespace', () => {
     }
   });
 });
+
+// The settings a reviewer signs off, written out in full for one service with a database, a
+// migration and an Ingress: Pod Security "restricted" for every container, the scheduling spread,
+// the rollout and autoscaling behaviour, the ALB and the scrape. A change to any of them fails here.
+describe('every WebService, written out', () => {
+  const objects = render(
+    baseProps({
+      environment: { A: 'one' },
+      loadBalancerCidrs: ['10.0.1.0/24'],
+      database: { secretName: 'svc/app', cidrs: ['10.0.64.0/24'], migration: passwordDatabase.migration },
+      ingress: {
+        hostname: 'svc.example.com',
+        wafAclName: 'svc-waf',
+        allowedCidrs: [],
+        tags: { only: 'one' },
+      },
+    }),
+  );
+  const labels = (component?: string) => ({
+    ...(component ? { 'app.kubernetes.io/component': component } : {}),
+    'app.kubernetes.io/managed-by': 'cdk8s',
+    'app.kubernetes.io/name': 'svc',
+    'app.kubernetes.io/part-of': 'shop',
+  });
+  const selector = (component: string) => ({
+    'app.kubernetes.io/component': component,
+    'app.kubernetes.io/name': 'svc',
+  });
+  const restricted = {
+    allowPrivilegeEscalation: false,
+    capabilities: { drop: ['ALL'] },
+    privileged: false,
+    readOnlyRootFilesystem: true,
+    runAsGroup: 10001,
+    runAsNonRoot: true,
+    runAsUser: 10001,
+    seccompProfile: { type: 'RuntimeDefault' },
+  };
+  const podSecurity = {
+    fsGroup: 10001,
+    runAsGroup: 10001,
+    runAsNonRoot: true,
+    runAsUser: 10001,
+    seccompProfile: { type: 'RuntimeDefault' },
+  };
+  const resources = {
+    limits: { cpu: '200m', 'ephemeral-storage': '256Mi', memory: '256Mi' },
+    requests: { cpu: '100m', 'ephemeral-storage': '64Mi', memory: '128Mi' },
+  };
+  const tmp = {
+    volumes: [{ emptyDir: { medium: 'Memory', sizeLimit: '32Mi' }, name: 'tmp' }],
+    volumeMounts: [{ mountPath: '/tmp', name: 'tmp' }],
+  };
+  const databaseEnv = (secret: string) => [
+    { name: 'DATABASE_URL', valueFrom: { secretKeyRef: { key: 'DATABASE_URL', name: secret } } },
+    { name: 'DATABASE_AUTH', value: 'password' },
+  ];
+
+  it('service accounts mount no token', () => {
+    for (const name of ['svc', 'svc-migrate']) {
+      expect(the(objects, 'ServiceAccount', name)).toMatchObject({
+        metadata: { annotations: { 'argocd.argoproj.io/sync-wave': '-1' }, labels: labels() },
+        automountServiceAccountToken: false,
+      });
+    }
+  });
+
+  it('the migration runs once per sync, before the rollout, as a restricted pod', () => {
+    const job = the(objects, 'Job', 'svc-migrate');
+    expect(job.metadata.labels).toEqual(labels('migration'));
+    expect(job.metadata.annotations).toMatchObject({
+      'argocd.argoproj.io/hook': 'Sync',
+      'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation',
+      'argocd.argoproj.io/sync-wave': '0',
+    });
+    expect(job.spec).toEqual({
+      activeDeadlineSeconds: 600,
+      backoffLimit: 2,
+      template: {
+        metadata: { labels: labels('migration') },
+        spec: {
+          automountServiceAccountToken: false,
+          containers: [
+            {
+              command: ['node', 'migrate.js'],
+              env: databaseEnv('svc-migrate-database'),
+              envFrom: [{ configMapRef: { name: 'svc-config' } }],
+              image: 'registry.example/svc:1.0.0',
+              imagePullPolicy: 'IfNotPresent',
+              name: 'migrate',
+              resources,
+              securityContext: restricted,
+              volumeMounts: tmp.volumeMounts,
+            },
+          ],
+          enableServiceLinks: false,
+          restartPolicy: 'Never',
+          securityContext: podSecurity,
+          serviceAccountName: 'svc-migrate',
+          volumes: tmp.volumes,
+        },
+      },
+    });
+  });
+
+  it('the API pods: restricted, spread over zones and hosts, probed, with a writable /tmp in memory', () => {
+    const deployment = the(objects, 'Deployment', 'svc');
+    expect(deployment.metadata.labels).toEqual(labels('api'));
+    expect(deployment.metadata.annotations['argocd.argoproj.io/sync-wave']).toBe('1');
+    const { template, ...spec } = deployment.spec;
+    expect(spec).toEqual({
+      minReadySeconds: 5,
+      progressDeadlineSeconds: 600,
+      revisionHistoryLimit: 5,
+      selector: { matchLabels: selector('api') },
+      strategy: { rollingUpdate: { maxSurge: 2, maxUnavailable: 0 }, type: 'RollingUpdate' },
+    });
+    expect(template.metadata.labels).toEqual(labels('api'));
+    const spread = (topologyKey: string, whenUnsatisfiable: string) => ({
+      labelSelector: { matchLabels: selector('api') },
+      matchLabelKeys: ['pod-template-hash'],
+      maxSkew: 1,
+      // Nodes the pods cannot tolerate do not count as places to spread to.
+      nodeTaintsPolicy: 'Honor',
+      topologyKey,
+      whenUnsatisfiable,
+    });
+    expect(template.spec).toEqual({
+      affinity: {
+        podAntiAffinity: {
+          preferredDuringSchedulingIgnoredDuringExecution: [
+            {
+              podAffinityTerm: {
+                labelSelector: { matchLabels: selector('api') },
+                topologyKey: 'kubernetes.io/hostname',
+              },
+              weight: 100,
+            },
+          ],
+        },
+      },
+      automountServiceAccountToken: false,
+      containers: [
+        {
+          command: ['node', 'main.js'],
+          env: databaseEnv('svc-database'),
+          envFrom: [{ configMapRef: { name: 'svc-config' } }],
+          image: 'registry.example/svc:1.0.0',
+          imagePullPolicy: 'IfNotPresent',
+          lifecycle: { preStop: { sleep: { seconds: 10 } } },
+          livenessProbe: {
+            failureThreshold: 3,
+            httpGet: { path: '/livez', port: 'http' },
+            periodSeconds: 10,
+            timeoutSeconds: 2,
+          },
+          name: 'svc',
+          ports: [
+            { containerPort: 8080, name: 'http', protocol: 'TCP' },
+            { containerPort: 9464, name: 'metrics', protocol: 'TCP' },
+          ],
+          readinessProbe: {
+            failureThreshold: 2,
+            httpGet: { path: '/readyz', port: 'http' },
+            periodSeconds: 5,
+            successThreshold: 1,
+            timeoutSeconds: 2,
+          },
+          resources,
+          securityContext: restricted,
+          startupProbe: {
+            failureThreshold: 30,
+            httpGet: { path: '/livez', port: 'http' },
+            periodSeconds: 2,
+            timeoutSeconds: 2,
+          },
+          volumeMounts: tmp.volumeMounts,
+        },
+      ],
+      enableServiceLinks: false,
+      securityContext: podSecurity,
+      serviceAccountName: 'svc',
+      terminationGracePeriodSeconds: 40,
+      topologySpreadConstraints: [
+        spread('topology.kubernetes.io/zone', 'DoNotSchedule'),
+        spread('kubernetes.io/hostname', 'ScheduleAnyway'),
+      ],
+      volumes: tmp.volumes,
+    });
+  });
+
+  it('the Services: the API port, and a headless one for the scrape', () => {
+    expect(the(objects, 'Service', 'svc')).toMatchObject({
+      metadata: { labels: labels('api'), annotations: { 'argocd.argoproj.io/sync-wave': '1' } },
+      spec: {
+        ports: [{ name: 'http', port: 8080, protocol: 'TCP', targetPort: 'http' }],
+        selector: selector('api'),
+        type: 'ClusterIP',
+      },
+    });
+    expect(the(objects, 'Service', 'svc-metrics')).toMatchObject({
+      metadata: { labels: labels('metrics') },
+      spec: {
+        clusterIP: 'None',
+        ports: [{ name: 'metrics', port: 9464, protocol: 'TCP', targetPort: 'metrics' }],
+        selector: selector('api'),
+      },
+    });
+  });
+
+  it('the ALB: internet-facing, TLS 1.3 policy, HTTPS redirect, readiness health checks, no invalid headers', () => {
+    const ingress = the(objects, 'Ingress', 'svc');
+    expect(ingress.metadata.labels).toEqual(labels('api'));
+    expect(ingress.metadata.annotations).toEqual({
+      'alb.ingress.kubernetes.io/backend-protocol': 'HTTP',
+      'alb.ingress.kubernetes.io/healthcheck-interval-seconds': '10',
+      'alb.ingress.kubernetes.io/healthcheck-path': '/readyz',
+      'alb.ingress.kubernetes.io/healthcheck-port': 'traffic-port',
+      'alb.ingress.kubernetes.io/healthy-threshold-count': '2',
+      'alb.ingress.kubernetes.io/listen-ports': '[{"HTTP":80},{"HTTPS":443}]',
+      'alb.ingress.kubernetes.io/load-balancer-attributes':
+        'idle_timeout.timeout_seconds=60,routing.http.drop_invalid_header_fields.enabled=true',
+      'alb.ingress.kubernetes.io/scheme': 'internet-facing',
+      'alb.ingress.kubernetes.io/ssl-policy': 'ELBSecurityPolicy-TLS13-1-2-2021-06',
+      'alb.ingress.kubernetes.io/ssl-redirect': '443',
+      'alb.ingress.kubernetes.io/success-codes': '200',
+      'alb.ingress.kubernetes.io/tags': 'only=one',
+      'alb.ingress.kubernetes.io/target-group-attributes': 'deregistration_delay.timeout_seconds=25',
+      'alb.ingress.kubernetes.io/target-type': 'ip',
+      'alb.ingress.kubernetes.io/unhealthy-threshold-count': '2',
+      'alb.ingress.kubernetes.io/wafv2-acl-name': 'svc-waf',
+      'argocd.argoproj.io/sync-wave': '1',
+    });
+    expect(ingress.spec.ingressClassName).toBe('alb');
+  });
+
+  it('the HPA scales up fast and down slowly; the PDB keeps a majority', () => {
+    const hpa = the(objects, 'HorizontalPodAutoscaler', 'svc');
+    expect(hpa.metadata.labels).toEqual(labels('api'));
+    expect(hpa.spec).toEqual({
+      behavior: {
+        scaleDown: {
+          policies: [
+            { periodSeconds: 60, type: 'Percent', value: 25 },
+            { periodSeconds: 60, type: 'Pods', value: 1 },
+          ],
+          selectPolicy: 'Min',
+          stabilizationWindowSeconds: 300,
+        },
+        scaleUp: {
+          policies: [
+            { periodSeconds: 60, type: 'Percent', value: 100 },
+            { periodSeconds: 60, type: 'Pods', value: 2 },
+          ],
+          selectPolicy: 'Max',
+          stabilizationWindowSeconds: 0,
+        },
+      },
+      maxReplicas: 5,
+      metrics: [
+        {
+          resource: { name: 'cpu', target: { averageUtilization: 70, type: 'Utilization' } },
+          type: 'Resource',
+        },
+        {
+          resource: { name: 'memory', target: { averageUtilization: 80, type: 'Utilization' } },
+          type: 'Resource',
+        },
+      ],
+      minReplicas: 2,
+      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'svc' },
+    });
+    const pdb = the(objects, 'PodDisruptionBudget', 'svc');
+    expect(pdb.metadata.labels).toEqual(labels('api'));
+    expect(pdb.spec).toEqual({
+      minAvailable: '51%',
+      selector: { matchLabels: selector('api') },
+      unhealthyPodEvictionPolicy: 'AlwaysAllow',
+    });
+  });
+
+  it('the ServiceMonitor scrapes the metrics Service every 30 s, found by the operator through its release label', () => {
+    const monitor = the(objects, 'ServiceMonitor', 'svc');
+    expect(monitor.metadata).toMatchObject({
+      annotations: { 'argocd.argoproj.io/sync-wave': '2' },
+      labels: { ...labels(), release: 'kube-prometheus-stack' },
+    });
+    expect(monitor.spec).toEqual({
+      endpoints: [
+        { interval: '30s', path: '/metrics', port: 'metrics', scheme: 'http', scrapeTimeout: '10s' },
+      ],
+      jobLabel: 'app.kubernetes.io/name',
+      namespaceSelector: { matchNames: ['team'] },
+      selector: { matchLabels: selector('metrics') },
+    });
+  });
+
+  it('the database secrets refresh hourly from the cluster store and outlive their ExternalSecret', () => {
+    for (const [name, key] of [
+      ['svc-database', 'svc/app'],
+      ['svc-migrate-database', 'svc/owner'],
+    ] as const) {
+      expect(the(objects, 'ExternalSecret', name).spec).toEqual({
+        dataFrom: [{ extract: { key } }],
+        refreshInterval: '1h',
+        secretStoreRef: { kind: 'ClusterSecretStore', name: 'aws-secrets-manager' },
+        target: {
+          creationPolicy: 'Owner',
+          deletionPolicy: 'Retain',
+          name,
+          template: {
+            data: {
+              DATABASE_URL:
+                'postgresql://{{ .username | urlquery }}:{{ .password | urlquery }}@{{ .host }}:{{ .port }}/{{ .dbname }}?sslmode=verify-full',
+            },
+            engineVersion: 'v2',
+            type: 'Opaque',
+          },
+        },
+      });
+    }
+  });
+
+  it('every NetworkPolicy says why it exists, and Prometheus is matched by namespace and pod', () => {
+    expect(
+      objects.filter((o) => o.kind === 'NetworkPolicy').map((o) => [o.metadata.name, o.metadata.annotations]),
+    ).toEqual([
+      [
+        'svc-allow-alb-http',
+        {
+          'argocd.argoproj.io/sync-wave': '-2',
+          'bank.example.com/purpose':
+            'the ALB (ip targets, in the public subnets) reaches the API port; no pod does',
+        },
+      ],
+      [
+        'svc-allow-prometheus-metrics',
+        {
+          'argocd.argoproj.io/sync-wave': '-2',
+          'bank.example.com/purpose': 'Prometheus in the monitoring namespace scrapes the metrics port',
+        },
+      ],
+      [
+        'svc-allow-database-egress',
+        {
+          'argocd.argoproj.io/sync-wave': '-2',
+          'bank.example.com/purpose': 'the API and its migration Job reach PostgreSQL',
+        },
+      ],
+      [
+        'svc-allow-https-egress',
+        {
+          'argocd.argoproj.io/sync-wave': '-2',
+          'bank.example.com/purpose':
+            'AWS endpoints and the OIDC issuer (JWKS) over TLS; never instance metadata',
+        },
+      ],
+    ]);
+    expect(the(objects, 'NetworkPolicy', 'svc-allow-prometheus-metrics').spec).toEqual({
+      ingress: [
+        {
+          from: [
+            {
+              namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } },
+              podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } },
+            },
+          ],
+          ports: [{ port: 9464, protocol: 'TCP' }],
+        },
+      ],
+      podSelector: { matchLabels: selector('api') },
+      policyTypes: ['Ingress'],
+    });
+  });
+});
+
+describe('a WorkloadNamespace, written out', () => {
+  const chart = new Chart(new App(), 'test', { disableResourceNameHashes: true });
+  new WorkloadNamespace(chart, 'team', {
+    name: 'team',
+    partOf: 'shop',
+    services: [resolveWebServiceProps(baseProps())],
+  });
+  const objects = chart.toJson() as ManifestObject[];
+  const labels = { 'app.kubernetes.io/managed-by': 'cdk8s', 'app.kubernetes.io/part-of': 'shop' };
+
+  it('enforces, audits and warns on Pod Security "restricted", and injects ALB readiness gates', () => {
+    expect(the(objects, 'Namespace', 'team').metadata).toEqual({
+      name: 'team',
+      annotations: { 'argocd.argoproj.io/sync-wave': '-3' },
+      labels: {
+        ...labels,
+        'elbv2.k8s.aws/pod-readiness-gate-inject': 'enabled',
+        'pod-security.kubernetes.io/audit': 'restricted',
+        'pod-security.kubernetes.io/audit-version': 'latest',
+        'pod-security.kubernetes.io/enforce': 'restricted',
+        'pod-security.kubernetes.io/enforce-version': 'latest',
+        'pod-security.kubernetes.io/warn': 'restricted',
+        'pod-security.kubernetes.io/warn-version': 'latest',
+      },
+    });
+  });
+
+  it('denies all traffic, then lets every pod reach kube-dns over UDP and TCP, and nothing else', () => {
+    expect(the(objects, 'NetworkPolicy', 'default-deny')).toMatchObject({
+      metadata: { namespace: 'team', labels, annotations: { 'argocd.argoproj.io/sync-wave': '-2' } },
+      spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
+    });
+    expect(the(objects, 'NetworkPolicy', 'allow-dns-egress').spec).toEqual({
+      egress: [
+        {
+          ports: [
+            { port: 53, protocol: 'UDP' },
+            { port: 53, protocol: 'TCP' },
+          ],
+          to: [
+            {
+              namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
+              podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
+            },
+          ],
+        },
+      ],
+      podSelector: {},
+      policyTypes: ['Egress'],
+    });
+  });
+});
