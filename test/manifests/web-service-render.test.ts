@@ -969,3 +969,36 @@ describe('a WorkloadNamespace, written out', () => {
     });
   });
 });
+
+describe('IAM database auth with a migration', () => {
+  const objects = render(
+    baseProps({
+      podIdentity: true,
+      environment: { AWS_REGION: 'eu-west-1' },
+      database: {
+        secretName: 'svc/app',
+        cidrs: ['10.0.64.0/24'],
+        auth: 'iam',
+        migration: passwordDatabase.migration,
+      },
+    }),
+  );
+  const authOf = (kind: string, name: string) =>
+    the(objects, kind, name).spec.template.spec.containers[0].env.find(
+      (e: Any) => e.name === 'DATABASE_AUTH',
+    );
+
+  it('the API signs IAM tokens; the migration logs in as the owner with its password', () => {
+    expect(authOf('Deployment', 'svc')).toEqual({ name: 'DATABASE_AUTH', value: 'iam' });
+    expect(authOf('Job', 'svc-migrate')).toEqual({ name: 'DATABASE_AUTH', value: 'password' });
+  });
+
+  it('the Pod Identity policy says why it exists', () => {
+    expect(the(objects, 'NetworkPolicy', 'svc-allow-pod-identity-agent').metadata.annotations).toEqual({
+      'argocd.argoproj.io/sync-wave': '-2',
+      'bank.example.com/purpose': expect.stringMatching(
+        /^the API pods fetch their role credentials from the node-local EKS Pod Identity/,
+      ),
+    });
+  });
+});
