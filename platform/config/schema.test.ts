@@ -134,11 +134,19 @@ describe('environment config schema: single fields', () => {
     ['nodes.amiAlias', 'AL2023@latest', [amiAlias]],
     ['nodes.amiAlias', 'al2023@v20260512 ', [amiAlias]],
     ['nodes.amiAlias', 'ami-0123456789abcdef0', [amiAlias]],
+    ['nodes.amiAlias', 'my-al2023@latest', [amiAlias]],
     ['nodes.amiReleaseVersion', '1.34.7-20260512', []],
     ['nodes.amiReleaseVersion', '1.34-20260512', [amiRelease]],
     ['nodes.amiReleaseVersion', 'v20260512', [amiRelease]],
     ['nodes.amiReleaseVersion', '1.34.7-2026051', [amiRelease]],
     ['nodes.amiReleaseVersion', '1.34.7-20260512x', [amiRelease]],
+    ['nodes.amiReleaseVersion', 'x1.34.7-20260512', [amiRelease]],
+    // Well-formed, but for another Kubernetes minor version (dev runs 1.34).
+    [
+      'nodes.amiReleaseVersion',
+      '11.34.7-20260512',
+      ['must be a release for Kubernetes 1.34 (kubernetesVersion), got 11.34'],
+    ],
     ['nodes.systemInstanceType', 'm7g.2xlarge', []],
     ['nodes.systemInstanceType', 't3.micro', []],
     ['nodes.systemInstanceType', 'u-6tb1.112xlarge', []],
@@ -542,6 +550,83 @@ describe('environment config schema: rules across fields', () => {
       on('backup.vaultLock.changeableForDays', [
         'only a COMPLIANCE lock has a grace period; remove it for GOVERNANCE',
       ]),
+    ],
+
+    // Regional disaster recovery (docs/adr/0008) and the backups bucket's Object Lock.
+    [
+      'standby in the primary region',
+      prod,
+      { 'disasterRecovery.region': 'eu-central-1', 'backup.copyRegion': 'eu-central-1' },
+      [
+        ...on('backup.copyRegion', [
+          'must differ from region (a copy in the same region survives nothing the original does not)',
+        ]),
+        ...on('disasterRecovery.region', [
+          'must differ from region (a standby in the same region survives nothing the primary does not)',
+        ]),
+      ],
+    ],
+    [
+      'standby outside the backup copy region',
+      prod,
+      { 'disasterRecovery.region': 'eu-north-1' },
+      on('disasterRecovery.region', [
+        'must equal backup.copyRegion (eu-west-1): a failover restores from the copied recovery points in the same region',
+      ]),
+    ],
+    [
+      'standby VPC inside the primary VPC',
+      prod,
+      { 'disasterRecovery.vpcCidr': '10.20.128.0/17' },
+      on('disasterRecovery.vpcCidr', [
+        'must not overlap vpcCidr (10.20.0.0/16); the two VPCs may need peering during a failover',
+      ]),
+    ],
+    // Written from an address inside the block: the block is 10.20.128.0/17, inside the primary's.
+    [
+      'standby VPC written from a host address inside the primary VPC',
+      prod,
+      { 'disasterRecovery.vpcCidr': '10.20.200.0/17' },
+      on('disasterRecovery.vpcCidr', [
+        'must not overlap vpcCidr (10.20.0.0/16); the two VPCs may need peering during a failover',
+      ]),
+    ],
+    ['standby VPC just below the primary VPC', prod, { 'disasterRecovery.vpcCidr': '10.19.0.0/16' }, []],
+    [
+      'global database on a burstable class',
+      prod,
+      { 'database.instanceClass': 'db.t4g.large' },
+      on('database.instanceClass', [
+        'an Aurora Global Database (disasterRecovery) needs a memory-optimized db.r* or db.x* class',
+      ]),
+    ],
+    ['global database on a db.x class', prod, { 'database.instanceClass': 'db.x2g.large' }, []],
+    [
+      'backups locked longer than they are kept',
+      prod,
+      { 'backupsObjectLock.days': 2556 },
+      on('backupsObjectLock.days', [
+        'must be <= retention.backupsDays (objects would outlive their own expiry)',
+      ]),
+    ],
+    ['backups locked exactly as long as they are kept', prod, { 'backupsObjectLock.days': 2555 }, []],
+    [
+      'production without a standby region',
+      prod,
+      { disasterRecovery: undefined },
+      on('disasterRecovery', ['a production environment keeps a standby in a second region (docs/adr/0008)']),
+    ],
+    [
+      'production backups bucket locked in GOVERNANCE mode',
+      prod,
+      { 'backupsObjectLock.mode': 'GOVERNANCE' },
+      on('backupsObjectLock', ['a production environment locks its backups bucket in COMPLIANCE mode']),
+    ],
+    [
+      'production backups bucket without Object Lock',
+      prod,
+      { backupsObjectLock: undefined },
+      on('backupsObjectLock', ['a production environment locks its backups bucket in COMPLIANCE mode']),
     ],
 
     // The production tier's guard rails, one at a time; prod itself sits on every boundary.

@@ -100,6 +100,8 @@ function cidrRange(value: string): [number, number] {
 const cidrsOverlap = (a: string, b: string): boolean => {
   const [aFirst, aLast] = cidrRange(a);
   const [bFirst, bLast] = cidrRange(b);
+  // Stryker disable next-line EqualityOperator: equivalent for the /16-/20 blocks the schema allows,
+  // whose first address ends in .0 and last in .255, so a first never equals a last.
   return aFirst <= bLast && bFirst <= aLast;
 };
 
@@ -317,6 +319,7 @@ export const EnvironmentConfigSchema = z
           path: ['nodes', 'amiReleaseVersion'],
           message: `must be a release for Kubernetes ${env.kubernetesVersion} (kubernetesVersion), got ${minor}`,
         });
+      // Stryker disable next-line Regex: equivalent, nodes.amiAlias is validated to end with the date.
       const aliasDate = env.nodes.amiAlias.match(/@v(\d{8})$/)?.[1];
       if (aliasDate !== undefined && aliasDate !== date)
         ctx.addIssue({
@@ -461,6 +464,7 @@ export const EnvironmentConfigSchema = z
           path: ['disasterRecovery', 'vpcCidr'],
           message: `must not overlap vpcCidr (${env.vpcCidr}); the two VPCs may need peering during a failover`,
         });
+      // Stryker disable next-line Regex: equivalent, database.instanceClass is validated to start with db.
       if (!/^db\.(r|x)\d/.test(env.database.instanceClass))
         ctx.addIssue({
           code: 'custom',
