@@ -16,10 +16,11 @@ import { belowFloor, formatScores, type ModuleScore, moduleScores } from './scor
 // npm run test:mutation -- [--incremental] [--module <name> ...]
 //
 // Runs Stryker (stryker.config.mjs) once per module in test/mutation/modules.ts, with only that
-// module's suites, then prints each module's mutation score. Exit 0 when every module reaches the floor, 1 when one does not or Stryker
-// fails, 2 for bad arguments. --incremental reuses the previous run's results for unchanged code and
-// tests (test/mutation/baseline/<module>.json, committed, so a fresh clone re-runs only the mutants
-// its changes touch); --module restricts the run.
+// module's suites, then prints each module's mutation score. Exit 0 when every module reaches the
+// floor, 1 when one does not or Stryker fails, 2 for bad arguments. --incremental reuses the previous
+// run's results for unchanged code and tests (test/mutation/baseline/<module>.json, committed, so a
+// fresh clone re-runs only the mutants its changes touch); a full run rewrites that baseline;
+// --module restricts the run.
 
 const USAGE = 'usage: npm run test:mutation -- [--incremental] [--module <name> ...]';
 const root = join(import.meta.dirname, '..', '..');
@@ -37,7 +38,11 @@ async function mutate(module: MutationModule, incremental: boolean): Promise<Mod
   process.env.BANK_TOOLS_DIR ??= join(root, '.tools');
   const started = performance.now();
   await new Stryker({
-    incremental,
+    // A full run tests every mutant (force) and still writes the module's baseline, so a full run
+    // is also how a baseline is refreshed; Stryker's incremental mode keeps a survivor's result
+    // while its code is unchanged, even when tests were added for it.
+    incremental: true,
+    force: !incremental,
     incrementalFile: join(baselineDir, `${slug}.json`),
     mutate: [...module.files],
     jsonReporter: { fileName: report },
