@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { withValues } from '../../test/support/raw-config.js';
 import { rawEnvironments } from './environments.js';
 import {
   EnvironmentConfigError,
@@ -12,18 +13,6 @@ import {
 type Raw = Record<string, unknown>;
 const dev = rawEnvironments.dev as Raw;
 const prod = rawEnvironments.prod as Raw;
-
-/** A copy of `base` with one value replaced at a dotted path (or removed when value is undefined). */
-function withValue(base: Raw, path: string, value: unknown): Raw {
-  const copy = structuredClone(base);
-  const keys = path.split('.');
-  const last = keys.pop() as string;
-  let node = copy;
-  for (const key of keys) node = node[key] as Raw;
-  if (value === undefined) delete node[last];
-  else node[last] = value;
-  return copy;
-}
 
 function failureFor(name: string, raw: Raw): EnvironmentConfigError {
   try {
@@ -83,7 +72,7 @@ describe('environment config', () => {
   ];
 
   it.each(badValues)('rejects %s, naming the environment and %s', (_what, field, value) => {
-    const error = failureFor('dev', withValue(dev, field, value));
+    const error = failureFor('dev', withValues(dev, { [field]: value }));
     expect(error.issues.map((i) => i.field)).toContain(field);
     expect(error.message).toContain(`dev.${field}`);
     expect(error.environment).toBe('dev');
@@ -105,7 +94,7 @@ describe('environment config', () => {
   ];
 
   it.each(prodRules)('holds prod to its rules: %s', (field, value) => {
-    const raw = withValue(prod, field, value);
+    const raw = withValues(prod, { [field]: value });
     const error = failureFor('prod', raw);
     expect(error.issues.map((i) => i.field)).toContain(field);
   });
@@ -134,13 +123,13 @@ describe('environment config', () => {
   ];
 
   it.each(vaultLockRules)('keeps the backup vault lock consistent: %s', (_what, field, value, reported) => {
-    const error = failureFor('prod', withValue(prod, field, value));
+    const error = failureFor('prod', withValues(prod, { [field]: value }));
     expect(error.issues.map((i) => i.field)).toContain(reported);
     expect(error.message).toContain(`prod.${reported}`);
   });
 
   it('holds any production-tier environment to the rules, whatever its name', () => {
-    const staging = withValue(withValue(dev, 'tier', 'production'), 'name', 'staging');
+    const staging = withValues(withValues(dev, { tier: 'production' }), { name: 'staging' });
     const fields = failureFor('staging', staging).issues.map((i) => i.field);
     // dev's values break the production rules they would otherwise skip.
     expect(fields).toEqual(
@@ -154,7 +143,7 @@ describe('environment config', () => {
         'nodes.amiReleaseVersion',
       ]),
     );
-    expect(() => parseEnvironment('staging', withValue(staging, 'tier', 'non-production'))).not.toThrow();
+    expect(() => parseEnvironment('staging', withValues(staging, { tier: 'non-production' }))).not.toThrow();
   });
 
   it('names the field of a bad sync window', () => {
@@ -167,17 +156,17 @@ describe('environment config', () => {
     };
     const error = failureFor(
       'dev',
-      withValue(dev, 'gitops.syncWindows', [{ ...window, timeZone: 'Mars/Olympus' }]),
+      withValues(dev, { 'gitops.syncWindows': [{ ...window, timeZone: 'Mars/Olympus' }] }),
     );
     expect(error.message).toContain('dev.gitops.syncWindows.0.timeZone: must be an IANA time zone');
     const hours = failureFor(
       'dev',
-      withValue(dev, 'gitops.syncWindows', [{ ...window, timeZone: 'UTC', duration: '2d' }]),
+      withValues(dev, { 'gitops.syncWindows': [{ ...window, timeZone: 'UTC', duration: '2d' }] }),
     );
     expect(hours.issues.map((i) => i.field)).toEqual(['gitops.syncWindows.0.duration']);
     const cron = failureFor(
       'dev',
-      withValue(dev, 'gitops.syncWindows', [{ ...window, timeZone: 'UTC', schedule: '0 0 18 * * 5' }]),
+      withValues(dev, { 'gitops.syncWindows': [{ ...window, timeZone: 'UTC', schedule: '0 0 18 * * 5' }] }),
     );
     expect(cron.issues.map((i) => i.field)).toEqual(['gitops.syncWindows.0.schedule']);
   });
@@ -193,7 +182,7 @@ describe('environment config', () => {
   });
 
   it('reports every bad field at once', () => {
-    const raw = withValue(withValue(dev, 'azCount', 1), 'account', 'x');
+    const raw = withValues(withValues(dev, { azCount: 1 }), { account: 'x' });
     expect(
       failureFor('dev', raw)
         .issues.map((i) => i.field)

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { withValues } from '../../test/support/raw-config.js';
 import { rawEnvironments } from './environments.js';
 import { EnvironmentConfigError, EnvironmentConfigSchema, parseEnvironment } from './index.js';
 
@@ -10,20 +11,6 @@ type Issue = { field: string; message: string };
 
 const dev = rawEnvironments.dev as Raw;
 const prod = rawEnvironments.prod as Raw;
-
-/** A copy of `base` with values replaced at dotted paths (or removed where the value is undefined). */
-function withValues(base: Raw, values: Raw): Raw {
-  const copy = structuredClone(base);
-  for (const [path, value] of Object.entries(values)) {
-    const keys = path.split('.');
-    const last = keys.pop() as string;
-    let node = copy;
-    for (const key of keys) node = node[key] as Raw;
-    if (value === undefined) delete node[last];
-    else node[last] = value;
-  }
-  return copy;
-}
 
 /** The issues parseEnvironment reports for `raw` under its own name ([] when it is accepted). */
 function issuesOf(raw: Raw): Issue[] {
