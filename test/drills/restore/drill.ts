@@ -14,12 +14,12 @@ import {
 } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
-import { type RunningServer, startServer } from '../../../services/bank-api/src/server.js';
+import type { RunningServer } from '../../../services/bank-api/src/server.js';
 import { ledgerViolations } from '../../../services/bank-api/test/support/ledger-violations.js';
 import { freePort, type PostgresServer, postgresUserIds, startPostgres } from '../../support/postgres.js';
+import { apiPost, openPayers, startDrillService } from '../support/drill-service.js';
 import { customerBalanceTotal, drillViolations } from '../support/ledger-checks.js';
 import { pgQuery } from '../support/sql.js';
 import { type LoadReport, type Payer, startTransferLoad } from '../support/transfer-load.js';
@@ -92,74 +92,6 @@ const withDatabase = (url: string, database: string, port?: number): string => {
   if (port !== undefined) u.port = String(port);
   return u.toString();
 };
-
-/** Log lines of the in-process service, kept in memory; the tail is shown when something fails. */
-function logSink(lines: string[]): Writable {
-  return new Writable({
-    write(chunk, _encoding, callback) {
-      lines.push(String(chunk));
-      if (lines.length > 500) lines.splice(0, lines.length - 500);
-      callback();
-    },
-  });
-}
-
-async function startService(databaseUrl: string, secret: string, lines: string[]): Promise<RunningServer> {
-  return startServer({
-    env: {
-      NODE_ENV: 'test',
-      PORT: '0',
-      METRICS_PORT: '0',
-      LOG_LEVEL: 'warn',
-      AUTH_MODE: 'dev',
-      DEV_AUTH_SECRET: secret,
-      DATABASE_URL: databaseUrl,
-      DATABASE_POOL_MAX: '10',
-    },
-    logDestination: logSink(lines),
-  });
-}
-
-async function api(
-  baseUrl: string,
-  path: string,
-  body: unknown,
-  headers: Record<string, string> = {},
-): Promise<Record<string, unknown>> {
-  const res = await fetch(`${baseUrl}${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify(body),
-    signal: AbortSignal.timeout(10_000),
-  });
-  const payload = (await res.json()) as Record<string, unknown>;
-  if (res.status !== 201) throw new Error(`POST ${path} answered ${res.status}: ${JSON.stringify(payload)}`);
-  return payload;
-}
-
-/** One funded account per worker, each paying the next one: money circulates, nobody runs dry. */
-async function openPayers(baseUrl: string, workers: number): Promise<Payer[]> {
-  const accounts: { token: string; id: string }[] = [];
-  for (let i = 0; i < workers; i++) {
-    const { token } = (await api(baseUrl, '/v1/dev/token', { customerId: `${LABEL}-c${i}` })) as {
-      token: string;
-    };
-    const auth = { authorization: `Bearer ${token}` };
-    const { id } = (await api(baseUrl, '/v1/accounts', { currency: 'EUR' }, auth)) as { id: string };
-    await api(
-      baseUrl,
-      `/v1/accounts/${id}/deposits`,
-      { amount: SEED_PER_ACCOUNT },
-      { ...auth, 'idempotency-key': `seed-${id}` },
-    );
-    accounts.push({ token, id });
-  }
-  return accounts.map((account, i) => ({
-    token: account.token,
-    fromAccountId: account.id,
-    toAccountId: (accounts[(i + 1) % workers] as { id: string }).id,
-  }));
-}
 
 /** Hands a path to the server's OS user when the drill runs as root (PostgreSQL refuses root). */
 async function giveToPostgres(path: string): Promise<void> {
@@ -265,8 +197,8 @@ export async function runRestoreDrill(settings: RestoreDrillSettings): Promise<R
     });
     await pgQuery(primary.url, 'CREATE DATABASE bank');
     const primaryBank = withDatabase(primary.url, 'bank');
-    service = await startService(primaryBank, secret, serviceLogs);
-    const payers = await openPayers(service.url, settings.workers);
+    service = await startDrillService(primaryBank, secret, serviceLogs);
+    const payers = await openPayers(service.url, LABEL, settings.workers, SEED_PER_ACCOUNT);
     const sourceQuery: Query = (text, params) => pgQuery(primaryBank, text, params);
     const fundedTotal = await customerBalanceTotal(sourceQuery);
 
@@ -382,13 +314,13 @@ export async function runRestoreDrill(settings: RestoreDrillSettings): Promise<R
     const serviceStartedAt = Date.now();
     let serviceReadyAt = serviceStartedAt;
     try {
-      service = await startService(restoredBank, secret, serviceLogs);
+      service = await startDrillService(restoredBank, secret, serviceLogs);
       const ready = await fetch(`${service.url}/readyz`, { signal: AbortSignal.timeout(5_000) });
       serviceReadyAt = Date.now();
       if (ready.status !== 200)
         violations.push(`bank-api on the restored copy: /readyz answered ${ready.status}`);
       const payer = payers[0] as Payer;
-      await api(
+      await apiPost(
         service.url,
         '/v1/transfers',
         { fromAccountId: payer.fromAccountId, toAccountId: payer.toAccountId, amount: 1 },

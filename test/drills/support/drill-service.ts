@@ -3,8 +3,7 @@ import { type RunningServer, startServer } from '../../../services/bank-api/src/
 import type { Payer } from './transfer-load.js';
 
 // The real service in this process, for drills that run outside vitest (CLIs): no harness, no
-// inject(), just startServer and HTTP. (test/drills/restore/drill.ts has its own copy of the same
-// few lines.)
+// inject(), just startServer and HTTP. The restore and regional failover drills share it.
 
 /** Log lines of the in-process service, kept in memory (the last 500); shown when something fails. */
 export function logSink(lines: string[]): Writable {
