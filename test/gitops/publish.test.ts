@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { bootstrapPath, workloadsPath } from '../../argocd/layout.js';
 import { type EnvironmentConfig, loadEnvironment } from '../../platform/config/index.js';
-import { type PublishResult, publishManifests } from '../../scripts/manifests/publish.js';
+import { type PublishResult, PublishStateError, publishManifests } from '../../scripts/manifests/publish.js';
 import { PublishInputError } from '../../scripts/manifests/render-tree.js';
 import { underMutation } from '../mutation/modules.js';
 import {
@@ -549,13 +549,62 @@ describe('manifests:publish --push to a remote, from clones of this repository',
     try {
       expect(() =>
         publishManifests({ repo: clone, env: dev, image: image(dev, 'b'), push: true, branch }),
-      ).toThrow(new RegExp(`branch '${branch}' changed while publishing .*was pushed to origin; fetch it`));
+      ).toThrow(
+        new RegExp(
+          `^branch '${branch}' changed while publishing \\(fatal: update_ref failed for ref 'refs/heads/${branch}': ` +
+            `cannot lock ref 'refs/heads/${branch}': is at [0-9a-f]{40} but expected [0-9a-f]{40}\\); ` +
+            `the commit [0-9a-f]{40} was pushed to origin; fetch it$`,
+        ),
+      );
       pushed = tip(remote, branch);
     } finally {
       rmSync(hook);
     }
     expect(tip(clone, branch)).toBe(sh(clone, 'rev-parse', 'HEAD'));
     expect(parents(remote, pushed as string)).toEqual([first.commit]);
+  });
+
+  it('fetches the branch and the base before building: a checkout that has not fetched builds on the remote tips', () => {
+    // A checkout cloned now, then left behind while the other one publishes.
+    const late = join(scratch.dir, 'late');
+    sh(scratch.dir, 'clone', '-q', remote, late);
+    const base = dev.gitops.branch;
+    const moved = publishManifests({ repo: other, env: dev, image: image(dev, 'd'), push: true });
+    expect(tip(late, `refs/remotes/origin/${base}`)).not.toBe(moved.commit);
+
+    const again = publishManifests({ repo: late, env: dev, image: image(dev, 'e'), push: true });
+    expect(again.parent).toBe(moved.commit);
+    expect(tip(remote, base)).toBe(again.commit);
+
+    publishManifests({ repo: other, env: dev, image: image(dev, 'f'), push: true });
+    const head = sh(late, 'rev-parse', 'HEAD');
+    const pr = publishManifests({
+      repo: late,
+      env: prod,
+      image: image(prod, 'f'),
+      push: true,
+      branch: `deploy/prod/late-${head}`,
+      base,
+    });
+    expect(pr.parent).toBe(tip(remote, base));
+  });
+
+  it('says why a fetch failed, and leaves the branch alone', () => {
+    sh(clone, 'remote', 'add', 'gone', join(scratch.dir, 'no-such-remote.git'));
+    const refs = sh(clone, 'for-each-ref');
+    expect(() =>
+      publishManifests({
+        repo: clone,
+        env: dev,
+        image: image(dev, 'a'),
+        push: true,
+        remote: 'gone',
+        branch: 'x',
+      }),
+    ).toThrow(
+      /^fetching 'x' from gone failed: fatal: '.*no-such-remote\.git' does not appear to be a git repository/,
+    );
+    expect(sh(clone, 'for-each-ref')).toBe(refs);
   });
 
   it('refuses a --base the remote does not have', () => {
@@ -570,5 +619,132 @@ describe('manifests:publish --push to a remote, from clones of this repository',
       }),
     ).toThrow(/--base 'nope' does not exist on origin/);
     expect(sh(remote, 'branch', '--list', 'deploy/x')).toBe('');
+  });
+});
+
+describe('manifests:publish in-process: results, commit message and refusals, exactly', () => {
+  let scratch: Scratch;
+  let clone: string;
+  beforeAll(() => {
+    scratch = scratchDir('publish-exact-test-');
+    clone = cloneThisRepository(join(scratch.dir, 'clone'));
+  });
+  afterAll(() => scratch.cleanup());
+
+  it('commits with the deploy message and reports what changed; a repeat reports nothing', () => {
+    const head = sh(clone, 'rev-parse', 'HEAD');
+    const branch = 'test/exact';
+    const A = image(dev, 'a');
+    const first = publishManifests({ repo: clone, env: dev, image: A, branch });
+    expect(first).toMatchObject({ branch, source: head, image: A, changed: true, pushed: false });
+    expect(first.parent).toBeUndefined();
+    expect(first.files).toEqual(ownFiles(dev).map((file) => `A\t${file}`));
+    expect(first.stat).toMatch(/^ manifests\/argocd\/dev\/argocd\.k8s\.yaml +\| +\d+ \+{3,}/);
+    expect(
+      sh(clone, 'cat-file', 'commit', first.commit as string)
+        .split('\n\n')
+        .slice(1)
+        .join('\n\n'),
+    ).toBe(
+      `deploy(dev): bank-api sha256:aaaaaaaaaaaa\n\nImage: ${A}\nRendered from ${head} by npm run manifests:publish.`,
+    );
+    const repeat = publishManifests({ repo: clone, env: dev, image: A, branch });
+    expect(repeat).toEqual({
+      branch,
+      source: head,
+      image: A,
+      parent: first.commit,
+      changed: false,
+      pushed: false,
+      stat: '',
+      files: [],
+    });
+    const custom = publishManifests({
+      repo: clone,
+      env: dev,
+      image: image(dev, 'b'),
+      branch,
+      message: '  x\n\n',
+    });
+    expect(
+      sh(clone, 'cat-file', 'commit', custom.commit as string)
+        .split('\n\n')
+        .slice(1)
+        .join('\n\n'),
+    ).toBe('  x');
+  });
+
+  it('leaves no scratch index behind', () => {
+    const tmp = join(scratch.dir, 'tmp');
+    mkdirSync(tmp);
+    const saved = process.env.TMPDIR;
+    process.env.TMPDIR = tmp;
+    try {
+      publishManifests({ repo: clone, env: dev, image: image(dev, 'c'), branch: 'test/tmp' });
+    } finally {
+      if (saved === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = saved;
+    }
+    expect(readdirSync(tmp)).toEqual([]);
+  });
+
+  it('starts a new branch from a local --base, and refuses a --base that is no branch', () => {
+    const base = publishManifests({ repo: clone, env: dev, image: image(dev, 'a'), branch: 'test/base' });
+    const started = publishManifests({
+      repo: clone,
+      env: prod,
+      image: image(prod, 'a'),
+      branch: 'test/from-base',
+      base: 'test/base',
+    });
+    expect(started.parent).toBe(base.commit);
+    const refused = () =>
+      publishManifests({
+        repo: clone,
+        env: prod,
+        image: image(prod, 'a'),
+        branch: 'test/no-base',
+        base: 'nope',
+      });
+    expect(refused).toThrow(new PublishStateError("--base 'nope' is not a branch of this repository"));
+    expect(refused).toThrow(expect.objectContaining({ name: 'PublishStateError' }));
+  });
+
+  it('lists the first ten uncommitted inputs and counts the rest', () => {
+    const files = Array.from({ length: 12 }, (_, i) =>
+      join('charts', `zz-new-${String(i).padStart(2, '0')}.ts`),
+    );
+    for (const file of files) writeFileSync(join(clone, file), 'export {};\n');
+    try {
+      expect(() =>
+        publishManifests({ repo: clone, env: dev, image: image(dev, 'a'), branch: 'test/many' }),
+      ).toThrow(
+        new PublishStateError(
+          'the rendering inputs have uncommitted changes, so the manifests would not match commit HEAD:\n' +
+            files
+              .slice(0, 10)
+              .map((file) => `  ?? ${file}`)
+              .join('\n') +
+            '\n  ... and 2 more\ncommit or stash them first, or pass --allow-dirty',
+        ),
+      );
+    } finally {
+      for (const file of files) rmSync(join(clone, file));
+    }
+  });
+
+  it('names the error classes and what git said outside a working tree', () => {
+    const bare = bareRemote(join(scratch.dir, 'bare.git'));
+    expect(() => publishManifests({ repo: bare, env: dev, image: image(dev, 'a') })).toThrow(
+      new PublishStateError(`${bare} is not inside a Git working tree (bare repository)`),
+    );
+    const plain = join(scratch.dir, 'plain');
+    mkdirSync(plain);
+    expect(() => publishManifests({ repo: plain, env: dev, image: image(dev, 'a') })).toThrow(
+      new RegExp(`^${plain} is not inside a Git working tree \\(fatal: not a git repository`),
+    );
+    expect(() => publishManifests({ repo: clone, env: dev, image: 'nope' })).toThrow(
+      expect.objectContaining({ name: 'PublishInputError' }),
+    );
   });
 });

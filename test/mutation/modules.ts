@@ -37,7 +37,7 @@ export const MUTATION_MODULES: readonly MutationModule[] = [
   {
     name: 'manifests publisher',
     files: ['scripts/manifests/publish.ts', 'scripts/manifests/render-tree.ts', 'scripts/manifests/git.ts'],
-    tests: ['test/gitops/publish.test.ts'],
+    tests: ['test/gitops/publish.test.ts', 'test/gitops/git.test.ts'],
   },
   {
     name: 'manifests diff',
