@@ -62,6 +62,15 @@ describe('resolveWebServiceProps rejects bad props with an exact message', () =>
   });
 
   const cases: readonly (readonly [string, Partial<WebServiceProps>, readonly string[]])[] = [
+    // priorityClassName: a DNS subdomain (up to 253 characters, alphanumeric at both ends)
+    ...['-critical', 'critical-', 'Critical', 'bank_critical', '', `a${'b'.repeat(253)}`].map(
+      (name) =>
+        [
+          `priorityClassName '${name.slice(0, 12)}'`,
+          { priorityClassName: name },
+          [`priorityClassName '${name}' must be a DNS subdomain name`],
+        ] as const,
+    ),
     // replicas
     [
       'replicas.min 1',
@@ -257,6 +266,8 @@ describe('resolveWebServiceProps rejects bad props with an exact message', () =>
 describe('resolveWebServiceProps accepts values at each boundary', () => {
   const accepted: readonly (readonly [string, Partial<WebServiceProps>])[] = [
     ['a one-letter name', { name: 'a' }],
+    ['a one-character priority class', { priorityClassName: 'a' }],
+    ['a 253-character priority class with dots', { priorityClassName: `a.${'b'.repeat(250)}c` }],
     ['a name of 42 characters', { name: 'abbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbc' }],
     ['a name of two characters', { name: 'a2' }],
     ['a name with digits and dashes', { name: 'a-1-b2' }],

@@ -1002,3 +1002,36 @@ describe('IAM database auth with a migration', () => {
     });
   });
 });
+
+describe('a WebService with a priority class', () => {
+  const objects = render(
+    baseProps({ priorityClassName: 'bank-workload-critical', database: passwordDatabase }),
+  );
+
+  it('the API pods and the migration run under it; without one, neither names a class', () => {
+    expect(the(objects, 'Deployment', 'svc').spec.template.spec.priorityClassName).toBe(
+      'bank-workload-critical',
+    );
+    expect(the(objects, 'Job', 'svc-migrate').spec.template.spec.priorityClassName).toBe(
+      'bank-workload-critical',
+    );
+    const plain = render(baseProps({ database: passwordDatabase }));
+    expect(Object.keys(the(plain, 'Deployment', 'svc').spec.template.spec)).not.toContain(
+      'priorityClassName',
+    );
+    expect(Object.keys(the(plain, 'Job', 'svc-migrate').spec.template.spec)).not.toContain(
+      'priorityClassName',
+    );
+  });
+
+  it('the migration pod and container carry its own labels and the configuration', () => {
+    const job = the(objects, 'Job', 'svc-migrate').spec.template;
+    expect(job.metadata.labels).toEqual({
+      'app.kubernetes.io/component': 'migration',
+      'app.kubernetes.io/managed-by': 'cdk8s',
+      'app.kubernetes.io/name': 'svc',
+      'app.kubernetes.io/part-of': 'shop',
+    });
+    expect(job.spec.containers[0].envFrom).toEqual([{ configMapRef: { name: 'svc-config' } }]);
+  });
+});
