@@ -15,7 +15,7 @@ import { pgQuery } from '../support/sql.js';
 import { startTcpEndpoint, type TcpEndpoint } from '../support/tcp-endpoint.js';
 import { type LoadReport, startTransferLoad } from '../support/transfer-load.js';
 import { type AllowedLoss, type FailoverVerdict, failoverViolations, judgeFailover } from './judge.js';
-import type { Replication } from './options.js';
+import type { RegionalFailoverOptions, Replication } from './options.js';
 
 // The cross-region failover drill. Two PostgreSQL servers on this machine play two regions: the
 // primary, and a streaming standby that receives the primary's WAL through a relay holding every byte
@@ -32,14 +32,8 @@ import type { Replication } from './options.js';
 
 const LABEL = 'regional';
 
-export interface RegionalFailoverSettings {
-  readonly replication: Replication;
-  readonly linkDelayMs: number;
-  readonly applyDelayMs: number;
-  readonly loadSeconds: number;
-  readonly detectionMs: number;
-  readonly workers: number;
-  readonly slackMs: number;
+/** The CLI's options (documented there) without the output path, and where progress is logged. */
+export interface RegionalFailoverSettings extends Omit<RegionalFailoverOptions, 'out'> {
   readonly log?: (message: string) => void;
 }
 
