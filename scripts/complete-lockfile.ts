@@ -5,6 +5,7 @@
 // its os/cpu read from the package name, so `npm ci` skips it on this platform without fetching it.
 // Run it after every `npm install` that changes the lockfile: `npm run lockfile:complete`.
 import { readFileSync, writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
 
 interface LockEntry {
   version?: string;
@@ -55,7 +56,18 @@ export function completeLockfile(lock: { packages: Record<string, LockEntry> }):
   return added;
 }
 
-const file = process.argv[2] ?? 'package-lock.json';
+const USAGE = 'usage: npm run lockfile:complete [-- <package-lock.json>]\n';
+let file = 'package-lock.json';
+try {
+  const { positionals } = parseArgs({ args: process.argv.slice(2), allowPositionals: true, strict: true });
+  if (positionals.length > 1) throw new Error(`one lockfile at most (got ${positionals.length})`);
+  file = positionals[0] ?? file;
+} catch (error) {
+  process.stderr.write(
+    `lockfile:complete: ${error instanceof Error ? error.message : String(error)}\n${USAGE}`,
+  );
+  process.exit(2);
+}
 const lock = JSON.parse(readFileSync(file, 'utf8')) as { packages: Record<string, LockEntry> };
 const added = completeLockfile(lock);
 writeFileSync(file, `${JSON.stringify(lock, null, 2)}\n`);

@@ -8,6 +8,9 @@
 #   Debian packages (shellcheck, promtool, wrk)   -> apt-get, only when missing
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=scripts/lib/no-arguments.sh
+source "$root/scripts/lib/no-arguments.sh"
+no_arguments "npm run tools:install" "installs the pinned tools the tests and npm run verify use into .tools/" "$@"
 tools="$root/.tools"
 bin="$tools/bin"
 venv="$tools/venv"

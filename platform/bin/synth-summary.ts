@@ -8,6 +8,7 @@ import { EnvironmentConfigError, loadEnvironments } from '../config/index.js';
 import { compliancePacks, complianceVerdict, unacknowledgedFindings } from '../lib/compliance.js';
 import { createPlatformApp } from '../lib/platform-app.js';
 import { assertSupportedNode } from './supported-node.js';
+import { synthArguments } from './synth-arguments.js';
 
 // `npm run synth:platform`: synthesizes every environment into cdk.out (the same assembly
 // `npx cdk synth` writes) and prints stacks, resource counts and the cdk-nag result. A finding no
@@ -26,6 +27,12 @@ function countAcknowledgements(root: IConstruct): number {
 }
 
 async function main(): Promise<void> {
+  const stop = synthArguments(
+    process.argv.slice(2),
+    (text) => process.stdout.write(text),
+    (text) => process.stderr.write(text),
+  );
+  if (stop !== undefined) process.exit(stop);
   assertSupportedNode();
   blueprints.utils.userLog.settings.minLevel = 3;
   const started = performance.now();

@@ -31,6 +31,10 @@ const CDK_LAMBDA_RULES = [
   iam4('service-role/AWSLambdaVPCAccessExecutionRole'),
   'AwsSolutions-SF1',
   'AwsSolutions-SF2',
+  // Their log groups are explicit resources (the useCdkManagedLogGroup flag, so retention is set and
+  // they are deleted with the stack); aws-cdk-lib offers no key for them. They hold the handlers'
+  // deployment output only, encrypted at rest by CloudWatch Logs' own key.
+  ...both('CloudWatchLogGroupEncrypted'),
 ];
 const CDK_PROVIDER_REASON =
   'CDK-owned custom-resource provider of aws-eks (cluster and kubectl handlers): its Lambda runtime, ' +

@@ -21,12 +21,14 @@ interface CheckovAcknowledgement {
 const LAMBDA = 'AWS::Lambda::Function';
 
 // Lambda policies on the custom-resource providers of aws-cdk-lib (EKS cluster and kubectl
-// handlers, OIDC provider, CfnUtils, default-security-group restriction).
+// handlers, CfnUtils, default-security-group restriction).
 const PROVIDER = 'aws-cdk-lib custom-resource provider, invoked only by CloudFormation during deployments';
 const CONCURRENCY = `${PROVIDER}; reserved concurrency would take account capacity and protect nothing`;
 const DLQ = `${PROVIDER}; a failed invocation fails the stack operation and is reported there, so a DLQ would hold events nobody replays`;
 const VPC = `${PROVIDER}; it only calls AWS APIs and holds no data. The singleton providers have no VPC option; the EKS cluster handler (placeClusterHandlerInVpc) is kept out so deployments do not depend on the cluster's NAT or endpoints`;
 const ENV_KMS = `${PROVIDER}; its environment holds resource names and handler settings set by aws-cdk-lib, no secrets, encrypted at rest by Lambda`;
+// Explicit since the useCdkManagedLogGroup feature flag (retention set, deleted with the stack).
+const PROVIDER_LOGS = `${PROVIDER}; aws-cdk-lib offers no key for its handlers' log groups, which hold deployment output only, encrypted at rest by CloudWatch Logs' own key`;
 const lambdaChecks = (ids: readonly string[]) => {
   const reasons: Record<string, string> = {
     CKV_AWS_115: CONCURRENCY,
@@ -50,23 +52,15 @@ function clusterAcknowledgements(stack: Stack, env: EnvironmentConfig): CheckovA
       type: LAMBDA,
       checks: lambdaChecks(['CKV_AWS_115', 'CKV_AWS_116', 'CKV_AWS_173']),
     },
+    ...['@aws-cdk--aws-eks.ClusterResourceProvider', '@aws-cdk--aws-eks.KubectlProvider'].map((path) => ({
+      path,
+      type: 'AWS::Logs::LogGroup',
+      checks: { CKV_AWS_158: PROVIDER_LOGS },
+    })),
     {
       path: 'AWSCDKCfnUtilsProviderCustomResourceProvider',
       type: LAMBDA,
       checks: lambdaChecks(['CKV_AWS_115', 'CKV_AWS_116', 'CKV_AWS_117']),
-    },
-    {
-      path: 'Custom::AWSCDKOpenIdConnectProviderCustomResourceProvider',
-      type: LAMBDA,
-      checks: lambdaChecks(['CKV_AWS_115', 'CKV_AWS_116', 'CKV_AWS_117']),
-    },
-    {
-      path: 'Custom::AWSCDKOpenIdConnectProviderCustomResourceProvider',
-      type: 'AWS::IAM::Role',
-      checks: {
-        CKV_AWS_109:
-          "aws-cdk-lib's IAM OIDC provider handler creates and updates the cluster's OIDC provider, whose ARN does not exist before creation",
-      },
     },
     {
       path: `${name}/Resource/CreationRole`,

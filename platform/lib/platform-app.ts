@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { Stack } from 'aws-cdk-lib';
 import { App, type AppProps } from 'aws-cdk-lib';
 import type { EnvironmentConfig } from '../config/index.js';
@@ -14,12 +15,17 @@ import { stackName } from './shared/naming.js';
 import { applyCostAllocationTags } from './shared/tags.js';
 
 /**
- * Context every synth needs, including tests that build the app without the CLI. Cross-stack
- * references stay "strong" (exports that protect the producer) until a deliberate migration.
+ * Context every synth needs, including tests that build the app without the CLI: the feature flags
+ * and settings in cdk.json, declared once there so `cdk` and the tests synthesize the same templates.
+ * The flags are aws-cdk-lib's recommended set (docs/platform/README.md, "CDK feature flags"), except
+ * that cross-stack references stay "strong" (exports that protect the producer) until a deliberate
+ * migration.
  */
-export const PLATFORM_CONTEXT: Record<string, unknown> = {
-  '@aws-cdk/core:defaultCrossStackReferences': 'strong',
-};
+export const PLATFORM_CONTEXT: Record<string, unknown> = (
+  JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as {
+    context: Record<string, unknown>;
+  }
+).context;
 
 export interface EnvironmentStacks {
   readonly security: SecurityStack;

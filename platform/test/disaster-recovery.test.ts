@@ -199,7 +199,7 @@ describe('prod: standby region', () => {
       PolicyDocument: Match.objectLike({
         Statement: Match.arrayWith([
           Match.objectLike({ Action: 'kms:Decrypt' }),
-          Match.objectLike({ Action: ['s3:GetObjectRetention', 's3:GetObjectLegalHold'] }),
+          Match.objectLike({ Action: ['s3:GetObjectLegalHold', 's3:GetObjectRetention'] }),
         ]),
       }),
     });

@@ -115,6 +115,25 @@ describe('GitHub Actions workflows', () => {
     for (const name of called) expect(scripts, `npm run ${name}`).toContain(name);
   });
 
+  it('runs every check of .ci/run on a pull request: the job runs the script itself', () => {
+    const ci = workflows.find((w) => w.file === 'ci.yml')?.doc;
+    expect(Object.keys(ci.on)).toEqual(['pull_request']);
+    const runners = Object.entries(ci.jobs as Record<string, { steps: { run?: string }[] }>).filter(
+      ([, job]) => job.steps.some((step) => /(^|\s)bash \.ci\/run$/.test(step.run ?? '')),
+    );
+    expect(runners.map(([name]) => name)).toEqual(['ci-run']);
+    const job = ci.jobs['ci-run'];
+    // .ci/run's budget is 90 minutes; GitHub must not stop it earlier.
+    expect(job['timeout-minutes']).toBeGreaterThanOrEqual(90);
+    // The Go toolchain the source-built control plane and Argo CD need, read from their module.
+    const setupGo = job.steps.find((step: { uses?: string }) => step.uses?.startsWith('actions/setup-go@'));
+    expect(setupGo.with['go-version-file']).toBe('test/cluster/tools/go.mod');
+    const setupNode = job.steps.find((step: { uses?: string }) =>
+      step.uses?.startsWith('actions/setup-node@'),
+    );
+    expect(setupNode.with['node-version-file']).toBe('.node-version');
+  });
+
   it('grants id-token (OIDC) only to jobs that assume an AWS role', () => {
     for (const w of workflows) {
       for (const [name, job] of Object.entries(

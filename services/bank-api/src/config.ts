@@ -36,6 +36,7 @@ const EnvSchema = z.object({
   PORT: port(8080),
   METRICS_PORT: port(9464),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
   DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
   DATABASE_SSL_MODE: z.enum(['disable', 'require', 'verify-full']).default('disable'),
   DATABASE_SSL_CA_FILE: z.string().min(1).optional(),
@@ -100,6 +101,8 @@ export interface Config {
   port: number;
   metricsPort: number;
   logLevel: string;
+  /** `auto`: readable lines when stdout is a terminal, JSON otherwise (pods, pipes, files). */
+  logFormat: 'auto' | 'json' | 'pretty';
   database: DatabaseConfig;
   migrateOnStart: boolean;
   auth: AuthConfig;
@@ -253,6 +256,7 @@ export function loadConfig(env: Env = process.env): Config {
     port: e.PORT,
     metricsPort: e.METRICS_PORT,
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT,
     database,
     migrateOnStart: e.MIGRATE_ON_START,
     auth,

@@ -1,7 +1,9 @@
+import { rejectArguments } from './cli-arguments.js';
 import { ConfigError } from './config.js';
 import { startServer } from './server.js';
 
 // Process entry point: start, print where we listen, and shut down gracefully on SIGTERM/SIGINT.
+rejectArguments('bank-api', 'npm start', process.argv.slice(2));
 try {
   const server = await startServer();
   const { config } = server;

@@ -4,13 +4,13 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { createApp } from './app.js';
-import { type Config, loadConfig } from './config.js';
+import { type Config, ConfigError, loadConfig } from './config.js';
 import type { Database } from './db/database.js';
 import { latestVersion, migrate, readMigrations } from './db/migrations.js';
 import { databaseEvents, openDatabase } from './db/open-database.js';
 import { createAuthenticator } from './http/auth.js';
 import { PROBLEM_CONTENT_TYPE, ProblemError } from './http/problem.js';
-import { bufferedStdout, createLogger, redactUrl } from './observability/logger.js';
+import { createLogger, logDestination, redactUrl } from './observability/logger.js';
 import { ServiceMetrics } from './observability/metrics.js';
 import { createTracing } from './observability/tracing.js';
 import { SERVICE_VERSION } from './version.js';
@@ -34,9 +34,22 @@ export interface StartServerOptions {
   logDestination?: import('pino').DestinationStream;
 }
 
-async function listen(server: Server, port: number, host: string): Promise<string> {
+async function listen(server: Server, port: number, host: string, variable: string): Promise<string> {
   server.listen(port, host);
-  await once(server, 'listening');
+  try {
+    await once(server, 'listening');
+  } catch (error) {
+    // A busy or privileged port is a configuration problem, not a crash: say which variable to change.
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE' || code === 'EACCES') {
+      const reason =
+        code === 'EADDRINUSE' ? 'is already in use by another process' : 'is not allowed for this user';
+      throw new ConfigError([
+        `${variable}: port ${port} on ${host} ${reason}; stop that process or set ${variable} to a free port`,
+      ]);
+    }
+    throw error;
+  }
   const { address, port: bound } = server.address() as AddressInfo;
   const shown =
     address === '0.0.0.0' || address === '::'
@@ -50,7 +63,10 @@ async function listen(server: Server, port: number, host: string): Promise<strin
 /** Builds and starts the service: database, migrations, API listener and metrics listener. */
 export async function startServer(options: StartServerOptions = {}): Promise<RunningServer> {
   const config = loadConfig(options.env ?? process.env);
-  const logger = createLogger(config.logLevel, options.logDestination ?? bufferedStdout());
+  const logger = createLogger(
+    config.logLevel,
+    options.logDestination ?? (await logDestination(config.logFormat)),
+  );
   const tracing = createTracing(config.tracing && { ...config.tracing, version: SERVICE_VERSION });
 
   const db = await openDatabase(config.database, databaseEvents(logger));
@@ -129,8 +145,8 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   let url: string;
   let metricsUrl: string;
   try {
-    url = await listen(apiServer, config.port, config.host);
-    metricsUrl = await listen(metricsServer, config.metricsPort, config.host);
+    url = await listen(apiServer, config.port, config.host, 'PORT');
+    metricsUrl = await listen(metricsServer, config.metricsPort, config.host, 'METRICS_PORT');
   } catch (error) {
     apiServer.close();
     await db.close();

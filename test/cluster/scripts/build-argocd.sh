@@ -6,6 +6,9 @@
 # (test/cluster/helm, at the version Argo CD pins). Skips the work when the binaries match the modules.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+# shellcheck source=scripts/lib/no-arguments.sh
+source "${REPO_ROOT}/scripts/lib/no-arguments.sh"
+no_arguments "npm run argocd:build" "builds Argo CD and Helm from the pinned Go modules into .tools/argocd/bin" "$@"
 
 start=$(date +%s)
 self="$(realpath "${BASH_SOURCE[0]}")"

@@ -5,6 +5,9 @@
 # already match the pinned go.mod/go.sum files, and prints how long it took.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+# shellcheck source=scripts/lib/no-arguments.sh
+source "${REPO_ROOT}/scripts/lib/no-arguments.sh"
+no_arguments "npm run cluster:build" "builds the local control plane from the pinned Go modules into .tools/k8s/bin" "$@"
 
 start=$(date +%s)
 self="$(realpath "${BASH_SOURCE[0]}")"

@@ -2,6 +2,9 @@
 # Stops the local control plane started by cluster:up and removes its state. Safe to run twice.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+# shellcheck source=scripts/lib/no-arguments.sh
+source "${REPO_ROOT}/scripts/lib/no-arguments.sh"
+no_arguments "npm run cluster:down" "stops the local control plane and removes its state" "$@"
 
 if [[ ! -x "${K8S_BIN_DIR}/kwokctl" ]]; then
   echo "cluster:down: no kwokctl in ${K8S_BIN_DIR}; nothing was started"

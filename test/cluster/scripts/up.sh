@@ -5,6 +5,9 @@
 # manifests use. Prints `export KUBECONFIG=...` at the end.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+# shellcheck source=scripts/lib/no-arguments.sh
+source "${REPO_ROOT}/scripts/lib/no-arguments.sh"
+no_arguments "npm run cluster:up" "starts the local control plane and prints the KUBECONFIG to export" "$@"
 start=$(date +%s)
 
 for b in kube-apiserver kube-controller-manager kube-scheduler kubectl etcd kwok kwokctl; do

@@ -25,6 +25,19 @@ export const REDACTED_PATHS = [
 export const bufferedStdout = (): DestinationStream =>
   pino.destination({ dest: 1, sync: false, minLength: 4096 });
 
+/**
+ * Where the service logs: JSON for machines (pods, pipes, files), readable colored lines when a
+ * person runs it in a terminal. pino-pretty is loaded only then, so production never imports it.
+ */
+export async function logDestination(
+  format: 'auto' | 'json' | 'pretty',
+  stdoutIsTerminal = process.stdout.isTTY === true,
+): Promise<DestinationStream> {
+  if (format === 'json' || (format === 'auto' && !stdoutIsTerminal)) return bufferedStdout();
+  const { default: pretty } = await import('pino-pretty');
+  return pretty({ colorize: stdoutIsTerminal, sync: true, translateTime: 'SYS:HH:MM:ss.l' });
+}
+
 export function createLogger(level: string, destination?: DestinationStream): Logger {
   return pino(
     {
