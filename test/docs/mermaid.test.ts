@@ -1,0 +1,162 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadEnvironments } from '../../platform/config/index.js';
+import {
+  codeSpan,
+  documentationFiles,
+  fencedBlocks,
+  REPO_ROOT,
+  readRepoFile,
+  tableAfterHeading,
+} from './markdown.js';
+
+// The docs' claims checked by the engines that consume them:
+// 1. every ```mermaid block in README.md and docs/**/*.md renders with the real Mermaid, in a real
+//    browser (Mermaid lays diagrams out with the DOM's text measurement, so a Node-only parse would
+//    miss errors that only layout finds, and GitHub renders the same library in a browser);
+// 2. docs/platform/adopt.md, the first-deployment guide, names only npm scripts that exist and only
+//    environment config fields that exist, with the values the config has today.
+
+const require = createRequire(import.meta.url);
+// The package's exports map does not list its browser bundle; the package root is found through the
+// ESM entry it does export, so a hoisted or nested install both work.
+const MERMAID_BUNDLE = join(dirname(require.resolve('mermaid')), 'mermaid.min.js');
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const haveChromium = existsSync(CHROMIUM);
+// As for promtool and the scanners: CI (REQUIRE_TOOLS=1 in .ci/run and ci.yml) must have the browser;
+// a laptop without it skips the rendering and says why.
+if (!haveChromium && (process.env.REQUIRE_TOOLS === '1' || process.env.CI))
+  throw new Error(`Chromium is required here: ${CHROMIUM} does not exist (set CHROMIUM_PATH)`);
+if (!haveChromium) console.warn(`skipping Mermaid rendering: no Chromium at ${CHROMIUM} (set CHROMIUM_PATH)`);
+
+const blocks = documentationFiles().flatMap((file) => fencedBlocks(file, readRepoFile(file), 'mermaid'));
+
+describe.skipIf(!haveChromium)('Mermaid diagrams render', () => {
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      // No sandbox: CI runs as root in a container. The rest keeps the browser off the network; the
+      // page loads nothing but the bundle from disk.
+      args: [
+        '--no-sandbox',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--headless',
+      ],
+    });
+    page = await browser.newPage();
+    await page.setContent('<!doctype html><html><head><meta charset="utf-8"></head><body></body></html>');
+    await page.addScriptTag({ path: MERMAID_BUNDLE });
+    await page.evaluate(() => {
+      // strict: what GitHub uses; suppressErrorRendering: a failure is thrown, not drawn as an SVG.
+      const w = globalThis as unknown as { mermaid: { initialize(config: object): void } };
+      w.mermaid.initialize({ startOnLoad: false, securityLevel: 'strict', suppressErrorRendering: true });
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('the docs have diagrams to check', () => {
+    // Guards the extraction itself: a broken fence parser would otherwise pass with nothing checked.
+    expect(blocks.length).toBeGreaterThanOrEqual(10);
+  });
+
+  it.each(blocks.map((block) => [`${block.file}:${block.line}`, block] as const))(
+    '%s',
+    async (where, block) => {
+      const result = await page.evaluate(
+        async ({ id, code }) => {
+          const w = globalThis as unknown as {
+            mermaid: { render(id: string, text: string): Promise<{ svg: string }> };
+          };
+          try {
+            const { svg } = await w.mermaid.render(id, code);
+            return { svg };
+          } catch (error) {
+            return { error: error instanceof Error ? error.message : String(error) };
+          }
+        },
+        { id: `diagram-${block.line}`, code: block.code },
+      );
+      expect(result.error, `${where}: Mermaid cannot render this block:\n${result.error}`).toBeUndefined();
+      // A rendered diagram is an SVG with content; an empty one means Mermaid dropped the text.
+      expect(result.svg, `${where}: no SVG`).toMatch(/^<svg[\s\S]*<\/svg>$/);
+      expect(result.svg?.length ?? 0, `${where}: empty SVG`).toBeGreaterThan(500);
+    },
+  );
+});
+
+describe('docs/platform/adopt.md', () => {
+  const text = readRepoFile('docs/platform/adopt.md');
+  const environments = new Map(loadEnvironments().map((env) => [env.name, env]));
+  const scripts = Object.keys(
+    (JSON.parse(readRepoFile('package.json')) as { scripts: Record<string, string> }).scripts,
+  );
+
+  it('runs only npm scripts that package.json has', () => {
+    const named = [...text.matchAll(/npm run (?:--silent |-s )?([a-z][\w:-]*)/g)].map((m) => m[1] ?? '');
+    expect(named.length).toBeGreaterThan(3);
+    expect([...new Set(named)].filter((name) => !scripts.includes(name))).toEqual([]);
+  });
+
+  const rows = tableAfterHeading(text, 'What to set before you start');
+
+  it('lists the settings in a table with a source file per row', () => {
+    expect(rows.length).toBeGreaterThan(8);
+    for (const row of rows) {
+      const file = codeSpan(row.file ?? '');
+      expect(file, `row without a file: ${JSON.stringify(row)}`).toBeDefined();
+      expect(existsSync(join(REPO_ROOT, file ?? '')), `${file} does not exist`).toBe(true);
+    }
+  });
+
+  const configRows = rows.filter((row) => codeSpan(row.file ?? '') === 'platform/config/environments.ts');
+
+  /** The value at a dotted path, or undefined when any segment is missing. */
+  const at = (value: unknown, path: string): unknown =>
+    path
+      .split('.')
+      .reduce<unknown>(
+        (node, key) =>
+          node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined,
+        value,
+      );
+
+  /** How the table writes a config value: scalars as they are, lists as JSON (`["a"]`, `[]`). */
+  const shown = (value: unknown): string | undefined =>
+    value === undefined ? undefined : Array.isArray(value) ? JSON.stringify(value) : String(value);
+
+  it.each(configRows.map((row) => [codeSpan(row.field ?? '') ?? '(no field)', row] as const))(
+    '%s exists in the environment config with the values shown',
+    (field, row) => {
+      for (const name of ['dev', 'prod']) {
+        const env = environments.get(name);
+        expect(env, `environment ${name}`).toBeDefined();
+        // A cell without a code span ("—") says the environment leaves the optional field out.
+        const want = codeSpan(row[name] ?? '');
+        const have = shown(at(env, field));
+        if (want === undefined) {
+          // "—" in the table: the field is optional and this environment leaves it out; it must then
+          // exist in another environment, or it is not a config field at all.
+          expect(have, `${name}.${field} is shown as absent`).toBeUndefined();
+          expect(
+            [...environments.values()].some((other) => at(other, field) !== undefined),
+            `${field} is in no environment`,
+          ).toBe(true);
+        } else {
+          expect(have, `${name}.${field} in platform/config/environments.ts`).toBe(want);
+        }
+      }
+    },
+  );
+});
