@@ -134,17 +134,6 @@ export function monitoringApplication(env: EnvironmentConfig): Application {
         },
         retry: structuredClone(GITOPS.retry),
       },
-      // Grafana's chart generates a random admin password on every render; Argo CD renders without
-      // cluster lookups, so without this the Secret would be out of sync forever.
-      ignoreDifferences: [
-        {
-          group: '',
-          kind: 'Secret',
-          name: `${KUBE_PROMETHEUS_STACK.releaseName}-grafana`,
-          namespace: MONITORING.namespace,
-          jsonPointers: ['/data/admin-password'],
-        },
-      ],
       revisionHistoryLimit: 10,
     },
   });

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { EnvironmentConfig } from '../platform/config/index.js';
 import { ADD_ON_IDENTITIES } from '../platform/config/workloads.js';
 import { clusterName, resourceName } from '../platform/lib/shared/naming.js';
+import { grafanaAdminValues } from './grafana-admin.js';
 import { layeredValues, mergeValues, type HelmValues as Values } from './helm-values.js';
 
 // kube-prometheus-stack values for one environment: the YAML kept in kube-prometheus-stack/ next to
@@ -51,5 +52,5 @@ function derivedValues(env: EnvironmentConfig): Values {
 
 /** The merged values for `env` (arrays are replaced, not appended, as Helm does). */
 export function kubePrometheusStackValues(env: EnvironmentConfig, dir: string = VALUES_DIR): Values {
-  return mergeValues(layeredValues(dir, env.name), derivedValues(env));
+  return mergeValues(mergeValues(layeredValues(dir, env.name), derivedValues(env)), grafanaAdminValues());
 }

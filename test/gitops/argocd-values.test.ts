@@ -55,6 +55,31 @@ describe.each(loadEnvironments().map((env) => [env.name, env] as const))(
       expect(cm['resource.customizations.health.argoproj.io_Application']).toMatch(/obj\.status\.health/);
     });
 
+    it("logs Grafana's admin in with a generated password, never the chart's published default", () => {
+      const monitoring: Values = kubePrometheusStackValues(env);
+      expect(monitoring.grafana.adminPassword).toBeUndefined();
+      expect(monitoring.grafana.admin).toEqual({
+        existingSecret: 'grafana-admin',
+        userKey: 'admin-user',
+        passwordKey: 'admin-password',
+      });
+      const [generator, secret] = monitoring.extraManifests;
+      expect(generator).toMatchObject({
+        kind: 'Password',
+        metadata: { name: 'grafana-admin', namespace: MONITORING.namespace },
+      });
+      expect(generator.spec.length).toBeGreaterThanOrEqual(32);
+      expect(secret).toMatchObject({
+        kind: 'ExternalSecret',
+        metadata: { namespace: MONITORING.namespace },
+        spec: {
+          refreshPolicy: 'CreatedOnce',
+          target: { name: 'grafana-admin', template: { data: { 'admin-password': '{{ .password }}' } } },
+          dataFrom: [{ sourceRef: { generatorRef: { kind: 'Password', name: generator.metadata.name } } }],
+        },
+      });
+    });
+
     it('posts failed syncs and degraded Applications to the Alertmanager that pages on-call', () => {
       const n = values.notifications;
       expect(n.enabled).toBe(true);
