@@ -1,4 +1,6 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { withValues } from '../../test/support/raw-config.js';
@@ -119,5 +121,33 @@ describe('the guard', () => {
     expect(result.stderr).toContain('cdk diff refused');
     expect(result.stderr).toContain('environments.dev.account (platform/config/environments.ts)');
     expect(result.stdout).toBe('');
+  });
+});
+
+describe('the CDK entry point (platform/bin/platform.ts)', () => {
+  it('warns at synth, naming each placeholder field, and goes on synthesizing', async () => {
+    // Stopped once the warning is complete: the synth after it is what every other platform test covers.
+    const outdir = mkdtempSync(join(tmpdir(), 'cdk-'));
+    const child = spawn(join(repoRoot, 'node_modules', '.bin', 'tsx'), ['platform/bin/platform.ts'], {
+      cwd: repoRoot,
+      env: { ...process.env, CDK_DEFAULT_ACCOUNT: '406532918877', CDK_OUTDIR: outdir },
+    });
+    let stderr = '';
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    await new Promise<void>((resolve, reject) => {
+      child.stderr.on('data', (chunk) => {
+        stderr += String(chunk);
+        if (stderr.includes('refuse to run until')) resolve();
+      });
+      child.on('exit', () => reject(new Error(`platform.ts exited before warning:\n${stderr}`)));
+    });
+    const stillRunning = child.exitCode === null;
+    child.kill();
+    await exited;
+    rmSync(outdir, { recursive: true, force: true });
+    expect(stillRunning).toBe(true);
+    expect(stderr).toContain('WARNING: placeholder values in the environment config');
+    expect(stderr).toContain('(your AWS credentials are for account 406532918877)');
+    expect(stderr).toContain("environments.prod.account (platform/config/environments.ts): '222222222222'");
   });
 });
