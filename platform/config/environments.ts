@@ -10,7 +10,7 @@ import type { EnvironmentConfig, EnvironmentConfigInput, Organisation } from './
 // ids; platform/config/placeholders.ts says which values count as such). Synth works with them;
 // `npm run infra:diff` and `infra:deploy` refuse to run until the ones they would use are replaced.
 
-/** The bank itself: validated by `loadOrganisation` (platform/config/organisation.ts). */
+/** The bank itself: validated by `loadOrganisation` (platform/config/index.ts). */
 export const rawOrganisation: Organisation = {
   domain: 'bank.example.com',
   githubRepository: 'example-bank/bank-platform',

@@ -149,7 +149,7 @@ const githubRepository = z
 /**
  * The bank itself: the facts every environment's names derive from (hostnames, e-mail addresses, OIDC
  * issuers, problem type URIs, the Git repository, the Kubernetes label prefix). Validated once by
- * `loadOrganisation` (platform/config/organisation.ts).
+ * `loadOrganisation` (platform/config/index.ts).
  */
 export const OrganisationSchema = z.strictObject({
   // The bank's DNS domain. Also the prefix of the Kubernetes label and annotation keys the platform
