@@ -30,6 +30,8 @@ const ecrRepository = (target: { account: string; region: string }, name: string
 const oidcIssuerBase = `https://auth.${domain}`;
 /** bank-api's problem `type` URIs (RFC 9457): the same in every environment, as clients compare them. */
 const problemTypeBase = `https://${domain}/problems/`;
+/** The bank's staff identity provider (Argo CD's single sign-on). */
+const staffSsoIssuer = `https://sso.${domain}`;
 // ---------------------------------------------------------------------------------------------------
 
 const shared = {
@@ -43,6 +45,7 @@ const shared = {
     githubRepository: rawOrganisation.githubRepository,
     imagePushBranch: 'main',
   },
+  staffSsoIssuer,
   tags: {
     project: 'bank-platform',
     costCenter: 'CC-1042',

@@ -902,6 +902,11 @@ describe('environment config schema: the organisation and the problem type base'
     ['bankApi.problemTypeBase', 'https://bank.test/a b/', [problemBase]],
     ['bankApi.problemTypeBase', '', [problemBase]],
     ['bankApi.problemTypeBase', undefined, ['Invalid input: expected string, received undefined']],
+    ['staffSsoIssuer', 'https://sso.bank.test', []],
+    ['staffSsoIssuer', 'https://login.bank.test/realms/staff', []],
+    ['staffSsoIssuer', 'http://sso.bank.test', ['must be an https:// issuer URL']],
+    ['staffSsoIssuer', 'sso.bank.test', ['Invalid URL', 'must be an https:// issuer URL']],
+    ['staffSsoIssuer', undefined, ['Invalid input: expected string, received undefined']],
   ];
 
   it.each(rows)('%s = %j', (field, value, messages) => {
@@ -966,6 +971,7 @@ describe('environment config schema: the organisation and the problem type base'
         expect(name.endsWith(`.${domain}`) || name === domain).toBe(true);
       }
       expect(new URL(env.bankApi.oidc.issuer).hostname.endsWith(`.${domain}`)).toBe(true);
+      expect(new URL(env.staffSsoIssuer).hostname.endsWith(`.${domain}`)).toBe(true);
       expect(env.bankApi.imageRepository.startsWith(`${env.account}.dkr.ecr.${env.region}.`)).toBe(true);
     }
   });

@@ -287,6 +287,8 @@ export const EnvironmentConfigSchema = z
       // PROBLEM_TYPE_BASE of the pods (issue 14): derived from the organisation's domain.
       problemTypeBase,
     }),
+    // The OpenID Connect issuer staff sign in to Argo CD with (argocd/helm-values.ts; issue 14).
+    staffSsoIssuer: z.string().url().startsWith('https://', 'must be an https:// issuer URL'),
   })
   .superRefine((env, ctx) => {
     if (env.nodes.maxCapacity < env.nodes.minCapacity) {
