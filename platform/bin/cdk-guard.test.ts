@@ -88,6 +88,7 @@ describe('the guard', () => {
         'bankApi.oidc.issuer': 'https://auth.bank.eu/prod',
         'bankApi.oidc.audience': 'https://api.bank.eu',
         'bankApi.problemTypeBase': 'https://bank.eu/problems/',
+        staffSsoIssuer: 'https://sso.bank.eu',
         'bankApi.imageRepository': '406532918877.dkr.ecr.eu-central-1.amazonaws.com/bank-api',
         'ci.githubRepository': 'acme-bank/platform',
         'gitops.repoUrl': 'https://github.com/acme-bank/platform.git',

@@ -27,6 +27,7 @@ const realDev = parseEnvironment(
     'bankApi.oidc.issuer': 'https://auth.bank.eu/dev',
     'bankApi.oidc.audience': 'https://api.dev.bank.eu',
     'bankApi.problemTypeBase': 'https://bank.eu/problems/',
+    staffSsoIssuer: 'https://sso.bank.eu',
     'bankApi.imageRepository': '406532918877.dkr.ecr.eu-central-1.amazonaws.com/bank-api',
     'ci.githubRepository': 'acme-bank/platform',
     'gitops.repoUrl': 'https://github.com/acme-bank/platform.git',
@@ -103,6 +104,7 @@ describe('placeholderFields', () => {
       alertEmail: 'oncall@bank.example.com',
       'bankApi.hostname': 'api.dev.bank.example.com',
       'bankApi.problemTypeBase': 'https://bank.example.com/problems/',
+      staffSsoIssuer: 'https://sso.bank.example.com',
       'ci.githubRepository': 'example-bank/bank-platform',
       'gitops.repoUrl': 'https://github.com/example-bank/bank-platform.git',
     });
@@ -119,6 +121,7 @@ describe('placeholderFields', () => {
     ['bankApi.oidc.issuer', 'https://auth.example.com/dev'],
     ['bankApi.oidc.audience', 'https://api.example.com'],
     ['bankApi.problemTypeBase', 'https://example.com/problems/'],
+    ['staffSsoIssuer', 'https://sso.example.org'],
     ['ci.githubRepository', 'example-bank/bank-platform'],
     ['gitops.repoUrl', 'https://github.com/example/bank-platform.git'],
     ['bankApi.imageRepository', '123456789012.dkr.ecr.eu-central-1.amazonaws.com/bank-api'],

@@ -95,6 +95,7 @@ export function placeholderFields(
       ['bankApi.oidc.issuer', env.bankApi.oidc.issuer],
       ['bankApi.oidc.audience', env.bankApi.oidc.audience],
       ['bankApi.problemTypeBase', env.bankApi.problemTypeBase],
+      ['staffSsoIssuer', env.staffSsoIssuer],
     ];
     for (const [name, value] of named) {
       const host = hostOf(value);
