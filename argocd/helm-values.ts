@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'yaml';
+import { parse, parseDocument } from 'yaml';
+import { loadEnvironment } from '../platform/config/index.js';
 
 // Helm values as the charts receive them: `values.yaml` of a folder, overlaid by
 // `values-<environment>.yaml` when that file exists (the layering `helm -f values.yaml -f
@@ -35,6 +36,28 @@ export function layeredValues(dir: string, environment: string): HelmValues {
   return existsSync(overlayPath) ? mergeValues(base, readValuesFile(overlayPath)) : base;
 }
 
-/** Helm values for the argo-cd chart: values.yaml and values-<environment>.yaml of this folder. */
+/**
+ * Argo CD's `oidc.config` with the environment config's staff SSO issuer (staffSsoIssuer, derived from
+ * the organisation's domain). The values files leave `issuer` out, so it is named in one place.
+ */
+export function withSsoIssuer(values: HelmValues, issuer: string): HelmValues {
+  const configs = isMapping(values.configs) ? values.configs : {};
+  const cm = isMapping(configs.cm) ? configs.cm : {};
+  const oidc = cm['oidc.config'];
+  if (typeof oidc !== 'string') throw new Error('argo-cd values: configs.cm."oidc.config" is missing');
+  const document = parseDocument(oidc);
+  if (document.has('issuer')) {
+    throw new Error(
+      'argo-cd values: oidc.config sets issuer; remove it, it comes from staffSsoIssuer in platform/config/environments.ts',
+    );
+  }
+  document.set('issuer', issuer);
+  return mergeValues(values, { configs: { cm: { 'oidc.config': document.toString() } } });
+}
+
+/**
+ * Helm values for the argo-cd chart: values.yaml and values-<environment>.yaml of this folder, with
+ * the staff SSO issuer from the environment config.
+ */
 export const argoCdValues = (environment: string, dir: string = import.meta.dirname): HelmValues =>
-  layeredValues(dir, environment);
+  withSsoIssuer(layeredValues(dir, environment), loadEnvironment(environment).staffSsoIssuer);

@@ -3,6 +3,7 @@ import { Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../../platform/config/index.js';
+import { costAllocationTags } from '../../platform/config/tags.js';
 import { BANK_API, WORKLOAD_PRIORITY_CLASS } from '../../platform/config/workloads.js';
 import { derivePlatformValues } from '../lib/derived-config.js';
 import { ModelObject } from '../lib/model-object.js';
@@ -47,6 +48,8 @@ export function bankApiServiceProps(env: EnvironmentConfig, image: string): WebS
       PORT: String(httpPort),
       METRICS_PORT: String(metricsPort),
       LOG_LEVEL: env.bankApi.logLevel,
+      // The base of the RFC 9457 problem `type` URIs the API answers with (environment config).
+      PROBLEM_TYPE_BASE: env.bankApi.problemTypeBase,
       DATABASE_SSL_MODE: 'verify-full',
       // The region the IAM auth tokens are signed for (the database's).
       AWS_REGION: env.region,
@@ -80,7 +83,8 @@ export function bankApiServiceProps(env: EnvironmentConfig, image: string): WebS
       hostname: env.bankApi.hostname,
       wafAclName: derived.wafAclName,
       allowedCidrs: env.apiAllowedCidrs,
-      tags: { ...env.tags, environment: env.name },
+      // The ALB and its target groups carry the tags of every CDK resource: one schema, one set of keys.
+      tags: costAllocationTags(env),
     },
   };
 }

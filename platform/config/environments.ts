@@ -1,22 +1,51 @@
-import type { EnvironmentConfig, EnvironmentConfigInput } from './schema.js';
+import type { EnvironmentConfig, EnvironmentConfigInput, Organisation } from './schema.js';
 
 // The raw environment definitions. They are type-checked against the schema's input type here and
 // validated by `loadEnvironments` before anything reads them, so a typo stops `tsc` or synth with
 // the environment and field named. Every difference between environments is a field below; no code
 // branches on an environment's name.
 
+// --- Issue 14: every name the bank owns is declared once, here, and derived below ----------------
+// These are placeholders (a reserved example domain, an example GitHub owner, documentation account
+// ids; platform/config/placeholders.ts says which values count as such). Synth works with them;
+// `npm run infra:diff` and `infra:deploy` refuse to run until the ones they would use are replaced.
+
+/** The bank itself: validated by `loadOrganisation` (platform/config/index.ts). */
+export const rawOrganisation: Organisation = {
+  domain: 'bank.example.com',
+  githubRepository: 'example-bank/bank-platform',
+};
+
+/** Where each environment is deployed: its AWS account and home region. */
+const targets = {
+  dev: { account: '111111111111', region: 'eu-central-1' },
+  prod: { account: '222222222222', region: 'eu-central-1' },
+} as const;
+
+const { domain } = rawOrganisation;
+/** The image repository in an environment's own ECR registry (created by its delivery stack). */
+const ecrRepository = (target: { account: string; region: string }, name: string) =>
+  `${target.account}.dkr.ecr.${target.region}.amazonaws.com/${name}`;
+/** The customers' OpenID Connect issuer; each environment is a realm under it. */
+const oidcIssuerBase = `https://auth.${domain}`;
+/** bank-api's problem `type` URIs (RFC 9457): the same in every environment, as clients compare them. */
+const problemTypeBase = `https://${domain}/problems/`;
+/** The bank's staff identity provider (Argo CD's single sign-on). */
+const staffSsoIssuer = `https://sso.${domain}`;
+// ---------------------------------------------------------------------------------------------------
+
 const shared = {
   kubernetesVersion: '1.34',
-  domainName: 'bank.example.com',
+  domainName: domain,
   gitops: {
-    repoUrl: 'https://github.com/example-bank/bank-platform.git',
+    repoUrl: `https://github.com/${rawOrganisation.githubRepository}.git`,
     branch: 'manifests',
   },
   ci: {
-    githubRepository: 'example-bank/bank-platform',
+    githubRepository: rawOrganisation.githubRepository,
     imagePushBranch: 'main',
   },
-  oidcIssuerBase: 'https://auth.bank.example.com',
+  staffSsoIssuer,
   tags: {
     project: 'bank-platform',
     costCenter: 'CC-1042',
@@ -25,15 +54,12 @@ const shared = {
   },
 } as const;
 
-const { oidcIssuerBase, ...common } = shared;
-
 export const rawEnvironments: Readonly<Record<string, EnvironmentConfigInput>> = {
   dev: {
-    ...common,
+    ...shared,
     name: 'dev',
     tier: 'non-production',
-    account: '111111111111',
-    region: 'eu-central-1',
+    ...targets.dev,
     azCount: 3,
     vpcCidr: '10.10.0.0/16',
     network: { natGateways: 1 },
@@ -62,25 +88,25 @@ export const rawEnvironments: Readonly<Record<string, EnvironmentConfigInput>> =
     backup: { retentionDays: 7 },
     gitops: { ...shared.gitops, path: 'manifests/dev', syncWindows: [] },
     ci: { ...shared.ci, deployEnvironment: 'dev' },
-    alertEmail: 'platform-oncall+dev@bank.example.com',
+    alertEmail: `platform-oncall+dev@${domain}`,
     monthlyBudgetUsd: 1500,
     apiAllowedCidrs: ['203.0.113.0/24'],
     bankApi: {
-      hostname: 'api.dev.bank.example.com',
+      hostname: `api.dev.${domain}`,
       replicas: { min: 2, max: 4 },
       resources: { cpuRequestMillis: 250, cpuLimitMillis: 1000, memoryRequestMiB: 256, memoryLimitMiB: 512 },
-      imageRepository: '111111111111.dkr.ecr.eu-central-1.amazonaws.com/bank-api',
+      imageRepository: ecrRepository(targets.dev, 'bank-api'),
       imageTag: '0.1.0',
       logLevel: 'debug',
-      oidc: { issuer: `${oidcIssuerBase}/dev`, audience: 'https://api.dev.bank.example.com' },
+      oidc: { issuer: `${oidcIssuerBase}/dev`, audience: `https://api.dev.${domain}` },
+      problemTypeBase,
     },
   },
   prod: {
-    ...common,
+    ...shared,
     name: 'prod',
     tier: 'production',
-    account: '222222222222',
-    region: 'eu-central-1',
+    ...targets.prod,
     azCount: 3,
     vpcCidr: '10.20.0.0/16',
     network: { natGateways: 3 },
@@ -135,17 +161,18 @@ export const rawEnvironments: Readonly<Record<string, EnvironmentConfigInput>> =
       ],
     },
     ci: { ...shared.ci, deployEnvironment: 'prod' },
-    alertEmail: 'platform-oncall@bank.example.com',
+    alertEmail: `platform-oncall@${domain}`,
     monthlyBudgetUsd: 12000,
     apiAllowedCidrs: [],
     bankApi: {
-      hostname: 'api.bank.example.com',
+      hostname: `api.${domain}`,
       replicas: { min: 3, max: 12 },
       resources: { cpuRequestMillis: 500, cpuLimitMillis: 2000, memoryRequestMiB: 384, memoryLimitMiB: 768 },
-      imageRepository: '222222222222.dkr.ecr.eu-central-1.amazonaws.com/bank-api',
+      imageRepository: ecrRepository(targets.prod, 'bank-api'),
       imageTag: '0.1.0',
       logLevel: 'info',
-      oidc: { issuer: `${oidcIssuerBase}/prod`, audience: 'https://api.bank.example.com' },
+      oidc: { issuer: `${oidcIssuerBase}/prod`, audience: `https://api.${domain}` },
+      problemTypeBase,
     },
   },
 };

@@ -1,8 +1,20 @@
-import { rawEnvironments } from './environments.js';
-import { type EnvironmentConfig, EnvironmentConfigSchema } from './schema.js';
+import type { z } from 'zod';
+import { rawEnvironments, rawOrganisation } from './environments.js';
+import {
+  type EnvironmentConfig,
+  EnvironmentConfigSchema,
+  type Organisation,
+  OrganisationSchema,
+} from './schema.js';
 
-export type { BackupConfig, DisasterRecoveryConfig, EnvironmentConfig, NodeAutoscaler } from './schema.js';
-export { EnvironmentConfigSchema } from './schema.js';
+export type {
+  BackupConfig,
+  DisasterRecoveryConfig,
+  EnvironmentConfig,
+  NodeAutoscaler,
+  Organisation,
+} from './schema.js';
+export { EnvironmentConfigSchema, OrganisationSchema } from './schema.js';
 
 export class EnvironmentConfigError extends Error {
   constructor(
@@ -17,22 +29,23 @@ export class EnvironmentConfigError extends Error {
   }
 }
 
+/** zod's issues as fields and messages; an unknown key is named itself, not its parent object. */
+function fieldIssues(error: z.ZodError): { field: string; message: string }[] {
+  return error.issues.flatMap((issue) => {
+    const paths =
+      issue.code === 'unrecognized_keys' ? issue.keys.map((key) => [...issue.path, key]) : [issue.path];
+    return paths.map((path) => ({
+      field: path.length > 0 ? path.join('.') : '(root)',
+      message: issue.code === 'unrecognized_keys' ? 'unknown field' : issue.message,
+    }));
+  });
+}
+
 /** Validates one raw environment definition; throws naming the environment and every bad field. */
 export function parseEnvironment(name: string, raw: unknown): EnvironmentConfig {
   const result = EnvironmentConfigSchema.safeParse(raw);
   if (!result.success) {
-    throw new EnvironmentConfigError(
-      name,
-      result.error.issues.flatMap((issue) => {
-        // An unknown key is reported on its parent object; name the key itself so a typo is obvious.
-        const paths =
-          issue.code === 'unrecognized_keys' ? issue.keys.map((key) => [...issue.path, key]) : [issue.path];
-        return paths.map((path) => ({
-          field: path.length > 0 ? path.join('.') : '(root)',
-          message: issue.code === 'unrecognized_keys' ? 'unknown field' : issue.message,
-        }));
-      }),
-    );
+    throw new EnvironmentConfigError(name, fieldIssues(result.error));
   }
   if (result.data.name !== name) {
     throw new EnvironmentConfigError(name, [{ field: 'name', message: `must equal its key '${name}'` }]);
@@ -40,8 +53,19 @@ export function parseEnvironment(name: string, raw: unknown): EnvironmentConfig 
   return result.data;
 }
 
-/** Every environment, validated. */
+/**
+ * The organisation every environment's names derive from (platform/config/environments.ts), validated;
+ * a bad field is reported as `organisation.<field>`.
+ */
+export function loadOrganisation(raw: unknown = rawOrganisation): Organisation {
+  const result = OrganisationSchema.safeParse(raw);
+  if (!result.success) throw new EnvironmentConfigError('organisation', fieldIssues(result.error));
+  return result.data;
+}
+
+/** Every environment, validated (the organisation first, as they derive from it). */
 export function loadEnvironments(raw: Record<string, unknown> = rawEnvironments): EnvironmentConfig[] {
+  loadOrganisation();
   return Object.entries(raw)
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([name, value]) => parseEnvironment(name, value));
@@ -52,6 +76,7 @@ export function loadEnvironment(
   name: string,
   raw: Record<string, unknown> = rawEnvironments,
 ): EnvironmentConfig {
+  loadOrganisation();
   const value = raw[name];
   if (value === undefined) {
     throw new EnvironmentConfigError(name, [

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { withValues } from '../../test/support/raw-config.js';
-import { rawEnvironments } from './environments.js';
-import { EnvironmentConfigError, EnvironmentConfigSchema, parseEnvironment } from './index.js';
+import { rawEnvironments, rawOrganisation } from './environments.js';
+import {
+  EnvironmentConfigError,
+  EnvironmentConfigSchema,
+  loadOrganisation,
+  parseEnvironment,
+} from './index.js';
 
 // Field by field: what the environment config schema accepts and the exact error an operator reads
 // when it does not (issue 17: every rule is pinned at its boundary, every message as written text).
@@ -876,5 +881,98 @@ describe('environment config schema: disaster recovery and the backups lock (doc
     expect(issuesOf(withValues(prod, { 'disasterRecovery.zone': 'a' }))).toEqual(
       on('disasterRecovery.zone', ['unknown field']),
     );
+  });
+});
+
+// Issue 14: the organisation every name derives from, and the problem type base derived from it.
+describe('environment config schema: the organisation and the problem type base', () => {
+  const problemBase =
+    "must be an absolute https:// URL ending in '/', without query or fragment, such as https://example.com/problems/";
+  const rows: [string, unknown, string[]][] = [
+    ['bankApi.problemTypeBase', 'https://bank.test/problems/', []],
+    ['bankApi.problemTypeBase', 'https://bank.test/', []],
+    ['bankApi.problemTypeBase', 'https://bank.test:8443/errors/v1/', []],
+    ['bankApi.problemTypeBase', 'https://bank.test/problems', [problemBase]],
+    ['bankApi.problemTypeBase', 'http://bank.test/problems/', [problemBase]],
+    ['bankApi.problemTypeBase', '/problems/', [problemBase]],
+    ['bankApi.problemTypeBase', 'https://bank.test/problems/?v=1/', [problemBase]],
+    ['bankApi.problemTypeBase', 'https://bank.test/problems/#x/', [problemBase]],
+    ['bankApi.problemTypeBase', 'https://Bank.test/problems/', [problemBase]],
+    ['bankApi.problemTypeBase', 'https://bank.test:443/problems/', [problemBase]],
+    ['bankApi.problemTypeBase', 'https://bank.test/a b/', [problemBase]],
+    ['bankApi.problemTypeBase', '', [problemBase]],
+    ['bankApi.problemTypeBase', undefined, ['Invalid input: expected string, received undefined']],
+    ['staffSsoIssuer', 'https://sso.bank.test', []],
+    ['staffSsoIssuer', 'https://login.bank.test/realms/staff', []],
+    ['staffSsoIssuer', 'http://sso.bank.test', ['must be an https:// issuer URL']],
+    ['staffSsoIssuer', 'sso.bank.test', ['Invalid URL', 'must be an https:// issuer URL']],
+    ['staffSsoIssuer', undefined, ['Invalid input: expected string, received undefined']],
+  ];
+
+  it.each(rows)('%s = %j', (field, value, messages) => {
+    expect(issuesOf(withValues(dev, { [field]: value }))).toEqual(on(field, messages));
+  });
+
+  /** The issues loadOrganisation reports for the organisation with `values` ([] when accepted). */
+  function organisationIssues(values: Raw): Issue[] {
+    try {
+      loadOrganisation(withValues(rawOrganisation as unknown as Raw, values));
+      return [];
+    } catch (error) {
+      if (error instanceof EnvironmentConfigError) {
+        expect(error.environment).toBe('organisation');
+        for (const issue of error.issues) expect(error.message).toContain(`organisation.${issue.field}: `);
+        return error.issues;
+      }
+      throw error;
+    }
+  }
+
+  const dns = 'must be a lower-case DNS name';
+  const repository = 'must be owner/name of a GitHub repository';
+  const organisationRows: [string, unknown, string[]][] = [
+    ['domain', 'bank.example.com', []],
+    ['domain', 'ab.cd', []],
+    ['domain', `${a(63)}.example.com`, []],
+    ['domain', `${a(64)}.example.com`, [dns]],
+    ['domain', `${`${a(61)}.`.repeat(4)}abcde`, []],
+    ['domain', `${`${a(61)}.`.repeat(4)}abcdef`, [dns]],
+    ['domain', 'Bank.example.com', [dns]],
+    ['domain', 'bank.example.com/', [dns]],
+    ['domain', 'bank', [dns]],
+    ['domain', '', [dns]],
+    ['githubRepository', 'Example_Bank/bank.platform-2', []],
+    ['githubRepository', 'example-bank', [repository]],
+    ['githubRepository', 'a/b/c', [repository]],
+    ['githubRepository', ' a/b', [repository]],
+    ['githubRepository', 'a/b ', [repository]],
+  ];
+
+  it.each(organisationRows)('organisation.%s = %j', (field, value, messages) => {
+    expect(organisationIssues({ [field]: value })).toEqual(on(field, messages));
+  });
+
+  it('refuses unknown and missing organisation fields', () => {
+    expect(organisationIssues({ domian: 'x.test' })).toEqual(on('domian', ['unknown field']));
+    expect(organisationIssues({ domain: undefined })).toEqual(
+      on('domain', ['Invalid input: expected string, received undefined']),
+    );
+  });
+
+  it('the checked-in environments derive their names from the organisation', () => {
+    const { domain, githubRepository } = loadOrganisation();
+    for (const raw of [dev, prod]) {
+      const env = parseEnvironment(raw.name as string, raw);
+      expect(env.domainName).toBe(domain);
+      expect(env.ci.githubRepository).toBe(githubRepository);
+      expect(env.gitops.repoUrl).toBe(`https://github.com/${githubRepository}.git`);
+      expect(env.bankApi.problemTypeBase).toBe(`https://${domain}/problems/`);
+      for (const name of [env.bankApi.hostname, env.alertEmail.split('@')[1] ?? '']) {
+        expect(name.endsWith(`.${domain}`) || name === domain).toBe(true);
+      }
+      expect(new URL(env.bankApi.oidc.issuer).hostname.endsWith(`.${domain}`)).toBe(true);
+      expect(new URL(env.staffSsoIssuer).hostname.endsWith(`.${domain}`)).toBe(true);
+      expect(env.bankApi.imageRepository.startsWith(`${env.account}.dkr.ecr.${env.region}.`)).toBe(true);
+    }
   });
 });

@@ -140,6 +140,35 @@ export const SyncWindowSchema = z.strictObject({
   manualSync: z.boolean(),
 });
 
+// --- Issue 14: the organisation's names, declared once (platform/config/environments.ts) ---------
+
+const githubRepository = z
+  .string()
+  .regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, 'must be owner/name of a GitHub repository');
+
+/**
+ * The bank itself: the facts every environment's names derive from (hostnames, e-mail addresses, OIDC
+ * issuers, problem type URIs, the Git repository, the Kubernetes label prefix). Validated once by
+ * `loadOrganisation` (platform/config/index.ts).
+ */
+export const OrganisationSchema = z.strictObject({
+  // The bank's DNS domain. Also the prefix of the Kubernetes label and annotation keys the platform
+  // owns (`<domain>/node-pool`), which Kubernetes limits to a DNS subdomain of at most 253 characters.
+  domain: dnsName,
+  // owner/name of the GitHub repository that holds this code (the manifests branch, the CI roles' trust).
+  githubRepository,
+});
+
+/**
+ * Base of bank-api's RFC 9457 problem `type` URIs (`<base><slug>`, e.g. .../problems/insufficient-funds):
+ * an absolute https:// URL ending in '/', without query or fragment, so every type is a clean URL.
+ */
+const problemTypeBase = z.string().refine((value) => {
+  if (!URL.canParse(value)) return false;
+  const url = new URL(value);
+  return url.protocol === 'https:' && url.href === value && value.endsWith('/') && !url.search && !url.hash;
+}, "must be an absolute https:// URL ending in '/', without query or fragment, such as https://example.com/problems/");
+
 export const EnvironmentConfigSchema = z
   .strictObject({
     name: z.string().regex(/^[a-z][a-z0-9-]{1,15}$/, 'must be 2-16 lower-case letters, digits or dashes'),
@@ -221,9 +250,7 @@ export const EnvironmentConfigSchema = z
     }),
     ci: z.strictObject({
       // owner/name of the GitHub repository whose Actions workflows may assume the CI roles (OIDC).
-      githubRepository: z
-        .string()
-        .regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, 'must be owner/name of a GitHub repository'),
+      githubRepository,
       imagePushBranch: z.string().regex(/^[A-Za-z0-9._/-]+$/, 'must be a Git branch name'),
       // GitHub deployment environment allowed to run `cdk deploy` for this environment.
       deployEnvironment: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'must be a GitHub environment name'),
@@ -257,7 +284,11 @@ export const EnvironmentConfigSchema = z
         issuer: z.string().url().startsWith('https://', 'must be an https:// issuer URL'),
         audience: z.string().min(1),
       }),
+      // PROBLEM_TYPE_BASE of the pods (issue 14): derived from the organisation's domain.
+      problemTypeBase,
     }),
+    // The OpenID Connect issuer staff sign in to Argo CD with (argocd/helm-values.ts; issue 14).
+    staffSsoIssuer: z.string().url().startsWith('https://', 'must be an https:// issuer URL'),
   })
   .superRefine((env, ctx) => {
     if (env.nodes.maxCapacity < env.nodes.minCapacity) {
@@ -503,3 +534,4 @@ export type SyncWindow = z.infer<typeof SyncWindowSchema>;
 export type BackupConfig = z.infer<typeof BackupSchema>;
 export type DisasterRecoveryConfig = z.infer<typeof DisasterRecoverySchema>;
 export type NodeAutoscaler = z.infer<typeof NodeAutoscalerSchema>;
+export type Organisation = z.infer<typeof OrganisationSchema>;

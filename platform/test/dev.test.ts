@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
 import { GITOPS_ROOT } from '../../argocd/applications.js';
 import { PINNED_VERSIONS } from '../../test/expected/pinned-versions.js';
 import { loadEnvironment } from '../config/index.js';
@@ -621,6 +624,23 @@ describe('dev: security, buckets, tags, compliance', () => {
         expect(tagsOf(resource)).toMatchObject(expected);
       }
     }
+  });
+
+  it('tags with the keys the ALB carries: one tag schema for the templates and the rendered Ingress', () => {
+    const keys = ['CostCenter', 'DataClassification', 'Environment', 'Owner', 'Project'];
+    const vpc = resourcesOfType(env.templates.network, 'AWS::EC2::VPC')[0];
+    if (!vpc) throw new Error('no VPC in the network stack');
+    const templateKeys = Object.keys(tagsOf(vpc)).filter((k) => /^[A-Z]/.test(k) && k !== 'Name');
+    expect(templateKeys.sort()).toEqual(keys);
+    const ingress = parseAllDocuments(
+      readFileSync(join(import.meta.dirname, '..', '..', 'manifests', 'dev', 'bank-api.k8s.yaml'), 'utf8'),
+    )
+      .map((doc) => doc.toJS() as { kind: string; metadata: { annotations?: Record<string, string> } })
+      .find((o) => o.kind === 'Ingress');
+    const albTags = ingress?.metadata.annotations?.['alb.ingress.kubernetes.io/tags'] ?? '';
+    const albKeys = albTags.split(',').map((pair) => pair.split('=')[0]);
+    expect(albKeys.sort()).toEqual(keys);
+    expect(albTags).toContain(`Environment=${config.name}`);
   });
 
   it('synthesizes offline: no context lookups and no warnings', () => {

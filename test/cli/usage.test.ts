@@ -24,6 +24,7 @@ const OTHER_TOOLS: Record<string, string> = {
   build: 'the workspace build (tsc)',
   'synth:manifests': 'cdk8s',
   synth: 'synth:platform, then synth:manifests',
+  // platform/bin/cdk-guard.ts checks the config for placeholders, then hands every argument to cdk.
   'infra:diff': 'cdk',
   'infra:deploy': 'cdk',
 };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { argoCdValues } from '../../argocd/helm-values.js';
+import { argoCdValues, withSsoIssuer } from '../../argocd/helm-values.js';
 import { kubePrometheusStackValues } from '../../argocd/monitoring-values.js';
 import { KUBE_PROMETHEUS_STACK } from '../../argocd/versions.js';
 import { MONITORING } from '../../charts/lib/platform-contract.js';
@@ -21,6 +21,8 @@ describe.each(loadEnvironments().map((env) => [env.name, env] as const))(
     it('signs staff in through OIDC with PKCE; the local admin only outside prod', () => {
       const oidc = parse(cm['oidc.config']);
       expect(oidc.issuer).toMatch(/^https:\/\//);
+      // Named once: the environment config's staff SSO issuer, not a copy in the values files.
+      expect(oidc.issuer).toBe(env.staffSsoIssuer);
       expect(oidc.enablePKCEAuthentication).toBe(true);
       expect(oidc.clientSecret).toBeUndefined();
       expect(oidc.requestedScopes).toContain('groups');
@@ -127,3 +129,22 @@ describe.each(loadEnvironments().map((env) => [env.name, env] as const))(
     });
   },
 );
+
+describe('the staff SSO issuer is named once', () => {
+  const values = { configs: { cm: { 'oidc.config': 'name: SSO\nclientID: argocd\n' } } };
+
+  it('is added to oidc.config from the environment config', () => {
+    const merged = withSsoIssuer(values, 'https://sso.bank.test') as Values;
+    expect(parse(merged.configs.cm['oidc.config'])).toEqual({
+      name: 'SSO',
+      clientID: 'argocd',
+      issuer: 'https://sso.bank.test',
+    });
+  });
+
+  it('a values file that sets it too is refused, naming where it belongs', () => {
+    const twice = { configs: { cm: { 'oidc.config': 'issuer: https://x.test\n' } } };
+    expect(() => withSsoIssuer(twice, 'https://sso.bank.test')).toThrow(/staffSsoIssuer in platform\/config/);
+    expect(() => withSsoIssuer({}, 'https://sso.bank.test')).toThrow(/oidc\.config" is missing/);
+  });
+});

@@ -126,6 +126,10 @@ describe.each(environments.map((e) => [e.name] as const))('%s: database access',
       sslMode: 'verify-full',
       credentials: { source: 'iam', region: 'eu-central-1' },
     });
+    // The problem type base comes from the environment config, and the service takes it as set.
+    const config = environments.find((e) => e.name === env);
+    expect(apiConfig.problemTypeBase).toBe(config?.bankApi.problemTypeBase);
+    expect(apiConfig.problemTypeBase).toMatch(/^https:\/\/[a-z0-9.-]+\/problems\/$/);
     const migrate = job?.object.spec.template.spec.containers[0];
     const migrateConfig = loadConfig(environmentOf(migrate, urlFor('bank-api-migrate-database', sample)));
     expect(migrateConfig.database).toMatchObject({ kind: 'postgres', sslMode: 'verify-full' });

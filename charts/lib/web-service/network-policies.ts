@@ -1,6 +1,7 @@
 import type { Construct } from 'constructs';
 import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
 import type { INetworkPolicyEgressRule } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicyEgressRule';
+import { purposeAnnotation } from '../../../platform/config/labels.js';
 import { ModelObject } from '../model-object.js';
 import {
   LINK_LOCAL_CIDR,
@@ -22,7 +23,7 @@ export function addServiceNetworkPolicies(scope: Construct, p: ResolvedWebServic
     labels: commonLabels(p),
     annotations: {
       'argocd.argoproj.io/sync-wave': SYNC_WAVE.guardrails,
-      'bank.example.com/purpose': purpose,
+      [purposeAnnotation()]: purpose,
     },
   });
   const allPods = { matchLabels: { 'app.kubernetes.io/name': p.name } };

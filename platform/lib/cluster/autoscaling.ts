@@ -2,6 +2,7 @@ import * as blueprints from '@aws-quickstart/eks-blueprints';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks';
 import type { EnvironmentConfig } from '../../config/index.js';
+import { nodePoolLabel } from '../../config/labels.js';
 import { KARPENTER_DISCOVERY_TAG } from '../network/network-stack.js';
 import { clusterName } from '../shared/naming.js';
 import { costAllocationTags } from '../shared/tags.js';
@@ -40,7 +41,7 @@ export function systemNodeGroup(env: EnvironmentConfig): blueprints.ManagedNodeG
     desiredSize: env.nodes.systemNodeCount,
     maxSize: env.nodes.systemNodeCount,
     nodeGroupSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
-    labels: { 'bank.example.com/node-pool': 'system' },
+    labels: { [nodePoolLabel()]: 'system' },
     launchTemplate: nodeLaunchTemplate(env),
   };
 }
@@ -61,7 +62,7 @@ export function workloadNodeGroup(env: EnvironmentConfig): blueprints.ManagedNod
     desiredSize: env.nodes.minCapacity,
     maxSize: env.nodes.maxCapacity,
     nodeGroupSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
-    labels: { 'bank.example.com/node-pool': 'workload' },
+    labels: { [nodePoolLabel()]: 'workload' },
     launchTemplate: nodeLaunchTemplate(env),
   };
 }
@@ -76,7 +77,7 @@ export function karpenterAddOn(env: EnvironmentConfig): blueprints.KarpenterV1Ad
     interruptionHandling: true,
     podIdentity: true,
     nodePoolSpec: {
-      labels: { 'bank.example.com/node-pool': 'workload' },
+      labels: { [nodePoolLabel()]: 'workload' },
       requirements: [
         { key: 'karpenter.k8s.aws/instance-family', operator: 'In', values: env.nodes.instanceFamilies },
         { key: 'karpenter.k8s.aws/instance-size', operator: 'In', values: ['large', 'xlarge', '2xlarge'] },

@@ -19,6 +19,8 @@ export interface AppDeps {
   tracer: Tracer;
   authenticator: Authenticator;
   bodyLimitBytes: number;
+  /** Base of the problem `type` URIs (config PROBLEM_TYPE_BASE). */
+  problemTypeBase: string;
   requiredSchemaVersion: number;
   readiness: Readiness;
 }
@@ -39,7 +41,7 @@ export function createApp(deps: AppDeps): Koa {
     if (!deps.readiness.accepting) ctx.set('Connection', 'close');
   });
   app.use(requestContext({ logger: deps.logger, metrics: deps.metrics, tracer: deps.tracer }));
-  app.use(problemHandler(deps.bodyLimitBytes));
+  app.use(problemHandler(deps.bodyLimitBytes, deps.problemTypeBase));
   app.use(securityHeaders());
   app.use(
     bodyParser({

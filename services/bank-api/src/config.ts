@@ -30,6 +30,25 @@ const url = (protocols: string[]) =>
     message: `must be a URL (${protocols.join(' or ')})`,
   });
 
+/**
+ * The base of the problem `type` URIs (RFC 9457): `<base><slug>`. An http(s) URL or an absolute path,
+ * ending in '/', without query or fragment. The manifests set the bank's own https:// base (from the
+ * environment config); the local default is relative, so a developer's types resolve against the
+ * service they called and name no organisation.
+ */
+export const DEFAULT_PROBLEM_TYPE_BASE = '/problems/';
+const problemTypeBase = z
+  .string()
+  .refine(
+    (v) => {
+      if (!v.endsWith('/') || /[?#\s]/.test(v)) return false;
+      if (v.startsWith('/')) return !v.startsWith('//');
+      return URL.canParse(v) && ['https:', 'http:'].includes(new URL(v).protocol) && new URL(v).href === v;
+    },
+    { message: "must be an http(s) URL or an absolute path ending in '/', without query or fragment" },
+  )
+  .default(DEFAULT_PROBLEM_TYPE_BASE);
+
 const EnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   HOST: z.string().min(1).optional(),
@@ -60,6 +79,7 @@ const EnvSchema = z.object({
   OIDC_AUDIENCE: z.string().min(1).optional(),
   OIDC_JWKS_URI: url(['https:', 'http:']).optional(),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(256).max(1_048_576).default(16_384),
+  PROBLEM_TYPE_BASE: problemTypeBase,
   KEEP_ALIVE_TIMEOUT_MS: millis(65_000, 61_000),
   SHUTDOWN_DELAY_MS: millis(0),
   SHUTDOWN_TIMEOUT_MS: millis(25_000, 1_000),
@@ -107,6 +127,8 @@ export interface Config {
   migrateOnStart: boolean;
   auth: AuthConfig;
   bodyLimitBytes: number;
+  /** Base of the problem `type` URIs (PROBLEM_TYPE_BASE). */
+  problemTypeBase: string;
   keepAliveTimeoutMs: number;
   shutdownDelayMs: number;
   shutdownTimeoutMs: number;
@@ -215,6 +237,11 @@ export function loadConfig(env: Env = process.env): Config {
   if (e.PORT !== 0 && e.PORT === e.METRICS_PORT) {
     problems.push('METRICS_PORT: must differ from PORT (metrics are served on their own port)');
   }
+  if (production && !e.PROBLEM_TYPE_BASE.startsWith('https://')) {
+    problems.push(
+      `PROBLEM_TYPE_BASE: must be an https:// URL when NODE_ENV=production (got '${e.PROBLEM_TYPE_BASE}'): clients compare problem types across hosts`,
+    );
+  }
   if (e.SHUTDOWN_DELAY_MS >= e.SHUTDOWN_TIMEOUT_MS) {
     problems.push('SHUTDOWN_DELAY_MS: must be shorter than SHUTDOWN_TIMEOUT_MS');
   }
@@ -261,6 +288,7 @@ export function loadConfig(env: Env = process.env): Config {
     migrateOnStart: e.MIGRATE_ON_START,
     auth,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    problemTypeBase: e.PROBLEM_TYPE_BASE,
     keepAliveTimeoutMs: e.KEEP_ALIVE_TIMEOUT_MS,
     shutdownDelayMs: e.SHUTDOWN_DELAY_MS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,

@@ -96,6 +96,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     tracer: tracing.tracer,
     authenticator,
     bodyLimitBytes: config.bodyLimitBytes,
+    problemTypeBase: config.problemTypeBase,
     requiredSchemaVersion: latestVersion(migrations),
     readiness,
   });
@@ -119,7 +120,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
         'malformed-request',
         'Malformed request',
         'The HTTP request could not be parsed.',
-      ).toJSON(),
+      ).toProblemDetails(config.problemTypeBase),
     );
     socket.end(
       `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\n` +

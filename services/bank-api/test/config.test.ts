@@ -58,6 +58,7 @@ describe('loadConfig', () => {
       NODE_ENV: 'production',
       DATABASE_URL: 'postgres://h/db',
       DATABASE_SSL_MODE: 'verify-full',
+      PROBLEM_TYPE_BASE: 'https://bank.test/problems/',
     });
     expect(problems).toEqual([
       expect.stringMatching(/^AUTH_MODE: 'dev' is refused when NODE_ENV=production/),
@@ -70,6 +71,7 @@ describe('loadConfig', () => {
       OIDC_ISSUER: 'https://id.example',
       OIDC_AUDIENCE: 'bank',
       OIDC_JWKS_URI: 'https://id.example/jwks',
+      PROBLEM_TYPE_BASE: 'https://bank.test/problems/',
     };
     expect(problemsOf({ NODE_ENV: 'production', ...oidc })).toEqual([
       expect.stringMatching(/^DATABASE_URL: required/),
@@ -84,6 +86,61 @@ describe('loadConfig', () => {
       DATABASE_SSL_MODE: 'verify-full',
     });
     expect(ok).toMatchObject({ host: '0.0.0.0', auth: { mode: 'oidc', issuer: 'https://id.example' } });
+  });
+
+  describe('problem type base (PROBLEM_TYPE_BASE)', () => {
+    const message =
+      "PROBLEM_TYPE_BASE: must be an http(s) URL or an absolute path ending in '/', without query or fragment";
+    it.each([
+      'https://bank.test/problems/',
+      'http://localhost:8080/problems/',
+      'https://bank.test/',
+      '/problems/',
+      '/',
+    ])('accepts %j', (value) => {
+      expect(loadConfig({ PROBLEM_TYPE_BASE: value }).problemTypeBase).toBe(value);
+    });
+
+    it.each([
+      'https://bank.test/problems',
+      'problems/',
+      '//bank.test/problems/',
+      'ftp://bank.test/problems/',
+      'https://bank.test/problems/?a=/',
+      'https://bank.test/problems/#/',
+      '/pro blems/',
+      'https://Bank.test/problems/',
+    ])('refuses %j', (value) => {
+      expect(problemsOf({ PROBLEM_TYPE_BASE: value })).toEqual([`${message} (got '${value}')`]);
+    });
+
+    it('defaults to a path relative to the service, and keeps what is set', () => {
+      expect(loadConfig({}).problemTypeBase).toBe('/problems/');
+      expect(loadConfig({ PROBLEM_TYPE_BASE: 'https://bank.test/p/' }).problemTypeBase).toBe(
+        'https://bank.test/p/',
+      );
+    });
+
+    it('must be an https:// URL in production', () => {
+      const production = {
+        NODE_ENV: 'production',
+        AUTH_MODE: 'oidc',
+        OIDC_ISSUER: 'https://id.example',
+        OIDC_AUDIENCE: 'bank',
+        OIDC_JWKS_URI: 'https://id.example/jwks',
+        DATABASE_URL: 'postgres://h/db',
+        DATABASE_SSL_MODE: 'verify-full',
+      };
+      const refused = (value?: string) =>
+        `PROBLEM_TYPE_BASE: must be an https:// URL when NODE_ENV=production (got '${value}'): clients compare problem types across hosts`;
+      expect(problemsOf(production)).toEqual([refused('/problems/')]);
+      expect(problemsOf({ ...production, PROBLEM_TYPE_BASE: 'http://bank.test/p/' })).toEqual([
+        refused('http://bank.test/p/'),
+      ]);
+      expect(loadConfig({ ...production, PROBLEM_TYPE_BASE: 'https://bank.test/p/' }).problemTypeBase).toBe(
+        'https://bank.test/p/',
+      );
+    });
   });
 
   describe('database credentials', () => {

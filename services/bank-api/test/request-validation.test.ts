@@ -200,8 +200,8 @@ describe('validate', () => {
       }
     })();
     expect(error).toBeInstanceOf(ProblemError);
-    expect((error as ProblemError).toJSON()).toEqual({
-      type: 'https://bank.example.com/problems/validation-error',
+    expect((error as ProblemError).toProblemDetails('https://bank.test/problems/')).toEqual({
+      type: 'https://bank.test/problems/validation-error',
       title: 'Request validation failed',
       status: 400,
       detail: 'The transfer is invalid: fromAccountId: must be a UUID; amount: must be greater than zero.',

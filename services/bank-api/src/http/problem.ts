@@ -3,8 +3,9 @@ import type { Logger } from 'pino';
 import { isDatabaseUnavailable, isStatementTimeout } from '../db/errors.js';
 
 // RFC 9457 problem details. Every error the API returns goes through here, so clients see one shape.
+// A problem's `type` is `<base><slug>`; the base is configuration (PROBLEM_TYPE_BASE, config.ts), set
+// by the manifests from the environment config, so no organisation's domain is written here.
 
-export const PROBLEM_BASE = 'https://bank.example.com/problems/';
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
 export interface ProblemDetails {
@@ -40,9 +41,10 @@ export class ProblemError extends Error {
     this.headers = headers;
   }
 
-  toJSON(instance?: string): ProblemDetails {
+  /** The problem+json body; `typeBase` is the configured base of the `type` URIs. */
+  toProblemDetails(typeBase: string, instance?: string): ProblemDetails {
     return {
-      type: `${PROBLEM_BASE}${this.slug}`,
+      type: `${typeBase}${this.slug}`,
       title: this.title,
       status: this.status,
       detail: this.message,
@@ -180,7 +182,7 @@ function toProblem(error: unknown, bodyLimit: number): { problem: ProblemError; 
 }
 
 /** Outermost error boundary: renders problem+json and logs what the client did not cause. */
-export function problemHandler(bodyLimit: number) {
+export function problemHandler(bodyLimit: number, problemTypeBase: string) {
   return async (ctx: Context, next: Next): Promise<void> => {
     try {
       await next();
@@ -204,7 +206,10 @@ export function problemHandler(bodyLimit: number) {
       ctx.status = problem.status;
       for (const [name, value] of Object.entries(problem.headers)) ctx.set(name, value);
       ctx.type = PROBLEM_CONTENT_TYPE;
-      ctx.body = problem.toJSON(ctx.state.requestId ? `urn:request:${ctx.state.requestId}` : undefined);
+      ctx.body = problem.toProblemDetails(
+        problemTypeBase,
+        ctx.state.requestId ? `urn:request:${ctx.state.requestId}` : undefined,
+      );
     }
   };
 }
