@@ -8,7 +8,7 @@ import { rawEnvironments } from '../config/environments.js';
 import { loadEnvironments, loadOrganisation, parseEnvironment } from '../config/index.js';
 import { guard, stackSelectors, targetedEnvironments } from './cdk-guard.js';
 
-// Issue 14: `npm run infra:diff` / `infra:deploy` refuse (exit 2) while an environment they reach
+// `npm run infra:diff` / `infra:deploy` refuse (exit 2) while an environment they reach
 // holds placeholder values, naming the fields to set; synth keeps working with them.
 
 const repoRoot = join(import.meta.dirname, '..', '..');

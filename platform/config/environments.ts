@@ -5,7 +5,7 @@ import type { EnvironmentConfig, EnvironmentConfigInput, Organisation } from './
 // the environment and field named. Every difference between environments is a field below; no code
 // branches on an environment's name.
 
-// --- Issue 14: every name the bank owns is declared once, here, and derived below ----------------
+// --- Every name the bank owns is declared once, here, and derived below --------------------------
 // These are placeholders (a reserved example domain, an example GitHub owner, documentation account
 // ids; platform/config/placeholders.ts says which values count as such). Synth works with them;
 // `npm run infra:diff` and `infra:deploy` refuse to run until the ones they would use are replaced.

@@ -11,7 +11,7 @@ import {
   placeholderWarning,
 } from './placeholders.js';
 
-// Issue 14: which config values are placeholders, and what an operator reads about them.
+// Which config values are placeholders, and what an operator reads about them.
 
 type Raw = Record<string, unknown>;
 

@@ -1,6 +1,6 @@
 import type { EnvironmentConfig, Organisation } from './schema.js';
 
-// Which config values are placeholders (issue 14). The repository ships with values nobody can own:
+// Which config values are placeholders. The repository ships with values nobody can own:
 // a domain reserved for documentation, an example GitHub owner and the account ids AWS's own
 // documentation uses. Synth works with them (tests and CI synthesize offline); `cdk diff` and
 // `cdk deploy` need the bank's real values, so platform/bin/platform.ts warns at every synth and

@@ -884,7 +884,7 @@ describe('environment config schema: disaster recovery and the backups lock (doc
   });
 });
 
-// Issue 14: the organisation every name derives from, and the problem type base derived from it.
+// The organisation every name derives from, and the problem type base derived from it.
 describe('environment config schema: the organisation and the problem type base', () => {
   const problemBase =
     "must be an absolute https:// URL ending in '/', without query or fragment, such as https://example.com/problems/";

@@ -140,7 +140,7 @@ export const SyncWindowSchema = z.strictObject({
   manualSync: z.boolean(),
 });
 
-// --- Issue 14: the organisation's names, declared once (platform/config/environments.ts) ---------
+// --- The organisation's names, declared once (platform/config/environments.ts) ---------
 
 const githubRepository = z
   .string()
@@ -284,10 +284,10 @@ export const EnvironmentConfigSchema = z
         issuer: z.string().url().startsWith('https://', 'must be an https:// issuer URL'),
         audience: z.string().min(1),
       }),
-      // PROBLEM_TYPE_BASE of the pods (issue 14): derived from the organisation's domain.
+      // PROBLEM_TYPE_BASE of the pods: derived from the organisation's domain.
       problemTypeBase,
     }),
-    // The OpenID Connect issuer staff sign in to Argo CD with (argocd/helm-values.ts; issue 14).
+    // The OpenID Connect issuer staff sign in to Argo CD with (argocd/helm-values.ts).
     staffSsoIssuer: z.string().url().startsWith('https://', 'must be an https:// issuer URL'),
   })
   .superRefine((env, ctx) => {

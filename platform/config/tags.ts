@@ -1,6 +1,6 @@
 import type { EnvironmentConfig } from './schema.js';
 
-// One tag schema for everything the platform creates in AWS (issue 14): the CDK app tags every
+// One tag schema for everything the platform creates in AWS: the CDK app tags every
 // resource with these (platform/lib/shared/tags.ts) and the charts tag the ALB and its target groups
 // with the same keys and values (the Ingress's alb.ingress.kubernetes.io/tags). Activate the same keys
 // as cost allocation tags in Billing.

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ofKind, parseManifests, renderAll, rowsOf } from './rendered.js';
 
-// Issue 14: one AWS tag schema. The ALB and its target groups (tagged by the AWS Load Balancer
+// One AWS tag schema. The ALB and its target groups (tagged by the AWS Load Balancer
 // Controller from the Ingress annotation) carry the keys every CDK resource carries
 // (platform/test/dev.test.ts checks the templates against the same list), written out here.
 

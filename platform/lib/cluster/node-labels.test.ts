@@ -4,7 +4,7 @@ import { renderEnvironment } from '../../../charts/render.js';
 import { loadEnvironment, loadOrganisation } from '../../config/index.js';
 import { karpenterAddOn, systemNodeGroup, workloadNodeGroup } from './autoscaling.js';
 
-// Issue 14: the node labels (CDK) and the NetworkPolicy annotations (charts) share one key prefix,
+// The node labels (CDK) and the NetworkPolicy annotations (charts) share one key prefix,
 // the organisation's domain, declared once in platform/config/environments.ts.
 
 const env = loadEnvironment('dev');

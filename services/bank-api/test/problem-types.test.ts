@@ -2,7 +2,7 @@ import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestService, type TestService } from './support/harness.js';
 
-// Issue 14: a problem's `type` is `<PROBLEM_TYPE_BASE><slug>`. The base is configuration (the
+// A problem's `type` is `<PROBLEM_TYPE_BASE><slug>`. The base is configuration (the
 // manifests set it from the environment config); without it, types are relative to the service.
 
 /** Sends raw bytes and returns the response's JSON body (requests koa never sees). */
