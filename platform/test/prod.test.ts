@@ -29,6 +29,23 @@ describe('prod', () => {
     expect(zones.size).toBe(3);
   });
 
+  it("lets CI deploy and diff every region prod's stacks live in, through each region's bootstrap roles", () => {
+    const policy = (name: string) =>
+      JSON.stringify(
+        resourcesOfType(env.templates.delivery, 'AWS::IAM::ManagedPolicy').find(
+          (p) => p.Properties?.ManagedPolicyName === name,
+        )?.Properties?.PolicyDocument,
+      );
+    // eu-central-1 is home; the backup copy vault and the standby stacks are in eu-west-1.
+    for (const region of ['eu-central-1', 'eu-west-1']) {
+      for (const kind of ['deploy', 'file-publishing', 'image-publishing', 'lookup']) {
+        expect(policy('bank-prod-ci-cdk-deploy')).toContain(`-${kind}-role-222222222222-${region}`);
+      }
+      expect(policy('bank-prod-ci-cdk-diff')).toContain(`-lookup-role-222222222222-${region}`);
+    }
+    expect(policy('bank-prod-ci-cdk-diff')).not.toMatch(/deploy-role|publishing-role/);
+  });
+
   it('has no public Kubernetes API endpoint', () => {
     const vpcConfig = eksClusterConfig(env.templates.cluster).resourcesVpcConfig;
     expect(vpcConfig.endpointPublicAccess).toBe(false);

@@ -3,6 +3,7 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../../config/index.js';
+import { deploymentRegions } from '../../config/regions.js';
 import { rotatingKey } from '../shared/kms.js';
 import { resourceName } from '../shared/naming.js';
 
@@ -106,6 +107,11 @@ export class DeliveryStack extends Stack {
       ],
     });
 
+    // `cdk deploy 'bank-<env>-*'` reaches the stacks in the backup copy and standby regions too, each
+    // through that region's bootstrap roles.
+    const regions = deploymentRegions(config);
+    const bootstrapRole = (kind: string, region: string) =>
+      `arn:${this.partition}:iam::${this.account}:role/cdk-${CDK_BOOTSTRAP_QUALIFIER}-${kind}-role-${this.account}-${region}`;
     const deployRole = new iam.Role(this, 'CdkDeployRole', {
       roleName: resourceName(config, 'ci-cdk-deploy'),
       description: `GitHub Actions environment ${config.ci.deployEnvironment} on ${repo}: cdk deploy`,
@@ -119,9 +125,8 @@ export class DeliveryStack extends Stack {
         new iam.PolicyStatement({
           sid: 'AssumeCdkBootstrapRoles',
           actions: ['sts:AssumeRole', 'sts:TagSession'],
-          resources: ['deploy', 'file-publishing', 'image-publishing', 'lookup'].map(
-            (kind) =>
-              `arn:${this.partition}:iam::${this.account}:role/cdk-${CDK_BOOTSTRAP_QUALIFIER}-${kind}-role-${this.account}-${this.region}`,
+          resources: ['deploy', 'file-publishing', 'image-publishing', 'lookup'].flatMap((kind) =>
+            regions.map((region) => bootstrapRole(kind, region)),
           ),
         }),
       ],
@@ -142,9 +147,7 @@ export class DeliveryStack extends Stack {
         new iam.PolicyStatement({
           sid: 'AssumeCdkLookupRole',
           actions: ['sts:AssumeRole', 'sts:TagSession'],
-          resources: [
-            `arn:${this.partition}:iam::${this.account}:role/cdk-${CDK_BOOTSTRAP_QUALIFIER}-lookup-role-${this.account}-${this.region}`,
-          ],
+          resources: regions.map((region) => bootstrapRole('lookup', region)),
         }),
       ],
     });
