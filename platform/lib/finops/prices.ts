@@ -184,6 +184,7 @@ export const RESOURCE_PRICING: Readonly<Record<string, ResourcePricing>> = {
   'Custom::AWSCDK-EKS-KubernetesPatch': { kind: 'free' },
   'Custom::AWSCDK-EKS-KubernetesResource': { kind: 'free' },
   'Custom::AWSCDKCfnJson': { kind: 'free' },
+  'Custom::AWSCDKOpenIdConnectProvider': { kind: 'free' },
   'Custom::VpcRestrictDefaultSG': { kind: 'free' },
 };
 
