@@ -568,7 +568,9 @@ describe('prod', () => {
 
   it('lets the CUR 2.0 export write into the audit bucket for this account only', () => {
     const policies = resourcesOfType(env.templates.security, 'AWS::S3::BucketPolicy').flatMap(
-      (p) => (p.Properties?.PolicyDocument as { Statement: Record<string, unknown>[] }).Statement,
+      (p) =>
+        (p.Properties?.PolicyDocument as { Statement: Record<string, unknown>[] } | undefined)?.Statement ??
+        [],
     );
     const write = policies.find((s) => s.Sid === 'AllowCostExportWrite');
     expect(write?.Principal).toEqual({
