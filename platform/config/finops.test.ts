@@ -108,30 +108,18 @@ describe('environment config schema: finops', () => {
   });
 
   it.each([
-    ['dev', dev, 100, []],
-    ['dev', dev, 1, []],
+    ['dev', 100, []],
+    ['dev', 1, []],
+    ['dev', 0, [{ field: 'finops.spotSharePercent', message: 'must be above 0 when nodes.spot is true' }]],
+    ['dev', 101, [{ field: 'finops.spotSharePercent', message: 'Too big: expected number to be <=100' }]],
     [
       'dev',
-      dev,
-      0,
-      [{ field: 'finops.spotSharePercent', message: 'must be above 0 when nodes.spot is true' }],
-    ],
-    [
-      'dev',
-      dev,
-      101,
-      [{ field: 'finops.spotSharePercent', message: 'Too big: expected number to be <=100' }],
-    ],
-    [
-      'dev',
-      dev,
       12.5,
       [{ field: 'finops.spotSharePercent', message: 'Invalid input: expected int, received number' }],
     ],
-    ['prod', prod, 50, []],
+    ['prod', 50, []],
     [
       'prod',
-      prod,
       51,
       [
         {
@@ -141,8 +129,10 @@ describe('environment config schema: finops', () => {
         },
       ],
     ],
-  ])('%s: spotSharePercent = %d', (_env, base, spotSharePercent, expected) => {
-    expect(issuesOf(withValues(base, { 'finops.spotSharePercent': spotSharePercent }))).toEqual(expected);
+  ])('%s: spotSharePercent = %d', (name, spotSharePercent, expected) => {
+    expect(
+      issuesOf(withValues(name === 'prod' ? prod : dev, { 'finops.spotSharePercent': spotSharePercent })),
+    ).toEqual(expected);
   });
 
   it('ties the spot share to nodes.spot', () => {

@@ -247,7 +247,7 @@ export function formatEstimate(estimate: EnvironmentEstimate): string {
     l.item,
     String(Math.round(l.quantity * 100) / 100),
     l.unit,
-    usd(l.unitPriceUsd),
+    l.unitPriceUsd < 1 ? l.unitPriceUsd.toFixed(4) : usd(l.unitPriceUsd),
     usd(l.monthlyUsd),
     l.basis,
   ]);
