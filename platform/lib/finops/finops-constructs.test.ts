@@ -145,6 +145,16 @@ describe('CostDataExport and allowCostExportDelivery', () => {
     });
   });
 
+  it('tells cfn-lint why the type is missing from the other regions', () => {
+    const stack = stackIn('us-east-1');
+    new CostDataExport(stack, 'Export', { exportName: 'e', bucketName: 'b', bucketRegion: 'eu-central-1' });
+    const [resource] = Object.values(Template.fromStack(stack).findResources('AWS::BCMDataExports::Export'));
+    expect(resource?.Metadata).toMatchObject({
+      'cfn-lint': { config: { ignore_checks: ['E3006'] } },
+      'cfn-lint-reason': expect.stringContaining('us-east-1 only'),
+    });
+  });
+
   it('must be deployed in us-east-1 and takes a clean prefix', () => {
     const props = { exportName: 'e', bucketName: 'b', bucketRegion: 'eu-central-1' };
     expect(() => new CostDataExport(stackIn('eu-central-1'), 'E', props)).toThrow(
