@@ -545,6 +545,14 @@ describe('prod', () => {
     );
     expect([...buckets.entries()].find(([name]) => name.includes('assets'))?.[1]).toBe('bank-api');
     expect([...buckets.entries()].find(([name]) => name.includes('backups'))?.[1]).toBe('data');
+    // Whole stacks: the standby database and the backup copy vault are data; Karpenter's nodes are platform.
+    const standby = env.standby?.database;
+    const copy = env.backupCopy?.template;
+    if (!standby || !copy) throw new Error('prod has a standby database and a backup copy vault');
+    expect(service(standby, 'AWS::RDS::DBCluster')).toEqual(['data']);
+    expect(service(copy, 'AWS::Backup::BackupVault')).toEqual(['data']);
+    const nodeClassText = manifests(env.templates.cluster).find((m) => m.includes('EC2NodeClass')) ?? '';
+    expect(nodeClassText).toMatch(/\\*"Service\\*":\\*"platform\\*"/);
   });
 
   it('detects cost anomalies in us-east-1 and pages the on-call topic, which admits costalerts', () => {
