@@ -1,6 +1,8 @@
 // The pinned price table the cost estimate of `npm run synth:platform` is computed from
 // (platform/lib/finops/estimate.ts, docs/platform/cost.md). Prices are facts that change: this table
 // says when and where they were taken, and a reviewer updates the date with the figures.
+// The 2026-12-02 figures were carried over as list prices (not fetched by a tool from the pages below);
+// re-read the pages when updating, and change `date` with them.
 
 /** How a CloudFormation resource type enters the estimate. */
 export type ResourcePricing =
