@@ -550,8 +550,17 @@ describe('prod', () => {
     const copy = env.backupCopy?.template;
     if (!standby || !copy) throw new Error('prod has a standby database and a backup copy vault');
     expect(service(standby, 'AWS::RDS::DBCluster')).toEqual(['data']);
-    expect(service(copy, 'AWS::Backup::BackupVault')).toEqual(['data']);
-    const nodeClassText = manifests(env.templates.cluster).find((m) => m.includes('EC2NodeClass')) ?? '';
+    // (the vault's tags are a map, BackupVaultTags; the copy stack's key carries the list form)
+    expect(
+      resourcesOfType(copy, 'AWS::Backup::BackupVault').map(
+        (v) => (v.Properties?.BackupVaultTags as Record<string, string>).Service,
+      ),
+    ).toEqual(['data']);
+    expect(service(copy, 'AWS::KMS::Key')).toEqual(['data']);
+    const nodeClassText =
+      manifests(env.templates.cluster).find(
+        (m) => m.includes('EC2NodeClass') && m.includes('amiSelectorTerms'),
+      ) ?? '';
     expect(nodeClassText).toMatch(/\\*"Service\\*":\\*"platform\\*"/);
   });
 
