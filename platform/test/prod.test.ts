@@ -553,7 +553,7 @@ describe('prod', () => {
     // (the vault's tags are a map, BackupVaultTags; the copy stack's key carries the list form)
     expect(
       resourcesOfType(copy, 'AWS::Backup::BackupVault').map(
-        (v) => (v.Properties?.BackupVaultTags as Record<string, string>).Service,
+        (v) => (v.Properties?.BackupVaultTags as Record<string, string> | undefined)?.Service,
       ),
     ).toEqual(['data']);
     expect(service(copy, 'AWS::KMS::Key')).toEqual(['data']);
