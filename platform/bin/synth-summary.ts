@@ -6,6 +6,7 @@ import { Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import { EnvironmentConfigError, loadEnvironments } from '../config/index.js';
 import { compliancePacks, complianceVerdict, unacknowledgedFindings } from '../lib/compliance.js';
+import { type CfnTemplate, estimateEnvironment, formatEstimate } from '../lib/finops/estimate.js';
 import { createPlatformApp } from '../lib/platform-app.js';
 import { assertSupportedNode } from './supported-node.js';
 import { synthArguments } from './synth-arguments.js';
@@ -36,7 +37,8 @@ async function main(): Promise<void> {
   assertSupportedNode();
   blueprints.utils.userLog.settings.minLevel = 3;
   const started = performance.now();
-  const { app } = await createPlatformApp(loadEnvironments(), {
+  const configs = loadEnvironments();
+  const { app } = await createPlatformApp(configs, {
     outdir: process.env.CDK_OUTDIR ?? 'cdk.out',
   });
   const assembly = app.synth();
@@ -61,6 +63,22 @@ async function main(): Promise<void> {
   console.log(
     `${'total'.padEnd(width)}  ${String(total).padStart(9)}  (${rows.length} stacks + ${nested.length} nested)`,
   );
+  // Monthly cost estimate per environment (docs/platform/cost.md): its stacks' templates, the nested
+  // ones included (files named after the stack without dashes), priced from platform/lib/finops/prices.ts.
+  for (const config of configs) {
+    const stacks = assembly.stacks.filter((s) => s.stackName.startsWith(`bank-${config.name}-`));
+    const nestedPrefixes = stacks.map((s) => s.stackName.replaceAll('-', ''));
+    const templates: CfnTemplate[] = [
+      ...stacks.map((s) => s.template as CfnTemplate),
+      ...nested
+        .filter((f) => nestedPrefixes.some((p) => f.startsWith(p)))
+        .map((f) => JSON.parse(readFileSync(join(assembly.directory, f), 'utf8')) as CfnTemplate),
+    ];
+    const estimate = estimateEnvironment(config, templates);
+    console.log(`\n${formatEstimate(estimate)}`);
+    if (estimate.unpriced.length > 0) process.exitCode = 1;
+  }
+  console.log('');
   const packs = compliancePacks().map((p) => p.readPackName);
   const findings = unacknowledgedFindings(assembly.directory);
   const acknowledged = countAcknowledgements(app);

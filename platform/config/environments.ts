@@ -90,6 +90,17 @@ export const rawEnvironments: Readonly<Record<string, EnvironmentConfigInput>> =
     ci: { ...shared.ci, deployEnvironment: 'dev' },
     alertEmail: `platform-oncall+dev@${domain}`,
     monthlyBudgetUsd: 1500,
+    // FinOps (docs/platform/cost.md): dev may run wholly on spot; an anomaly of 100 USD is worth a look.
+    finops: {
+      anomalyThresholdUsd: 100,
+      serviceBudgets: [
+        { service: 'platform', monthlyLimitUsd: 900 },
+        { service: 'data', monthlyLimitUsd: 250 },
+        { service: 'bank-api', monthlyLimitUsd: 50 },
+      ],
+      spotSharePercent: 100,
+      costExport: true,
+    },
     apiAllowedCidrs: ['203.0.113.0/24'],
     bankApi: {
       hostname: `api.dev.${domain}`,
@@ -163,6 +174,18 @@ export const rawEnvironments: Readonly<Record<string, EnvironmentConfigInput>> =
     ci: { ...shared.ci, deployEnvironment: 'prod' },
     alertEmail: `platform-oncall@${domain}`,
     monthlyBudgetUsd: 12000,
+    // FinOps (docs/platform/cost.md): 30 % of workload vCPU may be spot, for workloads that tolerate
+    // interruption (batch, previews, the monitoring stack's replicas); bank-api stays on-demand.
+    finops: {
+      anomalyThresholdUsd: 300,
+      serviceBudgets: [
+        { service: 'platform', monthlyLimitUsd: 6000 },
+        { service: 'data', monthlyLimitUsd: 3500 },
+        { service: 'bank-api', monthlyLimitUsd: 500 },
+      ],
+      spotSharePercent: 30,
+      costExport: true,
+    },
     apiAllowedCidrs: [],
     bankApi: {
       hostname: `api.${domain}`,

@@ -22,3 +22,6 @@ export const nodePoolLabel = (): string => labelKey('node-pool');
 
 /** Why a NetworkPolicy exists, in a sentence (every allow-rule carries one). */
 export const purposeAnnotation = (): string => labelKey('purpose');
+
+/** Which capacity a node runs on; set to `spot` on the spot-only pool, and its taint's key. */
+export const capacityLabel = (): string => labelKey('capacity');

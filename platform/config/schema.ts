@@ -169,6 +169,28 @@ const problemTypeBase = z.string().refine((value) => {
   return url.protocol === 'https:' && url.href === value && value.endsWith('/') && !url.search && !url.hash;
 }, "must be an absolute https:// URL ending in '/', without query or fragment, such as https://example.com/problems/");
 
+/** The values of the `Service` cost allocation tag (platform/lib/finops/service-tags.ts says which resource carries which). */
+export const COST_SERVICES = ['platform', 'bank-api', 'data'] as const;
+
+/**
+ * FinOps (docs/platform/cost.md): Cost Anomaly Detection, a budget per service, the CUR 2.0
+ * data export and the share of Karpenter's workload capacity that may run on spot.
+ */
+export const FinOpsSchema = z.strictObject({
+  // Cost Anomaly Detection pages on-call when an anomaly's total impact reaches this many USD.
+  anomalyThresholdUsd: z.number().positive(),
+  // A monthly budget per value of the Service cost allocation tag, each service once.
+  serviceBudgets: z
+    .array(z.strictObject({ service: z.enum(COST_SERVICES), monthlyLimitUsd: z.number().positive() }))
+    .min(1),
+  // Percent of Karpenter's workload vCPU limit that may run on spot. 100: one pool, spot preferred
+  // (non-production). 1-99: an on-demand pool plus a tainted spot pool that only workloads tolerating
+  // interruption select. 0: on-demand only (nodes.spot false).
+  spotSharePercent: z.number().int().min(0).max(100),
+  // The Cost and Usage Report 2.0 (AWS Data Exports) into the audit bucket, daily, Parquet.
+  costExport: z.boolean(),
+});
+
 export const EnvironmentConfigSchema = z
   .strictObject({
     name: z.string().regex(/^[a-z][a-z0-9-]{1,15}$/, 'must be 2-16 lower-case letters, digits or dashes'),
@@ -257,6 +279,7 @@ export const EnvironmentConfigSchema = z
     }),
     alertEmail: z.string().email(),
     monthlyBudgetUsd: z.number().positive(),
+    finops: FinOpsSchema,
     // Who may reach the public Kubernetes API endpoint (non-prod only); never the whole internet.
     apiAllowedCidrs: z.array(clientCidr).default([]),
     tags: z.strictObject({
@@ -525,6 +548,56 @@ export const EnvironmentConfigSchema = z
           message: 'a production environment locks its backups bucket in COMPLIANCE mode',
         });
     }
+  })
+  .superRefine((env, ctx) => {
+    // FinOps (docs/platform/cost.md).
+    const { finops } = env;
+    const services = finops.serviceBudgets.map((b) => b.service);
+    for (const [i, service] of services.entries())
+      if (services.indexOf(service) !== i)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['finops', 'serviceBudgets', i, 'service'],
+          message: `must be listed once (${service} already has a budget)`,
+        });
+    const total = finops.serviceBudgets.reduce((sum, b) => sum + b.monthlyLimitUsd, 0);
+    if (total > env.monthlyBudgetUsd)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['finops', 'serviceBudgets'],
+        message: `the service budgets add up to ${total} USD, more than monthlyBudgetUsd (${env.monthlyBudgetUsd})`,
+      });
+    if (finops.anomalyThresholdUsd >= env.monthlyBudgetUsd)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['finops', 'anomalyThresholdUsd'],
+        message: 'must be less than monthlyBudgetUsd (the budget alerts would always come first)',
+      });
+    if (env.nodes.spot !== finops.spotSharePercent > 0)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['finops', 'spotSharePercent'],
+        message: env.nodes.spot
+          ? 'must be above 0 when nodes.spot is true'
+          : 'must be 0 when nodes.spot is false',
+      });
+    if (
+      env.nodes.autoscaler === 'cluster-autoscaler' &&
+      finops.spotSharePercent !== 0 &&
+      finops.spotSharePercent !== 100
+    )
+      ctx.addIssue({
+        code: 'custom',
+        path: ['finops', 'spotSharePercent'],
+        message: 'must be 0 or 100 with cluster-autoscaler (a managed node group has one capacity type)',
+      });
+    if (env.tier === 'production' && finops.spotSharePercent > 50)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['finops', 'spotSharePercent'],
+        message:
+          'a production environment keeps at least half of its workload capacity on-demand (at most 50)',
+      });
   });
 
 export type EnvironmentConfig = z.infer<typeof EnvironmentConfigSchema>;
@@ -535,3 +608,5 @@ export type BackupConfig = z.infer<typeof BackupSchema>;
 export type DisasterRecoveryConfig = z.infer<typeof DisasterRecoverySchema>;
 export type NodeAutoscaler = z.infer<typeof NodeAutoscalerSchema>;
 export type Organisation = z.infer<typeof OrganisationSchema>;
+export type FinOpsConfig = z.infer<typeof FinOpsSchema>;
+export type CostService = (typeof COST_SERVICES)[number];

@@ -9,9 +9,11 @@ import { addCompliancePacks } from './compliance.js';
 import { BackupCopyStack } from './data/backup-copy-stack.js';
 import { DeliveryStack } from './delivery/delivery-stack.js';
 import { StandbyDatabaseStack, StandbyStorageStack } from './dr/standby-stacks.js';
+import { FinOpsStack } from './finops/finops-stack.js';
+import { applyServiceTags } from './finops/service-tags.js';
 import { NetworkStack } from './network/network-stack.js';
 import { SecurityStack } from './security/security-stack.js';
-import { stackName } from './shared/naming.js';
+import { resourceName, stackName } from './shared/naming.js';
 import { applyCostAllocationTags } from './shared/tags.js';
 
 /**
@@ -38,6 +40,8 @@ export interface EnvironmentStacks {
   readonly standbyStorage: StandbyStorageStack | undefined;
   /** The headless Aurora secondary in disasterRecovery.region; absent without disaster recovery. */
   readonly standbyDatabase: StandbyDatabaseStack | undefined;
+  /** Cost Anomaly Detection and the CUR 2.0 export, in us-east-1 (docs/platform/cost.md). */
+  readonly finops: FinOpsStack;
 }
 
 /** All stacks of one environment, wired together; account and region come from the config only. */
@@ -105,7 +109,25 @@ export async function addEnvironment(app: App, config: EnvironmentConfig): Promi
     });
   standbyDatabase?.addDependency(cluster);
 
-  const stacks = { security, network, delivery, cluster, backupCopy, standbyStorage, standbyDatabase };
+  // FinOps: the Billing resources live in us-east-1; their receivers (on-call topic, audit
+  // bucket) and the grants to them are in the security stack, which must exist first.
+  const finops = new FinOpsStack(app, resourceName(config, 'finops'), {
+    config,
+    description: `Bank platform ${config.name}: Cost Anomaly Detection and the CUR 2.0 export (us-east-1)`,
+  });
+  finops.addDependency(security);
+
+  const stacks = {
+    security,
+    network,
+    delivery,
+    cluster,
+    backupCopy,
+    standbyStorage,
+    standbyDatabase,
+    finops,
+  };
+  applyServiceTags(stacks);
   for (const stack of Object.values(stacks)) {
     if (!stack) continue;
     applyCostAllocationTags(stack, config);

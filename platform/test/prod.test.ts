@@ -2,6 +2,7 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { addOnNamespaceBudget } from '../config/add-on-budgets.js';
 import { loadEnvironment } from '../config/index.js';
+import { type CfnTemplate, estimateEnvironment } from '../lib/finops/estimate.js';
 import {
   backupPlanRules,
   eksClusterConfig,
@@ -11,6 +12,7 @@ import {
   resourcesOfType,
   type SynthesizedEnvironment,
   synthesize,
+  tagsOf,
 } from './synth.js';
 
 const config = loadEnvironment('prod');
@@ -473,6 +475,144 @@ describe('prod', () => {
         ReadWriteType: 'All',
       },
     ]);
+  });
+
+  it('prices every resource type of the prod templates, or says why it has no fixed price', () => {
+    const templates = [
+      ...Object.values(env.templates),
+      ...(env.backupCopy ? [env.backupCopy.template] : []),
+      ...(env.standby ? [env.standby.storage, env.standby.database] : []),
+    ].map((t) => t.toJSON() as CfnTemplate);
+    const estimate = estimateEnvironment(config, templates);
+    expect(estimate.unpriced).toEqual([]);
+    // The fixed items a reviewer expects in prod: three NAT gateways, the writer and its reader, the
+    // interface endpoints in three AZs, the spot share of the Karpenter floor.
+    const items = new Map(estimate.lines.map((l) => [l.item, l.quantity]));
+    expect(items.get('NAT gateway')).toBe(3);
+    expect(items.get('Aurora db.r7g.large')).toBe(2);
+    expect(items.get('interface endpoint x AZ')).toBe(8 * 3);
+    expect(items.get('Karpenter m7g.large spot')).toBeCloseTo(0.9);
+    expect(estimate.totalUsd).toBeGreaterThan(1000);
+    expect(estimate.totalUsd).toBeLessThan(config.monthlyBudgetUsd);
+  });
+
+  it('runs Karpenter on-demand by default and keeps a tainted spot pool at 30 % of the vCPU limit', () => {
+    const pools = kubernetesObjects(env.templates.cluster).filter((o) => o.kind === 'NodePool') as {
+      metadata: { name: string };
+      spec: {
+        template: { spec: { taints?: unknown[]; requirements: { key: string; values: string[] }[] } };
+        limits: { cpu: number };
+        weight: number;
+      };
+    }[];
+    const capacity = (name: string) =>
+      pools
+        .find((p) => p.metadata.name === name)
+        ?.spec.template.spec.requirements.find((r) => r.key === 'karpenter.sh/capacity-type')?.values;
+    expect(pools.map((p) => p.metadata.name).sort()).toEqual(['default-nodepool', 'spot-tolerant']);
+    expect(capacity('default-nodepool')).toEqual(['on-demand']);
+    expect(capacity('spot-tolerant')).toEqual(['spot']);
+    const spot = pools.find((p) => p.metadata.name === 'spot-tolerant');
+    // 30 nodes x 4 vCPU = 120; 30 % of it = 36 on spot, the other 84 on-demand.
+    expect(spot?.spec.limits.cpu).toBe(36);
+    expect(pools.find((p) => p.metadata.name === 'default-nodepool')?.spec.limits.cpu).toBe(84);
+    expect(spot?.spec.template.spec.taints).toEqual([
+      { key: 'bank.example.com/capacity', value: 'spot', effect: 'NoSchedule' },
+    ]);
+  });
+
+  it('budgets each service on the Environment and Service tags, 80 % actual and 100 % forecast', () => {
+    const budgets = resourcesOfType(env.templates.security, 'AWS::Budgets::Budget').map(
+      (b) => b.Properties?.Budget as { BudgetName: string; BudgetLimit: { Amount: number } },
+    );
+    expect(budgets.map((b) => [b.BudgetName, b.BudgetLimit.Amount]).sort()).toEqual([
+      ['bank-prod-monthly', 12000],
+      ['bank-prod-service-bank-api', 500],
+      ['bank-prod-service-data', 3500],
+      ['bank-prod-service-platform', 6000],
+    ]);
+    env.templates.security.hasResourceProperties('AWS::Budgets::Budget', {
+      Budget: Match.objectLike({
+        BudgetName: 'bank-prod-service-data',
+        FilterExpression: {
+          And: [
+            { Tags: { Key: 'Environment', Values: ['prod'], MatchOptions: ['EQUALS'] } },
+            { Tags: { Key: 'Service', Values: ['data'], MatchOptions: ['EQUALS'] } },
+          ],
+        },
+      }),
+    });
+  });
+
+  it('tags Aurora as data and the image repository and assets bucket as bank-api', () => {
+    const service = (template: typeof env.templates.cluster, type: string) =>
+      resourcesOfType(template, type).map((r) => tagsOf(r).Service);
+    expect(service(env.templates.cluster, 'AWS::RDS::DBCluster')).toEqual(['data']);
+    expect(new Set(service(env.templates.cluster, 'AWS::RDS::DBInstance'))).toEqual(new Set(['data']));
+    expect(service(env.templates.delivery, 'AWS::ECR::Repository')).toEqual(['bank-api']);
+    expect(service(env.templates.network, 'AWS::EC2::NatGateway')).toEqual([
+      'platform',
+      'platform',
+      'platform',
+    ]);
+    const buckets = new Map(
+      resourcesOfType(env.templates.cluster, 'AWS::S3::Bucket').map((b) => [
+        JSON.stringify(b.Properties?.BucketName),
+        tagsOf(b).Service,
+      ]),
+    );
+    expect([...buckets.entries()].find(([name]) => name.includes('assets'))?.[1]).toBe('bank-api');
+    expect([...buckets.entries()].find(([name]) => name.includes('backups'))?.[1]).toBe('data');
+    // Whole stacks: the standby database and the backup copy vault are data; Karpenter's nodes are platform.
+    const standby = env.standby?.database;
+    const copy = env.backupCopy?.template;
+    if (!standby || !copy) throw new Error('prod has a standby database and a backup copy vault');
+    expect(service(standby, 'AWS::RDS::DBCluster')).toEqual(['data']);
+    // (the vault's tags are a map, BackupVaultTags; the copy stack's key carries the list form)
+    expect(
+      resourcesOfType(copy, 'AWS::Backup::BackupVault').map(
+        (v) => (v.Properties?.BackupVaultTags as Record<string, string> | undefined)?.Service,
+      ),
+    ).toEqual(['data']);
+    expect(service(copy, 'AWS::KMS::Key')).toEqual(['data']);
+    const nodeClassText =
+      manifests(env.templates.cluster).find(
+        (m) => m.includes('EC2NodeClass') && m.includes('amiSelectorTerms'),
+      ) ?? '';
+    expect(nodeClassText).toMatch(/\\*"Service\\*":\\*"platform\\*"/);
+  });
+
+  it('detects cost anomalies in us-east-1 and pages the on-call topic, which admits costalerts', () => {
+    env.templates.finops.hasResourceProperties('AWS::CE::AnomalyMonitor', {
+      MonitorType: 'DIMENSIONAL',
+      MonitorDimension: 'SERVICE',
+    });
+    env.templates.finops.resourceCountIs('AWS::BCMDataExports::Export', 1);
+    env.templates.security.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: Match.objectLike({
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Principal: { Service: 'costalerts.amazonaws.com' },
+            Action: 'sns:Publish',
+            Condition: { StringEquals: { 'aws:SourceAccount': '222222222222' } },
+          }),
+        ]),
+      }),
+    });
+  });
+
+  it('lets the CUR 2.0 export write into the audit bucket for this account only', () => {
+    const policies = resourcesOfType(env.templates.security, 'AWS::S3::BucketPolicy').flatMap(
+      (p) =>
+        (p.Properties?.PolicyDocument as { Statement: Record<string, unknown>[] } | undefined)?.Statement ??
+        [],
+    );
+    const write = policies.find((s) => s.Sid === 'AllowCostExportWrite');
+    expect(write?.Principal).toEqual({
+      Service: ['bcm-data-exports.amazonaws.com', 'billingreports.amazonaws.com'],
+    });
+    expect(JSON.stringify(write?.Condition)).toContain(':bcm-data-exports:us-east-1:222222222222:export/*');
+    expect(write?.Condition).toMatchObject({ StringEquals: { 'aws:SourceAccount': '222222222222' } });
   });
 
   it('passes every compliance pack', () => {

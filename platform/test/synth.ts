@@ -5,7 +5,7 @@ import { type ComplianceFinding, unacknowledgedFindings } from '../lib/complianc
 import { createPlatformApp } from '../lib/platform-app.js';
 
 export interface SynthesizedEnvironment {
-  readonly templates: Record<'security' | 'network' | 'delivery' | 'cluster', Template>;
+  readonly templates: Record<'security' | 'network' | 'delivery' | 'cluster' | 'finops', Template>;
   /** The backup copy vault's stack in the second region, when the config names one. */
   readonly backupCopy: { readonly template: Template; readonly region: string } | undefined;
   /** The standby region's stacks (docs/adr/0008), when the config has disasterRecovery. */
@@ -34,6 +34,7 @@ export async function synthesize(config: EnvironmentConfig): Promise<Synthesized
     network: Template.fromStack(stacks.network),
     delivery: Template.fromStack(stacks.delivery),
     cluster: Template.fromStack(stacks.cluster),
+    finops: Template.fromStack(stacks.finops),
   };
   const backupCopy = stacks.backupCopy && {
     template: Template.fromStack(stacks.backupCopy),

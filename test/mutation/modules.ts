@@ -73,7 +73,11 @@ export const MUTATION_MODULES: readonly MutationModule[] = [
   {
     name: 'environment config schema',
     files: ['platform/config/schema.ts'],
-    tests: ['platform/config/config.test.ts', 'platform/config/schema.test.ts'],
+    tests: [
+      'platform/config/config.test.ts',
+      'platform/config/schema.test.ts',
+      'platform/config/finops.test.ts',
+    ],
   },
 ];
 

@@ -6,6 +6,7 @@ import type { EnvironmentConfig } from '../../config/index.js';
 import { SUPPORTED_KUBERNETES_VERSIONS } from '../../config/kubernetes.js';
 import { CONTROL_PLANE_LOG_TYPES } from '../cluster/cluster-stack.js';
 import { replicateToStandby } from '../dr/replication.js';
+import { addFinOpsReceivers } from '../finops/receivers.js';
 import { allowCloudWatchLogs, rotatingKey } from '../shared/kms.js';
 import { bucketName, resourceName } from '../shared/naming.js';
 import { accessLogsBucket } from './access-logs-bucket.js';
@@ -112,6 +113,9 @@ export class SecurityStack extends Stack {
       topic: this.alarmTopic,
       environmentTag: config.name,
     });
+    // FinOps (docs/platform/cost.md): a budget per service, and the on-call topic and audit
+    // bucket opened to Cost Anomaly Detection and the CUR 2.0 export of the bank-<env>-finops stack.
+    addFinOpsReceivers(this, { config, topic: this.alarmTopic, auditBucket: audit.bucket, auditKey });
 
     new CfnOutput(this, 'ApiWebAclArn', {
       value: this.webAclArn,
