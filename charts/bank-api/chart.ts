@@ -3,7 +3,7 @@ import { Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../../platform/config/index.js';
-import { costAllocationTags } from '../../platform/config/tags.js';
+import { serviceTags } from '../../platform/config/tags.js';
 import { BANK_API, WORKLOAD_PRIORITY_CLASS } from '../../platform/config/workloads.js';
 import { derivePlatformValues } from '../lib/derived-config.js';
 import { ModelObject } from '../lib/model-object.js';
@@ -84,7 +84,7 @@ export function bankApiServiceProps(env: EnvironmentConfig, image: string): WebS
       wafAclName: derived.wafAclName,
       allowedCidrs: env.apiAllowedCidrs,
       // The ALB and its target groups carry the tags of every CDK resource: one schema, one set of keys.
-      tags: costAllocationTags(env),
+      tags: serviceTags(env, 'bank-api'),
     },
   };
 }

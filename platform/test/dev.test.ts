@@ -627,7 +627,7 @@ describe('dev: security, buckets, tags, compliance', () => {
   });
 
   it('tags with the keys the ALB carries: one tag schema for the templates and the rendered Ingress', () => {
-    const keys = ['CostCenter', 'DataClassification', 'Environment', 'Owner', 'Project'];
+    const keys = ['CostCenter', 'DataClassification', 'Environment', 'Owner', 'Project', 'Service'];
     const vpc = resourcesOfType(env.templates.network, 'AWS::EC2::VPC')[0];
     if (!vpc) throw new Error('no VPC in the network stack');
     const templateKeys = Object.keys(tagsOf(vpc)).filter((k) => /^[A-Z]/.test(k) && k !== 'Name');
@@ -641,6 +641,8 @@ describe('dev: security, buckets, tags, compliance', () => {
     const albKeys = albTags.split(',').map((pair) => pair.split('=')[0]);
     expect(albKeys.sort()).toEqual(keys);
     expect(albTags).toContain(`Environment=${config.name}`);
+    // The ALB is bank-api's: its cost counts against that service's budget.
+    expect(albTags).toContain('Service=bank-api');
   });
 
   it('synthesizes offline: no context lookups and no warnings', () => {

@@ -38,8 +38,9 @@ describe('prod', () => {
           (p) => p.Properties?.ManagedPolicyName === name,
         )?.Properties?.PolicyDocument,
       );
-    // eu-central-1 is home; the backup copy vault and the standby stacks are in eu-west-1.
-    for (const region of ['eu-central-1', 'eu-west-1']) {
+    // eu-central-1 is home; the backup copy vault and the standby stacks are in eu-west-1, the
+    // finops stack in us-east-1.
+    for (const region of ['eu-central-1', 'eu-west-1', 'us-east-1']) {
       for (const kind of ['deploy', 'file-publishing', 'image-publishing', 'lookup']) {
         expect(policy('bank-prod-ci-cdk-deploy')).toContain(`-${kind}-role-222222222222-${region}`);
       }

@@ -7,7 +7,7 @@ import { ofKind, parseManifests, renderAll, rowsOf } from './rendered.js';
 // Controller from the Ingress annotation) carry the keys every CDK resource carries
 // (platform/test/dev.test.ts checks the templates against the same list), written out here.
 
-const TAG_KEYS = ['CostCenter', 'DataClassification', 'Environment', 'Owner', 'Project'];
+const TAG_KEYS = ['CostCenter', 'DataClassification', 'Environment', 'Owner', 'Project', 'Service'];
 const repoRoot = join(import.meta.dirname, '..', '..');
 
 /** The annotation's `key=value,...` as a record. */
@@ -33,6 +33,8 @@ describe('the ALB carries the cost-allocation tags of every CDK resource', () =>
       CostCenter: o.env.tags.costCenter,
       Owner: o.env.tags.owner,
       DataClassification: o.env.tags.dataClassification,
+      // bank-api's ALB counts against bank-api's budget (docs/platform/cost.md).
+      Service: 'bank-api',
     });
   });
 

@@ -5,9 +5,10 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { BILLING_REGION } from '../../config/regions.js';
 
-/** Where Data Exports and the legacy CUR service run: their API and their ARNs are in us-east-1 only. */
-export const BILLING_REGION = 'us-east-1';
+// Data Exports and the legacy CUR service run in BILLING_REGION only: their API and their ARNs.
+export { BILLING_REGION };
 
 /** The key prefix of the cost and usage data in the audit bucket. */
 export const COST_EXPORT_PREFIX = 'cost-and-usage';

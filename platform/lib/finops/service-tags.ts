@@ -2,11 +2,11 @@ import { type Stack, Tags } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import type { IConstruct } from 'constructs';
 import type { CostService } from '../../config/schema.js';
+import { SERVICE_TAG_KEY } from '../../config/tags.js';
 import { AuroraDatabase } from '../data/aurora-database.js';
 import { DataBackup } from '../data/data-backup.js';
 
-/** The cost allocation tag that splits an environment's bill by service (activate it in Billing). */
-export const SERVICE_TAG_KEY = 'Service';
+export { SERVICE_TAG_KEY };
 
 /** The stacks of one environment, as far as the Service tag cares. */
 export interface ServiceTagTargets {

@@ -119,7 +119,8 @@ export class SecurityStack extends Stack {
 
     new CfnOutput(this, 'ApiWebAclArn', {
       value: this.webAclArn,
-      description: 'Set as alb.ingress.kubernetes.io/wafv2-acl-arn on the API Ingress',
+      description:
+        'The regional web ACL; the API Ingress attaches it by name (alb.ingress.kubernetes.io/wafv2-acl-name)',
     });
     new CfnOutput(this, 'AuditBucketName', { value: audit.bucket.bucketName });
   }
