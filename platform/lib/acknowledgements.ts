@@ -195,6 +195,12 @@ function clusterAcknowledgements(stack: Stack, env: EnvironmentConfig): Acknowle
         'CloudWatch GetMetricData/ListMetrics/DescribeAlarms, ec2:DescribeRegions and tag:GetResources have no resource-level permissions; the policy is read-only.',
     },
     {
+      path: 'TraceCollectorIdentity/Role',
+      ids: [iam4('AWSXrayWriteOnlyAccess')],
+      reason:
+        'The trace collector writes to X-Ray with the AWS-managed AWSXrayWriteOnlyAccess (PutTraceSegments, PutTelemetryRecords, GetSampling*): X-Ray actions have no resource-level permissions, and AWS keeps the policy current with the API.',
+    },
+    {
       path: 'AssetsBucket',
       ids: both('S3BucketReplicationEnabled'),
       reason:

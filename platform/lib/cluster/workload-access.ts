@@ -62,6 +62,17 @@ export function grantWorkloadAccess(stack: Stack, env: EnvironmentConfig, props:
     }),
   );
 
+  // The trace collector: writes segments to X-Ray and reads the sampling rules it proxies to bank-api.
+  // AWS's managed write-only policy (PutTraceSegments, PutTelemetryRecords, GetSampling*): X-Ray
+  // actions have no resource-level scoping, and AWS keeps the list current as the API grows.
+  const collector = new PodIdentity(stack, 'TraceCollectorIdentity', {
+    cluster,
+    workload: ADD_ON_IDENTITIES.traceCollector,
+    roleName: resourceName(env, 'trace-collector'),
+    description: 'OpenTelemetry collector: export traces to X-Ray, read X-Ray sampling rules',
+  });
+  collector.role.addManagedPolicy(iam.ManagedPolicy.fromAwsManagedPolicyName('AWSXrayWriteOnlyAccess'));
+
   // Alertmanager pages on-call through the same encrypted topic the CloudWatch alarms use.
   const alertmanager = new PodIdentity(stack, 'AlertmanagerIdentity', {
     cluster,

@@ -44,7 +44,8 @@ export function requestContext({ logger, metrics, tracer }: RequestContextDeps) 
     const parent = propagation.extract(context.active(), ctx.headers);
     const span = tracer.startSpan(
       `${ctx.method}`,
-      { kind: SpanKind.SERVER, attributes: { 'http.request.method': ctx.method } },
+      // What the X-Ray sampling rules match on is known before the route is: method and path.
+      { kind: SpanKind.SERVER, attributes: { 'http.request.method': ctx.method, 'url.path': ctx.path } },
       parent,
     );
     try {
@@ -69,6 +70,8 @@ export function requestContext({ logger, metrics, tracer }: RequestContextDeps) 
         status: ctx.status,
         durationMs: Math.round(seconds * 1e4) / 10,
         customerId: ctx.state.customerId as string | undefined,
+        // The problem type's slug of an error response (insufficient-funds, unauthorized, ...).
+        problem: ctx.state.problem as string | undefined,
       };
       if (ctx.status >= 500) logger.error(entry, 'request failed');
       else logger.info(entry, 'request');
