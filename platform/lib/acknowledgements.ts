@@ -195,10 +195,10 @@ function clusterAcknowledgements(stack: Stack, env: EnvironmentConfig): Acknowle
         'CloudWatch GetMetricData/ListMetrics/DescribeAlarms, ec2:DescribeRegions and tag:GetResources have no resource-level permissions; the policy is read-only.',
     },
     {
-      path: 'TraceCollectorIdentity/Role',
-      ids: [iam4('AWSXrayWriteOnlyAccess')],
+      path: 'TraceCollectorIdentity/Policy',
+      ids: [iam5('*')],
       reason:
-        'The trace collector writes to X-Ray with the AWS-managed AWSXrayWriteOnlyAccess (PutTraceSegments, PutTelemetryRecords, GetSampling*): X-Ray actions have no resource-level permissions, and AWS keeps the policy current with the API.',
+        'The trace collector writes to X-Ray and reads its sampling rules (the actions of AWSXrayWriteOnlyAccess: PutTraceSegments, PutTelemetryRecords, GetSampling*), none of which supports resource-level permissions.',
     },
     {
       path: 'AssetsBucket',

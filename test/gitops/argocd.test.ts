@@ -38,6 +38,7 @@ describe.each(environments.map((env) => [env.name, env] as const))('Argo CD boot
       'AppProject',
       'Application',
       'Application',
+      'Application',
     ]);
     for (const o of objects) {
       const Model = o.kind === 'Application' ? Application : AppProject;
