@@ -154,7 +154,7 @@ export function monitoringApplication(env: EnvironmentConfig): Application {
 
 /**
  * The OpenTelemetry collector from its pinned chart, values rendered in, beside Prometheus in the
- * monitoring namespace (created by the monitoring Application of the same wave, or by this one).
+ * monitoring namespace (which the monitoring Application of the same wave creates).
  * bank-api exports its spans to it; it exports to AWS X-Ray (docs/observability.md, "Traces").
  */
 export function traceCollectorApplication(env: EnvironmentConfig): Application {
@@ -181,7 +181,9 @@ export function traceCollectorApplication(env: EnvironmentConfig): Application {
       destination: { server: IN_CLUSTER, namespace: TRACE_COLLECTOR.namespace },
       syncPolicy: {
         automated: { prune: true, selfHeal: true },
-        syncOptions: ['CreateNamespace=true', 'PruneLast=true'],
+        // No CreateNamespace: the monitoring Application creates the namespace with its Pod Security
+        // labels (managedNamespaceMetadata); until it exists, this sync fails and is retried.
+        syncOptions: ['PruneLast=true'],
         retry: structuredClone(GITOPS.retry),
       },
       revisionHistoryLimit: 10,
