@@ -4,6 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { traceCollectorValues, XRAY_INDEXED_ATTRIBUTES } from '../../argocd/trace-collector-values.js';
+import { loadEnvironments } from '../../platform/config/index.js';
 import { TraceSamplingRules } from '../../platform/lib/observability/sampling-rules.js';
 import { openAccount, startTestService } from '../../services/bank-api/test/support/harness.js';
 import { exportedSpans } from '../../services/bank-api/test/support/otlp.js';
@@ -113,5 +115,44 @@ describe('X-Ray sampling rules applied by bank-api', () => {
     expect(names.filter((n) => n === 'POST /v1/transfers')).toHaveLength(3);
     expect(names).toContain('POST /v1/accounts/:id/deposits');
     expect(names).toContain('GET /v1/accounts');
+
+    // The collector's tail-sampling policies and X-Ray's indexed attributes name attributes and
+    // values these real spans carry.
+    const spans = exportedSpans(exported);
+    for (const env of loadEnvironments()) {
+      const values = traceCollectorValues(env) as {
+        config: {
+          processors: {
+            tail_sampling: {
+              policies: {
+                type: string;
+                string_attribute?: { key: string; values: string[] };
+                numeric_attribute?: { key: string };
+              }[];
+            };
+          };
+        };
+      };
+      for (const policy of values.config.processors.tail_sampling.policies) {
+        if (policy.string_attribute) {
+          const { key, values: wanted } = policy.string_attribute;
+          for (const value of wanted) {
+            expect(
+              spans.some((s) => s.attributes[key] === value),
+              `${env.name}: a span with ${key}=${value}`,
+            ).toBe(true);
+          }
+        }
+        if (policy.numeric_attribute) {
+          const { key } = policy.numeric_attribute;
+          expect(
+            spans.every((s) => typeof s.attributes[key] === 'number'),
+            key,
+          ).toBe(true);
+        }
+      }
+    }
+    const transfer = spans.find((s) => s.name === 'POST /v1/transfers');
+    for (const key of XRAY_INDEXED_ATTRIBUTES) expect(transfer?.attributes, key).toHaveProperty([key]);
   });
 });

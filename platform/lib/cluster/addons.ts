@@ -71,8 +71,8 @@ export function platformAddOns(env: EnvironmentConfig, capacity: CapacityPlan): 
           region: env.region,
           logGroupName: containerLogGroupName(env),
           logStreamPrefix: `${clusterName(env)}-`,
-          // One group for every container (the saved queries read it): the chart's default template
-          // would route each namespace to a group of its own that nobody created.
+          // One group for every container (the saved queries read it), never a per-namespace group
+          // nobody created (older chart versions default to such a template).
           logGroupTemplate: '',
           // The log group is created (KMS-encrypted, with retention) by the cluster stack.
           autoCreateGroup: false,
