@@ -33,10 +33,9 @@ async function listen(server: Server): Promise<string> {
 describe('X-Ray sampling rules applied by bank-api', () => {
   const exported: string[] = [];
   const proxyCalls: string[] = [];
-  let rulesServed!: () => void;
-  const served = new Promise<void>((resolve) => {
-    rulesServed = resolve;
-  });
+  /** What the stand-in proxy answers GetSamplingRules with (an operator may change a rule's rate). */
+  let rules: (rule: Record<string, unknown>) => Record<string, unknown> = (rule) => rule;
+  let rulesServed: () => void = () => {};
   const receiver = createServer((req, res) => {
     let body = '';
     req.on('data', (c) => {
@@ -52,7 +51,9 @@ describe('X-Ray sampling rules applied by bank-api', () => {
     req.resume();
     req.on('end', () => {
       if (req.url === '/GetSamplingRules') {
-        const records = synthesizedRules().map((rule) => ({ SamplingRule: rule }));
+        const records = synthesizedRules().map((rule) => ({
+          SamplingRule: rules(rule as Record<string, unknown>),
+        }));
         res
           .writeHead(200, { 'Content-Type': 'application/json' })
           .end(JSON.stringify({ SamplingRuleRecords: records }));
@@ -80,14 +81,25 @@ describe('X-Ray sampling rules applied by bank-api', () => {
     proxy.close();
   });
 
-  it('never exports the probes, exports transfers, deposits and other API requests', async () => {
+  /** Starts bank-api against the stand-ins and waits until it has the rules. */
+  async function startSampled() {
+    exported.length = 0;
+    const served = new Promise<void>((resolve) => {
+      rulesServed = resolve;
+    });
     const svc = await startTestService('pglite', {
       OTEL_EXPORTER_OTLP_ENDPOINT: otlpUrl,
       OTEL_SERVICE_NAME: 'bank-api',
       XRAY_SAMPLING_ENDPOINT: proxyUrl,
     });
+    await served;
+    return svc;
+  }
+
+  it('never exports the probes, exports transfers, deposits and other API requests', async () => {
+    rules = (rule) => rule;
+    const svc = await startSampled();
     try {
-      await served;
       // The sampler applies the rules once the response is parsed, on the next turn of the loop.
       await new Promise((r) => setTimeout(r, 100));
       for (let i = 0; i < 5; i++) {
@@ -154,5 +166,29 @@ describe('X-Ray sampling rules applied by bank-api', () => {
     }
     const transfer = spans.find((s) => s.name === 'POST /v1/transfers');
     for (const key of XRAY_INDEXED_ATTRIBUTES) expect(transfer?.attributes, key).toHaveProperty([key]);
+  });
+
+  it('keeps every transfer and deposit when an operator turns the catch-all down to nothing', async () => {
+    rules = (rule) =>
+      rule.RuleName === 'bank-test-api-default' ? { ...rule, FixedRate: 0, ReservoirSize: 0 } : rule;
+    const svc = await startSampled();
+    try {
+      await new Promise((r) => setTimeout(r, 100));
+      const headers = await svc.auth('surge');
+      const from = await openAccount(svc, 'surge', { deposit: 100 });
+      const to = await openAccount(svc, 'surge-payee');
+      await svc.api
+        .post('/v1/transfers')
+        .set(headers)
+        .set('Idempotency-Key', 'surge-1')
+        .send({ fromAccountId: from, toAccountId: to, amount: 10 })
+        .expect(201);
+      await svc.api.get('/v1/accounts').set(headers).expect(200);
+      await svc.api.get('/readyz').expect(200);
+    } finally {
+      await svc.close();
+    }
+    const names = exportedSpans(exported).map((s) => s.name);
+    expect(names.sort()).toEqual(['POST /v1/accounts/:id/deposits', 'POST /v1/transfers']);
   });
 });
