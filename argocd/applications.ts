@@ -1,11 +1,13 @@
 import { Application } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application';
+import { stringify } from 'yaml';
 import { ARGOCD_NAMESPACE, MONITORING } from '../charts/lib/platform-contract.js';
 import type { EnvironmentConfig } from '../platform/config/index.js';
-import { BANK_API, GITOPS } from '../platform/config/workloads.js';
+import { BANK_API, GITOPS, TRACE_COLLECTOR } from '../platform/config/workloads.js';
 import { bootstrapPath, workloadsPath } from './layout.js';
 import { kubePrometheusStackValues } from './monitoring-values.js';
 import { IN_CLUSTER } from './projects.js';
-import { KUBE_PROMETHEUS_STACK } from './versions.js';
+import { traceCollectorValues } from './trace-collector-values.js';
+import { KUBE_PROMETHEUS_STACK, OPENTELEMETRY_COLLECTOR } from './versions.js';
 
 // The Applications of one cluster. Sync waves order them inside the root Application: AppProjects
 // (-1), then monitoring (0: its CRDs must exist before the workloads' ServiceMonitors and
@@ -132,6 +134,45 @@ export function monitoringApplication(env: EnvironmentConfig): Application {
             'pod-security.kubernetes.io/warn': 'restricted',
           },
         },
+        retry: structuredClone(GITOPS.retry),
+      },
+      revisionHistoryLimit: 10,
+    },
+  });
+}
+
+/**
+ * The OpenTelemetry collector from its pinned chart, values rendered in, beside Prometheus in the
+ * monitoring namespace (which the monitoring Application of the same wave creates).
+ * bank-api exports its spans to it; it exports to AWS X-Ray (docs/observability.md, "Traces").
+ */
+export function traceCollectorApplication(env: EnvironmentConfig): Application {
+  return new Application({
+    metadata: {
+      name: OPENTELEMETRY_COLLECTOR.releaseName,
+      namespace: ARGOCD_NAMESPACE,
+      annotations: { 'argocd.argoproj.io/sync-wave': BOOTSTRAP_SYNC_WAVE.monitoring },
+      finalizers: [CASCADE_DELETE],
+    },
+    spec: {
+      project: GITOPS.projects.platform,
+      source: {
+        repoURL: OPENTELEMETRY_COLLECTOR.repoURL,
+        chart: OPENTELEMETRY_COLLECTOR.chart,
+        targetRevision: OPENTELEMETRY_COLLECTOR.version,
+        helm: {
+          releaseName: OPENTELEMETRY_COLLECTOR.releaseName,
+          // A YAML string, not valuesObject: the render drops null values, and a null is how these
+          // values remove the chart's default Jaeger, Zipkin and Prometheus receivers and pipelines.
+          values: stringify(traceCollectorValues(env)),
+        },
+      },
+      destination: { server: IN_CLUSTER, namespace: TRACE_COLLECTOR.namespace },
+      syncPolicy: {
+        automated: { prune: true, selfHeal: true },
+        // No CreateNamespace: the monitoring Application creates the namespace with its Pod Security
+        // labels (managedNamespaceMetadata); until it exists, this sync fails and is retried.
+        syncOptions: ['PruneLast=true'],
         retry: structuredClone(GITOPS.retry),
       },
       revisionHistoryLimit: 10,

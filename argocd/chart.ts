@@ -2,7 +2,12 @@ import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { ModelObject } from '../charts/lib/model-object.js';
 import type { EnvironmentConfig } from '../platform/config/index.js';
-import { BOOTSTRAP_SYNC_WAVE, monitoringApplication, workloadsApplication } from './applications.js';
+import {
+  BOOTSTRAP_SYNC_WAVE,
+  monitoringApplication,
+  traceCollectorApplication,
+  workloadsApplication,
+} from './applications.js';
 import { bankProject, bootstrapProject, platformProject } from './projects.js';
 
 export interface ArgoCdBootstrapChartProps {
@@ -25,6 +30,7 @@ export class ArgoCdBootstrapChart extends Chart {
       new ModelObject(this, `project-${project.metadata.name}`, project);
     }
     new ModelObject(this, 'application-monitoring', monitoringApplication(env));
+    new ModelObject(this, 'application-trace-collector', traceCollectorApplication(env));
     new ModelObject(this, 'application-workloads', workloadsApplication(env));
   }
 }

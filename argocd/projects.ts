@@ -2,7 +2,7 @@ import { AppProject } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/AppP
 import { ARGOCD_NAMESPACE, MONITORING } from '../charts/lib/platform-contract.js';
 import type { EnvironmentConfig } from '../platform/config/index.js';
 import { BANK_API, GITOPS } from '../platform/config/workloads.js';
-import { KUBE_PROMETHEUS_STACK } from './versions.js';
+import { KUBE_PROMETHEUS_STACK, OPENTELEMETRY_COLLECTOR } from './versions.js';
 
 // AppProjects: what each group of Applications may pull from, where it may deploy, and which kinds.
 // Argo CD enforces them on every sync, so a wrong path or a hostile commit in the manifests branch
@@ -86,13 +86,16 @@ export function bootstrapProject(env: EnvironmentConfig): AppProject {
   });
 }
 
-/** Cluster add-ons managed by Argo CD: kube-prometheus-stack from its pinned Helm repository. */
+/**
+ * Cluster add-ons managed by Argo CD: kube-prometheus-stack and the OpenTelemetry collector, from their
+ * pinned Helm repositories.
+ */
 export function platformProject(env: EnvironmentConfig): AppProject {
   return new AppProject({
     metadata: { name: GITOPS.projects.platform, namespace: ARGOCD_NAMESPACE },
     spec: {
-      description: `Cluster add-ons of ${env.name} synced by Argo CD (monitoring)`,
-      sourceRepos: [env.gitops.repoUrl, KUBE_PROMETHEUS_STACK.repoURL],
+      description: `Cluster add-ons of ${env.name} synced by Argo CD (monitoring, trace collector)`,
+      sourceRepos: [env.gitops.repoUrl, KUBE_PROMETHEUS_STACK.repoURL, OPENTELEMETRY_COLLECTOR.repoURL],
       destinations: destinations(PLATFORM_NAMESPACES),
       clusterResourceWhitelist: PLATFORM_CLUSTER_KINDS.map((k) => ({ ...k })),
     },

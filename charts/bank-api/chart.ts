@@ -4,7 +4,12 @@ import * as kplus from 'cdk8s-plus-28';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../../platform/config/index.js';
 import { serviceTags } from '../../platform/config/tags.js';
-import { BANK_API, WORKLOAD_PRIORITY_CLASS } from '../../platform/config/workloads.js';
+import {
+  BANK_API,
+  TRACE_COLLECTOR,
+  traceCollectorUrl,
+  WORKLOAD_PRIORITY_CLASS,
+} from '../../platform/config/workloads.js';
 import { derivePlatformValues } from '../lib/derived-config.js';
 import { ModelObject } from '../lib/model-object.js';
 import { MONITORING, SYNC_WAVE } from '../lib/platform-contract.js';
@@ -66,6 +71,16 @@ export function bankApiServiceProps(env: EnvironmentConfig, image: string): WebS
       // After SIGTERM (which follows the preStop pause) report not-ready briefly, then drain.
       SHUTDOWN_DELAY_MS: '5000',
       SHUTDOWN_TIMEOUT_MS: String(shutdown.drainSeconds * 1000),
+      // Spans to the cluster's trace collector, which exports them to X-Ray; the X-Ray sampling rules
+      // (service name = this one) are read through the collector's awsproxy extension.
+      OTEL_EXPORTER_OTLP_ENDPOINT: traceCollectorUrl('otlpHttp'),
+      OTEL_SERVICE_NAME: BANK_API.name,
+      XRAY_SAMPLING_ENDPOINT: traceCollectorUrl('xraySampling'),
+    },
+    traceCollector: {
+      namespace: TRACE_COLLECTOR.namespace,
+      podLabels: TRACE_COLLECTOR.podLabels,
+      ports: [TRACE_COLLECTOR.ports.otlpHttp, TRACE_COLLECTOR.ports.xraySampling],
     },
     database: {
       secretName: derived.databaseSecretName,

@@ -59,8 +59,9 @@ export function addOnNamespaceBudgets(env: EnvironmentConfig): readonly Namespac
       // Alertmanager 3 x 50m/64Mi, operator 100m/128Mi, Grafana 2 x 100m/256Mi, kube-state-metrics
       // 50m/128Mi = 2.5 cores/8.9Gi; config reloaders and Grafana's dashboard sidecars at the
       // 50m/64Mi default (7 containers) = 350m/448Mi; surge of operator, Grafana and kube-state-metrics
-      // = 300m/576Mi. Total 3.15 cores/9.9Gi, rounded up to 4 cores/12Gi. node-exporter (a DaemonSet,
-      // no surge): 20m/32Mi on each of up to `nodes` nodes.
+      // = 300m/576Mi. Total 3.15 cores/9.9Gi; with the OpenTelemetry collector (argocd/
+      // opentelemetry-collector: 1 x 100m/256Mi, surging by one) 3.35 cores/10.4Gi, rounded up to
+      // 4 cores/12Gi. node-exporter (a DaemonSet, no surge): 20m/32Mi on each of up to `nodes` nodes.
       cpuRequestMillis: 4000 + 20 * nodes,
       memoryRequestMiB: 12_288 + 32 * nodes,
       // Prometheus 2 x 200Gi and Alertmanager 3 x 2Gi (production), gp3.

@@ -54,6 +54,28 @@ export const WORKLOAD_PRIORITY_CLASS = {
   value: 1_000_000,
 } as const;
 
+/**
+ * The OpenTelemetry collector (opentelemetry-collector chart, argocd/applications.ts): bank-api sends
+ * its spans here over OTLP/HTTP and reads the X-Ray sampling rules through its awsproxy extension; it
+ * exports to AWS X-Ray with its own Pod Identity role. The chart's fullnameOverride makes the release
+ * name the Service's and the ServiceAccount's name.
+ */
+export const TRACE_COLLECTOR = {
+  releaseName: 'otel-collector',
+  namespace: ADD_ON_NAMESPACES.monitoring,
+  serviceAccount: 'otel-collector',
+  /** Labels the chart puts on the collector pods (NetworkPolicy peers select them). */
+  podLabels: {
+    'app.kubernetes.io/name': 'opentelemetry-collector',
+    'app.kubernetes.io/instance': 'otel-collector',
+  },
+  ports: { otlpHttp: 4318, xraySampling: 2000 },
+} as const;
+
+/** Base URL of one of the collector's ports, by the Service's cluster DNS name. */
+export const traceCollectorUrl = (port: keyof typeof TRACE_COLLECTOR.ports): string =>
+  `http://${TRACE_COLLECTOR.releaseName}.${TRACE_COLLECTOR.namespace}.svc:${TRACE_COLLECTOR.ports[port]}`;
+
 /** Identities of the add-ons that call AWS. */
 export const ADD_ON_IDENTITIES = {
   /** Grafana's CloudWatch data source. */
@@ -63,6 +85,8 @@ export const ADD_ON_IDENTITIES = {
     namespace: ADD_ON_NAMESPACES.monitoring,
     serviceAccount: `${MONITORING_RELEASE}-alertmanager`,
   },
+  /** The trace collector's X-Ray exporter and sampling proxy. */
+  traceCollector: { namespace: TRACE_COLLECTOR.namespace, serviceAccount: TRACE_COLLECTOR.serviceAccount },
 } as const satisfies Record<string, WorkloadIdentity>;
 
 /** Namespaces whose ExternalSecrets may read through the secret store. */

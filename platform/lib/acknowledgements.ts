@@ -199,6 +199,12 @@ function clusterAcknowledgements(stack: Stack, env: EnvironmentConfig): Acknowle
         'CloudWatch GetMetricData/ListMetrics/DescribeAlarms, ec2:DescribeRegions and tag:GetResources have no resource-level permissions; the policy is read-only.',
     },
     {
+      path: 'TraceCollectorIdentity/Policy',
+      ids: [iam5('*')],
+      reason:
+        'The trace collector writes to X-Ray and reads its sampling rules (the actions of AWSXrayWriteOnlyAccess: PutTraceSegments, PutTelemetryRecords, GetSampling*), none of which supports resource-level permissions.',
+    },
+    {
       path: 'AssetsBucket',
       ids: both('S3BucketReplicationEnabled'),
       reason:

@@ -227,7 +227,7 @@ describe('dev: EKS', () => {
     expect(values.dex.enabled).toBe(false);
   });
 
-  it('binds the bank API, Grafana and Alertmanager to their service accounts with Pod Identity', () => {
+  it('binds the bank API, Grafana, Alertmanager and the trace collector to their service accounts with Pod Identity', () => {
     env.templates.cluster.hasResourceProperties('AWS::EKS::PodIdentityAssociation', {
       Namespace: 'bank',
       ServiceAccount: 'bank-api',
@@ -236,11 +236,15 @@ describe('dev: EKS', () => {
       Namespace: 'monitoring',
       ServiceAccount: 'kube-prometheus-stack-grafana',
     });
+    env.templates.cluster.hasResourceProperties('AWS::EKS::PodIdentityAssociation', {
+      Namespace: 'monitoring',
+      ServiceAccount: 'otel-collector',
+    });
     const trusts = resourcesOfType(env.templates.cluster, 'AWS::IAM::Role')
       .map((r) => JSON.stringify(r.Properties?.AssumeRolePolicyDocument))
       .filter((doc) => doc.includes('pods.eks.amazonaws.com'));
     const ours = trusts.filter((doc) => doc.includes('aws:SourceArn'));
-    expect(ours).toHaveLength(3);
+    expect(ours).toHaveLength(4);
     for (const doc of ours) expect(doc).toContain('sts:TagSession');
   });
 });

@@ -616,6 +616,73 @@ describe('prod', () => {
     expect(write?.Condition).toMatchObject({ StringEquals: { 'aws:SourceAccount': '222222222222' } });
   });
 
+  it('saves the operator queries over the container and Aurora log groups, ships every container there as merged JSON', () => {
+    const cluster = env.templates.cluster;
+    const groupId = (name: string) =>
+      Object.entries(cluster.findResources('AWS::Logs::LogGroup')).find(
+        ([, r]) => r.Properties?.LogGroupName === name,
+      )?.[0];
+    const containers = groupId('/bank/prod/eks/containers');
+    const postgresql = groupId('/aws/rds/cluster/bank-prod-aurora/postgresql');
+    expect(containers && postgresql).toBeTruthy();
+    const queries = resourcesOfType(cluster, 'AWS::Logs::QueryDefinition').map((q) => [
+      q.Properties?.Name,
+      q.Properties?.LogGroupNames,
+    ]);
+    expect(Object.fromEntries(queries)).toEqual({
+      'bank-prod-ops/bank-api/errors-by-route': [{ Ref: containers }],
+      'bank-prod-ops/bank-api/slowest-requests': [{ Ref: containers }],
+      'bank-prod-ops/bank-api/request-by-id': [{ Ref: containers }],
+      'bank-prod-ops/bank-api/failed-transfers-by-reason': [{ Ref: containers }],
+      'bank-prod-ops/bank-api/rejected-logins': [{ Ref: containers }],
+      'bank-prod-ops/aurora/slow-statements': [{ Ref: postgresql }],
+      'bank-prod-ops/argocd/sync-failures': [{ Ref: containers }],
+    });
+    const fluentBit = helmCharts(cluster).find((c) => c.Chart === 'aws-for-fluent-bit');
+    const values = JSON.parse(String(fluentBit?.Values));
+    expect(values.cloudWatchLogs).toMatchObject({
+      enabled: true,
+      logGroupName: '/bank/prod/eks/containers',
+      logGroupTemplate: '',
+      autoCreateGroup: false,
+    });
+    expect(values.filter).toEqual({ mergeLog: 'On', mergeLogKey: 'data', keepLog: 'Off' });
+  });
+
+  it('creates the X-Ray sampling rules of bank-api and a Pod Identity role for the trace collector', () => {
+    const cluster = env.templates.cluster;
+    const rules = resourcesOfType(cluster, 'AWS::XRay::SamplingRule').map(
+      (r) => (r.Properties?.SamplingRule as { RuleName: string } | undefined)?.RuleName,
+    );
+    expect(rules.sort()).toEqual(
+      ['default', 'deposits', 'livez', 'readyz', 'transfers'].map((n) => `bank-prod-api-${n}`),
+    );
+    cluster.hasResourceProperties('AWS::EKS::PodIdentityAssociation', {
+      Namespace: 'monitoring',
+      ServiceAccount: 'otel-collector',
+    });
+    // The actions of AWSXrayWriteOnlyAccess, written out here.
+    cluster.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      ManagedPolicyName: 'bank-prod-trace-collector',
+      PolicyDocument: {
+        Statement: [
+          {
+            Effect: 'Allow',
+            Action: [
+              'xray:PutTraceSegments',
+              'xray:PutTelemetryRecords',
+              'xray:GetSamplingRules',
+              'xray:GetSamplingTargets',
+              'xray:GetSamplingStatisticSummaries',
+            ],
+            Resource: '*',
+          },
+        ],
+        Version: '2012-10-17',
+      },
+    });
+  });
+
   it('passes every compliance pack', () => {
     expect(env.complianceFindings).toEqual([]);
   });

@@ -1,5 +1,5 @@
 import { GITOPS_ROOT, workloadsApplicationName } from '../../argocd/applications.js';
-import { KUBE_PROMETHEUS_STACK } from '../../argocd/versions.js';
+import { KUBE_PROMETHEUS_STACK, OPENTELEMETRY_COLLECTOR } from '../../argocd/versions.js';
 import { ARGOCD_NAMESPACE } from '../../charts/lib/platform-contract.js';
 import type { EnvironmentConfig } from '../../platform/config/index.js';
 import { kubectlJson } from './kube.js';
@@ -47,11 +47,15 @@ export function applicationStatuses(): ApplicationStatus[] {
 }
 
 /**
- * The one Application whose source cannot be reached from this machine: kube-prometheus-stack's
- * chart lives in a public Helm repository, and the local platform has no network. Argo CD reports it
- * with sync status Unknown and a ComparisonError; it is listed as such, never counted as synced.
+ * The Applications whose source cannot be reached from this machine: kube-prometheus-stack's and the
+ * OpenTelemetry collector's charts live in public Helm repositories, and the local platform has no
+ * network. Argo CD reports them with sync status Unknown and a ComparisonError; they are listed as
+ * such, never counted as synced.
  */
-export const OFFLINE_APPLICATIONS = [KUBE_PROMETHEUS_STACK.releaseName] as const;
+export const OFFLINE_APPLICATIONS = [
+  KUBE_PROMETHEUS_STACK.releaseName,
+  OPENTELEMETRY_COLLECTOR.releaseName,
+] as const;
 
 export const settled = (s: ApplicationStatus | undefined): boolean =>
   s !== undefined && s.sync === 'Synced' && s.health === 'Healthy';

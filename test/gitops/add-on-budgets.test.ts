@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { argoCdValues } from '../../argocd/helm-values.js';
 import { kubePrometheusStackValues } from '../../argocd/monitoring-values.js';
+import { traceCollectorValues } from '../../argocd/trace-collector-values.js';
 import {
   ADD_ON_CONTAINER_DEFAULT_REQUEST,
   addOnGuardrails,
@@ -82,7 +83,7 @@ describe('add-on namespace budgets', () => {
   );
 
   it.each(rowsOf(environments, 'environments').map((env) => [env.name, env] as const))(
-    '%s: kube-prometheus-stack fits its quota with room for sidecars and the Deployments surging',
+    '%s: kube-prometheus-stack and the trace collector fit their quota with room for sidecars and the Deployments surging',
     (_name, env) => {
       const values = kubePrometheusStackValues(env) as Values;
       const nodes = maxNodes(env);
@@ -97,10 +98,14 @@ describe('add-on namespace budgets', () => {
         { resources: 'kube-state-metrics.resources', replicas: 1 },
         { resources: 'prometheus-node-exporter.resources', replicas: nodes },
       ]);
+      // The OpenTelemetry collector (argocd/opentelemetry-collector) runs in the same namespace.
+      const collector = explicitRequests(traceCollectorValues(env), [
+        { resources: 'resources', replicas: 'replicaCount' },
+      ]);
       const budget = addOnNamespaceBudget(env, ADD_ON_NAMESPACES.monitoring);
       // Reloaders, dashboard sidecars and the surge pods of the Deployments: at least 25 % headroom.
-      expect(explicit.cpu * 1.25).toBeLessThanOrEqual(budget.cpuRequestMillis);
-      expect(explicit.memory * 1.1).toBeLessThanOrEqual(budget.memoryRequestMiB);
+      expect((explicit.cpu + collector.cpu) * 1.25).toBeLessThanOrEqual(budget.cpuRequestMillis);
+      expect((explicit.memory + collector.memory) * 1.1).toBeLessThanOrEqual(budget.memoryRequestMiB);
       // Every claim the StatefulSets make, at their configured sizes.
       const claims =
         ((at(values, 'prometheus.prometheusSpec.replicas') as number) ?? 1) +
@@ -129,7 +134,9 @@ describe('add-on namespace budgets', () => {
       expect(claims).toBeLessThanOrEqual(budget.storage?.claims ?? 0);
       expect(gib).toBeLessThanOrEqual(budget.storage?.gib ?? 0);
       // One node-exporter per node, plus the fixed pods.
-      expect(budget.pods).toBeGreaterThanOrEqual(nodes + 9);
+      expect(budget.pods).toBeGreaterThanOrEqual(
+        nodes + 9 + 2 * ((at(traceCollectorValues(env), 'replicaCount') as number) ?? 1),
+      );
     },
   );
 

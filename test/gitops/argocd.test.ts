@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Application } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application';
 import { AppProject } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/AppProject';
 import { describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import { BOOTSTRAP_SYNC_WAVE } from '../../argocd/applications.js';
 import { BOOTSTRAP_DIR, bootstrapPath, ManifestLayoutError } from '../../argocd/layout.js';
 import { KUBE_PROMETHEUS_STACK } from '../../argocd/versions.js';
@@ -36,6 +37,7 @@ describe.each(environments.map((env) => [env.name, env] as const))('Argo CD boot
       'AppProject',
       'AppProject',
       'AppProject',
+      'Application',
       'Application',
       'Application',
     ]);
@@ -158,6 +160,41 @@ describe.each(environments.map((env) => [env.name, env] as const))('Argo CD boot
     expect(monitoring?.spec.destination.namespace).toBe(MONITORING.namespace);
     // ServiceMonitors and PrometheusRules select on the release name.
     expect(monitoring?.spec.source.helm.releaseName).toBe(MONITORING.selectorLabels.release);
+  });
+
+  it('runs the trace collector beside Prometheus: OTLP/HTTP and the X-Ray proxy in, X-Ray out, with the Pod Identity account', () => {
+    const app = applications(env).find((a) => a.metadata.name === 'otel-collector');
+    expect(app?.spec.project).toBe('platform');
+    expect(app?.spec.destination.namespace).toBe('monitoring');
+    expect(app?.spec.source.helm.releaseName).toBe('otel-collector');
+    const values = parseYaml(app?.spec.source.helm.values);
+    expect(values.mode).toBe('deployment');
+    expect(values.image.repository).toBe('otel/opentelemetry-collector-contrib');
+    // bank-api's manifests point at http://otel-collector.monitoring.svc:4318 and :2000.
+    expect(values.fullnameOverride).toBe('otel-collector');
+    expect(values.serviceAccount).toEqual({ create: true, name: 'otel-collector' });
+    expect(values.ports['otlp-http']).toMatchObject({ enabled: true, servicePort: 4318 });
+    expect(values.ports.awsproxy).toMatchObject({ enabled: true, servicePort: 2000, containerPort: 2000 });
+    for (const unused of ['otlp', 'jaeger-compact', 'jaeger-thrift', 'jaeger-grpc', 'zipkin']) {
+      expect(values.ports[unused], unused).toEqual({ enabled: false });
+    }
+    const config = values.config;
+    expect(config.receivers).toMatchObject({ jaeger: null, zipkin: null, prometheus: null });
+    expect(config.extensions.awsproxy.region).toBe(env.region);
+    expect(config.exporters.awsxray.region).toBe(env.region);
+    expect(config.exporters.debug).toBeNull();
+    expect(config.service.extensions).toEqual(['health_check', 'awsproxy']);
+    expect(config.service.pipelines).toEqual({
+      logs: null,
+      metrics: null,
+      traces: {
+        receivers: ['otlp'],
+        processors: ['memory_limiter', 'tail_sampling', 'batch'],
+        exporters: ['awsxray'],
+      },
+    });
+    const policies = config.processors.tail_sampling.policies.map((p: { name: string }) => p.name);
+    expect(policies).toEqual(['errors', 'server-errors', 'slower-than-slo', 'money-movement', 'baseline']);
   });
 
   it('renders the monitoring values from the repo plus the environment config', () => {

@@ -73,6 +73,14 @@ function flows(env: keyof typeof ADDRESSES): Flow[] {
   const otherPod: Peer = { ip: a.pod, namespace: 'other', labels: { app: 'curious' } };
   const neighbour: Peer = { ip: a.pod, namespace: 'bank', labels: { app: 'neighbour' } };
   const dns: Peer = { ip: a.pod, namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } };
+  const collector: Peer = {
+    ip: a.pod,
+    namespace: 'monitoring',
+    labels: {
+      'app.kubernetes.io/name': 'opentelemetry-collector',
+      'app.kubernetes.io/instance': 'otel-collector',
+    },
+  };
   const tcp = (what: string, from: Peer, to: Peer, port: number, allowed: boolean): Flow => ({
     what,
     from,
@@ -115,6 +123,11 @@ function flows(env: keyof typeof ADDRESSES): Flow[] {
     tcp('the API reaches a public HTTPS endpoint (JWKS)', api, { ip: '203.0.113.10' }, 443, true),
     tcp('the API opens no plain HTTP to the internet', api, { ip: '203.0.113.10' }, 80, false),
     tcp('the API calls no other pod', api, neighbour, 8080, false),
+    tcp('the API sends spans to the trace collector (OTLP/HTTP)', api, collector, 4318, true),
+    tcp('the API reads X-Ray sampling rules from the collector', api, collector, 2000, true),
+    tcp('the API reaches no other collector port', api, collector, 4317, false),
+    tcp('the API reaches no other pod in monitoring on the OTLP port', api, prometheus, 4318, false),
+    tcp('the migration Job sends no spans', migration, collector, 4318, false),
     tcp('a pod in the bank namespace reaches no database', neighbour, { ip: a.database }, 5432, false),
   ];
 }

@@ -71,6 +71,25 @@ describe('resolveWebServiceProps rejects bad props with an exact message', () =>
           [`priorityClassName '${name}' must be a DNS subdomain name`],
         ] as const,
     ),
+    // traceCollector: a port list and a pod selector that selects something
+    [
+      'a trace collector without ports',
+      { traceCollector: { namespace: 'monitoring', podLabels: { app: 'otel' }, ports: [] } },
+      ['traceCollector.ports must name at least one port'],
+    ],
+    ...[0, 65536, 4318.5].map(
+      (port) =>
+        [
+          `a trace collector on port ${port}`,
+          { traceCollector: { namespace: 'monitoring', podLabels: { app: 'otel' }, ports: [4318, port] } },
+          [`traceCollector.ports: ${port} is not a TCP port`],
+        ] as const,
+    ),
+    [
+      'a trace collector selecting every pod',
+      { traceCollector: { namespace: 'monitoring', podLabels: {}, ports: [4318] } },
+      ['traceCollector.podLabels must select the collector pods (empty selects every pod)'],
+    ],
     // replicas
     [
       'replicas.min 1',
@@ -266,6 +285,11 @@ describe('resolveWebServiceProps rejects bad props with an exact message', () =>
 describe('resolveWebServiceProps accepts values at each boundary', () => {
   const accepted: readonly (readonly [string, Partial<WebServiceProps>])[] = [
     ['a one-letter name', { name: 'a' }],
+    [
+      'a trace collector on ports 1 and 65535',
+      { traceCollector: { namespace: 'monitoring', podLabels: { app: 'otel' }, ports: [1, 65535] } },
+    ],
+
     ['a one-character priority class', { priorityClassName: 'a' }],
     ['a 253-character priority class with dots', { priorityClassName: `a.${'b'.repeat(250)}c` }],
     ['a name of 42 characters', { name: 'abbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbc' }],

@@ -140,4 +140,33 @@ export function addServiceNetworkPolicies(scope: Construct, p: ResolvedWebServic
       }),
     );
   }
+
+  if (p.traceCollector) {
+    const collector = p.traceCollector;
+    new ModelObject(
+      scope,
+      'AllowTraceCollectorEgress',
+      new NetworkPolicy({
+        metadata: metadata(
+          'allow-trace-collector-egress',
+          'the API pods send spans (OTLP/HTTP) to the trace collector and read X-Ray sampling rules from it',
+        ),
+        spec: {
+          podSelector: { matchLabels: selectorLabels(p, 'api') },
+          policyTypes: ['Egress'],
+          egress: [
+            {
+              to: [
+                {
+                  namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': collector.namespace } },
+                  podSelector: { matchLabels: { ...collector.podLabels } },
+                },
+              ],
+              ports: collector.ports.map((port) => ({ protocol: 'TCP', port })),
+            },
+          ],
+        },
+      }),
+    );
+  }
 }

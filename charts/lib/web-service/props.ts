@@ -54,6 +54,15 @@ export interface PublicIngress {
   readonly tags: Readonly<Record<string, string>>;
 }
 
+/** An in-cluster OpenTelemetry collector the service exports spans to (NetworkPolicy egress). */
+export interface TraceCollectorPeer {
+  readonly namespace: string;
+  /** Labels of the collector pods. */
+  readonly podLabels: Readonly<Record<string, string>>;
+  /** Ports the service may reach (OTLP/HTTP, the X-Ray sampling proxy). */
+  readonly ports: readonly number[];
+}
+
 export interface WebServiceProps {
   /** DNS label; used for the Deployment, Service and labels. */
   readonly name: string;
@@ -110,13 +119,15 @@ export interface WebServiceProps {
    * Identity agent (169.254.170.23:80), and nothing else link-local. @default false
    */
   readonly podIdentity?: boolean;
+  /** The trace collector the pods may send spans to. @default - no egress to a collector */
+  readonly traceCollector?: TraceCollectorPeer;
 }
 
 /** Props with every default applied; what the builders read. */
 export type ResolvedWebServiceProps = Required<
-  Omit<WebServiceProps, 'database' | 'ingress' | 'priorityClassName'>
+  Omit<WebServiceProps, 'database' | 'ingress' | 'priorityClassName' | 'traceCollector'>
 > &
-  Pick<WebServiceProps, 'database' | 'ingress' | 'priorityClassName'>;
+  Pick<WebServiceProps, 'database' | 'ingress' | 'priorityClassName' | 'traceCollector'>;
 
 export function resolveWebServiceProps(props: WebServiceProps): ResolvedWebServiceProps {
   const resolved: ResolvedWebServiceProps = {
@@ -170,6 +181,16 @@ function checkProps(p: ResolvedWebServiceProps): void {
     if (!p.environment.AWS_REGION) problems.push("database.auth 'iam' needs AWS_REGION in environment");
     if ((p.database.sslMode ?? 'verify-full') !== 'verify-full')
       problems.push("database.auth 'iam' needs sslMode 'verify-full' (the token is a bearer credential)");
+  }
+  if (p.traceCollector) {
+    const { ports, podLabels } = p.traceCollector;
+    if (ports.length === 0) problems.push('traceCollector.ports must name at least one port');
+    for (const port of ports) {
+      if (!Number.isInteger(port) || port < 1 || port > 65535)
+        problems.push(`traceCollector.ports: ${port} is not a TCP port`);
+    }
+    if (Object.keys(podLabels).length === 0)
+      problems.push('traceCollector.podLabels must select the collector pods (empty selects every pod)');
   }
   if (p.database?.migration && p.database.migration.secretName === p.database.secretName)
     problems.push(

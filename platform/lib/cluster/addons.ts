@@ -2,6 +2,7 @@ import * as blueprints from '@aws-quickstart/eks-blueprints';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { argoCdValues } from '../../../argocd/helm-values.js';
 import type { EnvironmentConfig } from '../../config/index.js';
+import { CONTAINER_LOG_RECORD } from '../observability/container-logs.js';
 import { clusterName, containerLogGroupName, secretPrefix } from '../shared/naming.js';
 import type { CapacityPlan } from './autoscaling.js';
 import { CHART_VERSIONS, MANAGED_ADDON_VERSIONS } from './versions.js';
@@ -70,8 +71,18 @@ export function platformAddOns(env: EnvironmentConfig, capacity: CapacityPlan): 
           region: env.region,
           logGroupName: containerLogGroupName(env),
           logStreamPrefix: `${clusterName(env)}-`,
+          // One group for every container (the saved queries read it), never a per-namespace group
+          // nobody created (older chart versions default to such a template).
+          logGroupTemplate: '',
           // The log group is created (KMS-encrypted, with retention) by the cluster stack.
           autoCreateGroup: false,
+        },
+        // JSON lines are parsed and merged under one key, the raw string dropped once parsed: the
+        // shape the saved queries read (platform/lib/observability/container-logs.ts).
+        filter: {
+          mergeLog: 'On',
+          mergeLogKey: CONTAINER_LOG_RECORD.mergedLogKey,
+          keepLog: 'Off',
         },
         firehose: { enabled: false },
         kinesis: { enabled: false },

@@ -4,6 +4,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
@@ -16,6 +17,8 @@ import { DataBackup } from '../data/data-backup.js';
 import { AuroraGlobalDatabase } from '../dr/global-database.js';
 import { replicateToStandby } from '../dr/replication.js';
 import { availabilityZones } from '../network/subnet-plan.js';
+import { OperatorLogQueries } from '../observability/log-queries.js';
+import { TraceSamplingRules } from '../observability/sampling-rules.js';
 import { allowCloudWatchLogs, rotatingKey } from '../shared/kms.js';
 import { encryptedLogGroup } from '../shared/log-groups.js';
 import {
@@ -268,6 +271,18 @@ function wireWorkloads(
       deletionProtection: env.database.deletionProtection,
     });
   }
+
+  // Logs Insights queries over the container and database logs, and the X-Ray sampling rules bank-api
+  // reads through the trace collector (docs/observability.md, "Logs and traces in AWS").
+  new OperatorLogQueries(stack, 'OperatorLogQueries', {
+    queryNamePrefix: resourceName(env, 'ops'),
+    containerLogGroup: info.getRequiredResource<logs.ILogGroup>(RESOURCES.containerLogs),
+    postgresqlLogGroup: aurora.node.findChild('PostgresqlLogGroup') as logs.ILogGroup,
+  });
+  new TraceSamplingRules(stack, 'TraceSamplingRules', {
+    serviceName: BANK_API.name,
+    rulePrefix: resourceName(env, 'api'),
+  });
 
   new AuroraAlarms(stack, 'AuroraAlarms', {
     cluster: aurora.cluster,

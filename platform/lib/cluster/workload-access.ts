@@ -5,6 +5,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { EnvironmentConfig } from '../../config/index.js';
 import { ADD_ON_IDENTITIES, BANK_API } from '../../config/workloads.js';
 import type { AuroraDatabase } from '../data/aurora-database.js';
+import { grantXrayWrite } from '../observability/xray-grants.js';
 import { databaseConnectionSecretName, resourceName } from '../shared/naming.js';
 import type { SecureBucket } from '../shared/secure-bucket.js';
 import { PodIdentity } from './pod-identity.js';
@@ -61,6 +62,16 @@ export function grantWorkloadAccess(stack: Stack, env: EnvironmentConfig, props:
       resources: ['*'],
     }),
   );
+
+  // The trace collector: writes segments to X-Ray and reads the sampling rules it proxies to bank-api
+  // (the actions of AWSXrayWriteOnlyAccess, in the identity's own customer-managed policy).
+  const collector = new PodIdentity(stack, 'TraceCollectorIdentity', {
+    cluster,
+    workload: ADD_ON_IDENTITIES.traceCollector,
+    roleName: resourceName(env, 'trace-collector'),
+    description: 'OpenTelemetry collector: export traces to X-Ray, read X-Ray sampling rules',
+  });
+  grantXrayWrite(collector);
 
   // Alertmanager pages on-call through the same encrypted topic the CloudWatch alarms use.
   const alertmanager = new PodIdentity(stack, 'AlertmanagerIdentity', {

@@ -85,6 +85,11 @@ const EnvSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: millis(25_000, 1_000),
   OTEL_EXPORTER_OTLP_ENDPOINT: url(['https:', 'http:']).optional(),
   OTEL_SERVICE_NAME: z.string().min(1).default('bank-api'),
+  /**
+   * Where the AWS X-Ray remote sampler reads the sampling rules (the collector's awsproxy extension).
+   * Unset: every request is recorded unless the caller's trace context says otherwise.
+   */
+  XRAY_SAMPLING_ENDPOINT: url(['http:', 'https:']).optional(),
 });
 
 /**
@@ -132,7 +137,7 @@ export interface Config {
   keepAliveTimeoutMs: number;
   shutdownDelayMs: number;
   shutdownTimeoutMs: number;
-  tracing: { endpoint: string; serviceName: string } | undefined;
+  tracing: { endpoint: string; serviceName: string; samplingEndpoint?: string } | undefined;
 }
 
 export class ConfigError extends Error {
@@ -245,6 +250,11 @@ export function loadConfig(env: Env = process.env): Config {
   if (e.SHUTDOWN_DELAY_MS >= e.SHUTDOWN_TIMEOUT_MS) {
     problems.push('SHUTDOWN_DELAY_MS: must be shorter than SHUTDOWN_TIMEOUT_MS');
   }
+  if (e.XRAY_SAMPLING_ENDPOINT && !e.OTEL_EXPORTER_OTLP_ENDPOINT) {
+    problems.push(
+      'XRAY_SAMPLING_ENDPOINT: needs OTEL_EXPORTER_OTLP_ENDPOINT (sampling rules only matter when spans are exported)',
+    );
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   const database: DatabaseConfig = e.DATABASE_URL
@@ -293,7 +303,11 @@ export function loadConfig(env: Env = process.env): Config {
     shutdownDelayMs: e.SHUTDOWN_DELAY_MS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     tracing: e.OTEL_EXPORTER_OTLP_ENDPOINT
-      ? { endpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: e.OTEL_SERVICE_NAME }
+      ? {
+          endpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
+          serviceName: e.OTEL_SERVICE_NAME,
+          ...(e.XRAY_SAMPLING_ENDPOINT ? { samplingEndpoint: e.XRAY_SAMPLING_ENDPOINT } : {}),
+        }
       : undefined,
   };
 }

@@ -48,9 +48,34 @@ describe('loadConfig', () => {
     [{ KEEP_ALIVE_TIMEOUT_MS: '60000' }, 'KEEP_ALIVE_TIMEOUT_MS'],
     [{ SHUTDOWN_DELAY_MS: '30000', SHUTDOWN_TIMEOUT_MS: '10000' }, 'SHUTDOWN_DELAY_MS'],
     [{ OTEL_EXPORTER_OTLP_ENDPOINT: 'not a url' }, 'OTEL_EXPORTER_OTLP_ENDPOINT'],
+    [{ XRAY_SAMPLING_ENDPOINT: 'http://collector:2000' }, 'XRAY_SAMPLING_ENDPOINT'],
+    [
+      { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', XRAY_SAMPLING_ENDPOINT: 'collector:2000' },
+      'XRAY_SAMPLING_ENDPOINT',
+    ],
     [{ NODE_ENV: 'staging' }, 'NODE_ENV'],
   ])('names the bad variable: %j', (env, name) => {
     expect(problemsOf(env).some((p) => p.startsWith(`${name}:`))).toBe(true);
+  });
+
+  it('reads the X-Ray sampling endpoint only beside an OTLP endpoint', () => {
+    expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' }).tracing).toEqual({
+      endpoint: 'http://collector:4318',
+      serviceName: 'bank-api',
+    });
+    expect(
+      loadConfig({
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318',
+        XRAY_SAMPLING_ENDPOINT: 'http://collector:2000',
+      }).tracing,
+    ).toEqual({
+      endpoint: 'http://collector:4318',
+      serviceName: 'bank-api',
+      samplingEndpoint: 'http://collector:2000',
+    });
+    expect(problemsOf({ XRAY_SAMPLING_ENDPOINT: 'http://collector:2000' })).toEqual([
+      'XRAY_SAMPLING_ENDPOINT: needs OTEL_EXPORTER_OTLP_ENDPOINT (sampling rules only matter when spans are exported)',
+    ]);
   });
 
   it('refuses AUTH_MODE=dev in production', () => {

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openAccount, startTestService, type TestService } from './support/harness.js';
+import { exportedSpans } from './support/otlp.js';
 
 describe('metrics', () => {
   let svc: TestService;
@@ -106,7 +107,7 @@ describe('metrics', () => {
 
 describe('tracing', () => {
   let collector: Server;
-  const received: string[] = [];
+  const received: { url: string; body: string }[] = [];
   let endpoint: string;
   beforeAll(async () => {
     collector = createServer((req, res) => {
@@ -115,7 +116,7 @@ describe('tracing', () => {
         body += String(c);
       });
       req.on('end', () => {
-        received.push(`${req.url} ${body}`);
+        received.push({ url: req.url ?? '', body });
         res.writeHead(200, { 'Content-Type': 'application/json' }).end('{}');
       });
     });
@@ -138,13 +139,46 @@ describe('tracing', () => {
       OTEL_SERVICE_NAME: 'bank-api-test',
     });
     const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
-    await on.api.get('/readyz').set('traceparent', `00-${traceId}-00f067aa0ba902b7-01`).expect(200);
+    await on.api
+      .get('/readyz')
+      .set('traceparent', `00-${traceId}-00f067aa0ba902b7-01`)
+      .set('X-Request-Id', 'trace-ready')
+      .expect(200);
+    const headers = await on.auth('tracer');
+    const from = await openAccount(on, 'tracer', { deposit: 100 });
+    const to = await openAccount(on, 'tracer-payee');
+    await on.api
+      .post('/v1/transfers')
+      .set(headers)
+      .set('Idempotency-Key', 't1')
+      .set('X-Request-Id', 'trace-transfer')
+      .send({ fromAccountId: from, toAccountId: to, amount: 500 })
+      .expect(422);
     await on.close(); // flushes the batch
-    const spans = received.join('\n');
-    expect(spans).toContain('/v1/traces');
-    expect(spans).toContain('GET /readyz');
-    expect(spans).toContain('bank-api-test');
+    expect(received.every((r) => r.url === '/v1/traces')).toBe(true);
+    const spans = exportedSpans(received.map((r) => r.body));
+    const byRequest = (id: string) => spans.find((s) => s.attributes['bank.request_id'] === id);
+
+    const ready = byRequest('trace-ready');
+    expect(ready).toMatchObject({ service: 'bank-api-test', name: 'GET /readyz', kind: 2 });
     // The caller's trace context is continued, not replaced.
-    expect(spans).toContain(traceId);
+    expect(ready?.traceId).toBe(traceId);
+
+    // What the X-Ray sampling rules (method, path), the collector's tail sampling (route, status) and
+    // X-Ray's indexed annotations (request id) read.
+    expect(byRequest('trace-transfer')).toMatchObject({
+      name: 'POST /v1/transfers',
+      attributes: {
+        'http.request.method': 'POST',
+        'url.path': '/v1/transfers',
+        'http.route': '/v1/transfers',
+        'http.response.status_code': 422,
+        'bank.request_id': 'trace-transfer',
+      },
+    });
+    // Ids never reach a trace (docs/adr/0013): the path keeps its shape for the sampling rules.
+    const deposit = spans.find((s) => s.name === 'POST /v1/accounts/:id/deposits');
+    expect(deposit?.attributes['url.path']).toBe('/v1/accounts/:id/deposits');
+    expect(JSON.stringify(spans)).not.toContain(from);
   });
 });

@@ -204,6 +204,7 @@ export function problemHandler(bodyLimit: number, problemTypeBase: string) {
       if (unexpected) log?.error({ err: error }, 'unhandled error');
       else if (problem.status >= 500) log?.warn({ err: error }, problem.title);
       ctx.status = problem.status;
+      ctx.state.problem = problem.slug;
       for (const [name, value] of Object.entries(problem.headers)) ctx.set(name, value);
       ctx.type = PROBLEM_CONTENT_TYPE;
       ctx.body = problem.toProblemDetails(

@@ -6,6 +6,15 @@ import type { ServiceMetrics } from '../observability/metrics.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
+/** A UUID path segment (account and transfer ids). */
+const ID_SEGMENT = /\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?=\/|$)/gi;
+
+/**
+ * The request path with ids replaced by `:id`: what the X-Ray sampling rules match on before the
+ * route is known (`/v1/accounts/*\/deposits`), without account or transfer ids in the traces.
+ */
+export const tracedPath = (path: string): string => path.replace(ID_SEGMENT, '/:id');
+
 export interface RequestContextDeps {
   logger: Logger;
   metrics: ServiceMetrics;
@@ -44,7 +53,11 @@ export function requestContext({ logger, metrics, tracer }: RequestContextDeps) 
     const parent = propagation.extract(context.active(), ctx.headers);
     const span = tracer.startSpan(
       `${ctx.method}`,
-      { kind: SpanKind.SERVER, attributes: { 'http.request.method': ctx.method } },
+      // What the X-Ray sampling rules match on is known before the route is: method and path.
+      {
+        kind: SpanKind.SERVER,
+        attributes: { 'http.request.method': ctx.method, 'url.path': tracedPath(ctx.path) },
+      },
       parent,
     );
     try {
@@ -69,6 +82,8 @@ export function requestContext({ logger, metrics, tracer }: RequestContextDeps) 
         status: ctx.status,
         durationMs: Math.round(seconds * 1e4) / 10,
         customerId: ctx.state.customerId as string | undefined,
+        // The problem type's slug of an error response (insufficient-funds, unauthorized, ...).
+        problem: ctx.state.problem as string | undefined,
       };
       if (ctx.status >= 500) logger.error(entry, 'request failed');
       else logger.info(entry, 'request');
