@@ -1,4 +1,5 @@
 import type { EnvironmentConfig } from '../../platform/config/index.js';
+import { IMAGE_PLATFORM } from '../../platform/config/kubernetes.js';
 import { resourceName } from '../../platform/lib/shared/naming.js';
 
 // Prints, as key=value lines for $GITHUB_OUTPUT, what a workflow needs to know about an environment:
@@ -15,6 +16,8 @@ export function ciEnvironment(env: EnvironmentConfig): Record<string, string> {
     region: env.region,
     image_repository: env.bankApi.imageRepository,
     registry: env.bankApi.imageRepository.split('/')[0] ?? '',
+    // The nodes' architecture: images are built for it (release.yml).
+    image_platform: IMAGE_PLATFORM,
     image_push_role_arn: role('ci-image-push'),
     cdk_deploy_role_arn: role('ci-cdk-deploy'),
     cdk_diff_role_arn: role('ci-cdk-diff'),

@@ -158,6 +158,16 @@ describe('ci:environment', () => {
       expect(out.cdk_deploy_role_arn).toBe(`arn:aws:iam::${env.account}:role/bank-${env.name}-ci-cdk-deploy`);
       expect(out.gitops_branch).toBe(env.gitops.branch);
       expect(out.deploy_environment).toBe(env.ci.deployEnvironment);
+      expect(out.image_platform).toBe('linux/arm64');
     }
+  });
+
+  it("builds the release image for the nodes' architecture, natively on a runner of that architecture", () => {
+    const release = workflows.find((w) => w.file === 'release.yml')?.doc;
+    const image = release.jobs.image;
+    // Graviton nodes (the NodePools require kubernetes.io/arch arm64): an amd64 image would not start.
+    expect(image['runs-on']).toBe('ubuntu-24.04-arm');
+    const build = image.steps.find((s: { uses?: string }) => s.uses?.startsWith('docker/build-push-action@'));
+    expect(build.with.platforms).toBe('${{ steps.dev.outputs.image_platform }}');
   });
 });

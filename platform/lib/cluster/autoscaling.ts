@@ -2,6 +2,7 @@ import * as blueprints from '@aws-quickstart/eks-blueprints';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks';
 import type { EnvironmentConfig } from '../../config/index.js';
+import { NODE_ARCHITECTURE } from '../../config/kubernetes.js';
 import { capacityLabel, nodePoolLabel } from '../../config/labels.js';
 import { SERVICE_TAG_KEY } from '../finops/service-tags.js';
 import { KARPENTER_DISCOVERY_TAG } from '../network/network-stack.js';
@@ -101,7 +102,7 @@ export function capacitySplit(env: EnvironmentConfig): 'mixed' | 'on-demand' | '
 const workloadRequirements = (env: EnvironmentConfig, capacityTypes: string[]) => [
   { key: 'karpenter.k8s.aws/instance-family', operator: 'In' as const, values: env.nodes.instanceFamilies },
   { key: 'karpenter.k8s.aws/instance-size', operator: 'In' as const, values: ['large', 'xlarge', '2xlarge'] },
-  { key: 'kubernetes.io/arch', operator: 'In' as const, values: ['arm64'] },
+  { key: 'kubernetes.io/arch', operator: 'In' as const, values: [NODE_ARCHITECTURE] },
   { key: 'karpenter.sh/capacity-type', operator: 'In' as const, values: capacityTypes },
   {
     key: 'topology.kubernetes.io/zone',
