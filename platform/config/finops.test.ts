@@ -1,26 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { withValues } from '../../test/support/raw-config.js';
+import { issuesOf, withValues } from '../../test/support/raw-config.js';
 import { rawEnvironments } from './environments.js';
-import { EnvironmentConfigError, parseEnvironment } from './index.js';
 
 // The FinOps block of the environment config (docs/platform/cost.md): every rule at its
 // boundary, every message as the operator reads it.
 
 type Raw = Record<string, unknown>;
-type Issue = { field: string; message: string };
 
 const dev = rawEnvironments.dev as Raw;
 const prod = rawEnvironments.prod as Raw;
-
-function issuesOf(raw: Raw): Issue[] {
-  try {
-    parseEnvironment(raw.name as string, raw);
-    return [];
-  } catch (error) {
-    if (error instanceof EnvironmentConfigError) return error.issues;
-    throw error;
-  }
-}
 
 const budgets = (...limits: [string, number][]) =>
   limits.map(([service, monthlyLimitUsd]) => ({ service, monthlyLimitUsd }));

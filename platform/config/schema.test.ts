@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { withValues } from '../../test/support/raw-config.js';
+import { type ConfigIssue, issuesOf, withValues } from '../../test/support/raw-config.js';
 import { rawEnvironments, rawOrganisation } from './environments.js';
 import {
   EnvironmentConfigError,
@@ -12,21 +12,10 @@ import {
 // when it does not (issue 17: every rule is pinned at its boundary, every message as written text).
 
 type Raw = Record<string, unknown>;
-type Issue = { field: string; message: string };
+type Issue = ConfigIssue;
 
 const dev = rawEnvironments.dev as Raw;
 const prod = rawEnvironments.prod as Raw;
-
-/** The issues parseEnvironment reports for `raw` under its own name ([] when it is accepted). */
-function issuesOf(raw: Raw): Issue[] {
-  try {
-    parseEnvironment(raw.name as string, raw);
-    return [];
-  } catch (error) {
-    if (error instanceof EnvironmentConfigError) return error.issues;
-    throw error;
-  }
-}
 
 /** Expected issues: one per message, all on `field`. */
 const on = (field: string, messages: string[]): Issue[] => messages.map((message) => ({ field, message }));

@@ -1,3 +1,5 @@
+import { EnvironmentConfigError, parseEnvironment } from '../../platform/config/index.js';
+
 /** An environment config as written in platform/config/environments.ts, before validation. */
 export type RawConfig = Record<string, unknown>;
 
@@ -16,4 +18,21 @@ export function withValues(base: RawConfig, values: RawConfig): RawConfig {
     else node[last] = value;
   }
   return copy;
+}
+
+/** One problem `parseEnvironment` reports: the dotted field and the message an operator reads. */
+export interface ConfigIssue {
+  readonly field: string;
+  readonly message: string;
+}
+
+/** The issues parseEnvironment reports for `raw` under its own name ([] when it is accepted). */
+export function issuesOf(raw: RawConfig): ConfigIssue[] {
+  try {
+    parseEnvironment(raw.name as string, raw);
+    return [];
+  } catch (error) {
+    if (error instanceof EnvironmentConfigError) return [...error.issues];
+    throw error;
+  }
 }
