@@ -184,9 +184,17 @@ describe('prod: standby region', () => {
             DeleteMarkerReplication: { Status: 'Disabled' },
             SourceSelectionCriteria: { SseKmsEncryptedObjects: { Status: 'Enabled' } },
             Destination: {
-              Bucket: join('arn:', partition, `:s3:::bank-prod-${purpose}-replica-${prodConfig.account}-eu-west-1`),
+              Bucket: join(
+                'arn:',
+                partition,
+                `:s3:::bank-prod-${purpose}-replica-${prodConfig.account}-eu-west-1`,
+              ),
               EncryptionConfiguration: {
-                ReplicaKmsKeyID: join('arn:', partition, `:kms:eu-west-1:${prodConfig.account}:alias/bank-prod-dr`),
+                ReplicaKmsKeyID: join(
+                  'arn:',
+                  partition,
+                  `:kms:eu-west-1:${prodConfig.account}:alias/bank-prod-dr`,
+                ),
               },
             },
           },

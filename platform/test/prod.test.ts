@@ -461,13 +461,21 @@ describe('prod', () => {
               {
                 'Fn::Join': [
                   '',
-                  ['arn:', { Ref: 'AWS::Partition' }, `:s3:::bank-prod-backups-${config.account}-${config.region}/`],
+                  [
+                    'arn:',
+                    { Ref: 'AWS::Partition' },
+                    `:s3:::bank-prod-backups-${config.account}-${config.region}/`,
+                  ],
                 ],
               },
               {
                 'Fn::Join': [
                   '',
-                  ['arn:', { Ref: 'AWS::Partition' }, `:s3:::bank-prod-assets-${config.account}-${config.region}/`],
+                  [
+                    'arn:',
+                    { Ref: 'AWS::Partition' },
+                    `:s3:::bank-prod-assets-${config.account}-${config.region}/`,
+                  ],
                 ],
               },
             ],
@@ -613,7 +621,9 @@ describe('prod', () => {
     expect(write?.Principal).toEqual({
       Service: ['bcm-data-exports.amazonaws.com', 'billingreports.amazonaws.com'],
     });
-    expect(JSON.stringify(write?.Condition)).toContain(`:bcm-data-exports:us-east-1:${config.account}:export/*`);
+    expect(JSON.stringify(write?.Condition)).toContain(
+      `:bcm-data-exports:us-east-1:${config.account}:export/*`,
+    );
     expect(write?.Condition).toMatchObject({ StringEquals: { 'aws:SourceAccount': config.account } });
   });
 

@@ -876,8 +876,7 @@ describe('every WebService, written out', () => {
         'svc-allow-alb-http',
         {
           'argocd.argoproj.io/sync-wave': '-2',
-          [purpose]:
-            'the ALB (ip targets, in the public subnets) reaches the API port; no pod does',
+          [purpose]: 'the ALB (ip targets, in the public subnets) reaches the API port; no pod does',
         },
       ],
       [
@@ -898,8 +897,7 @@ describe('every WebService, written out', () => {
         'svc-allow-https-egress',
         {
           'argocd.argoproj.io/sync-wave': '-2',
-          [purpose]:
-            'AWS endpoints and the OIDC issuer (JWKS) over TLS; never instance metadata',
+          [purpose]: 'AWS endpoints and the OIDC issuer (JWKS) over TLS; never instance metadata',
         },
       ],
     ]);
