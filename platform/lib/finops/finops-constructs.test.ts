@@ -131,7 +131,7 @@ describe('CostDataExport and allowCostExportDelivery', () => {
           S3Destination: {
             S3Bucket: 'audit',
             S3Prefix: 'cost-and-usage',
-            S3Region: config.region,
+            S3Region: 'eu-central-1',
             S3OutputConfigurations: {
               OutputType: 'CUSTOM',
               Format: 'PARQUET',
