@@ -3,13 +3,17 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { placeholderNodeOptions, placeholderRawConfig } from '../../test/support/placeholder-config.js';
 import { withValues } from '../../test/support/raw-config.js';
 import { rawEnvironments } from '../config/environments.js';
 import { loadEnvironments, loadOrganisation, parseEnvironment } from '../config/index.js';
+import { placeholderFields } from '../config/placeholders.js';
 import { guard, stackSelectors, targetedEnvironments } from './cdk-guard.js';
 
 // `npm run infra:diff` / `infra:deploy` refuse (exit 2) while an environment they reach
-// holds placeholder values, naming the fields to set; synth keeps working with them.
+// holds placeholder values, naming the fields to set; synth keeps working with them. The refusals are
+// tested on the committed config with the shipped placeholders (test/support/placeholder-config.ts),
+// child processes included, so they keep testing something once the bank has set its own values.
 
 const repoRoot = join(import.meta.dirname, '..', '..');
 const names = ['dev', 'prod'];
@@ -58,10 +62,11 @@ describe('which environments a cdk command reaches', () => {
 });
 
 describe('the guard', () => {
-  const organisation = loadOrganisation();
-  const environments = loadEnvironments();
+  const shipped = placeholderRawConfig();
+  const organisation = loadOrganisation(shipped.organisation);
+  const environments = loadEnvironments(shipped.environments);
 
-  it('refuses the checked-in config with exit 2, naming each field to set and its file', () => {
+  it('refuses the shipped config with exit 2, naming each field to set and its file', () => {
     const calls: string[][] = [];
     const result = guard('deploy', ['bank-prod-*'], { organisation, environments }, (args) => {
       calls.push(args);
@@ -74,6 +79,28 @@ describe('the guard', () => {
     expect(result.refusal).toContain('organisation.domain (platform/config/environments.ts)');
     // Only the environments the command reaches are checked.
     expect(result.refusal).not.toContain('environments.dev.account');
+  });
+
+  it('refuses the committed config exactly while the environments a command reaches hold placeholders', () => {
+    const committed = { organisation: loadOrganisation(), environments: loadEnvironments() };
+    for (const env of committed.environments) {
+      const selector = `bank-${env.name}-*`;
+      const placeholders = placeholderFields(committed.organisation, [env]);
+      const calls: string[][] = [];
+      const result = guard('diff', [selector], committed, (args) => {
+        calls.push(args);
+        return 0;
+      });
+      if (placeholders.length === 0) {
+        expect(result).toEqual({ exitCode: 0 });
+        expect(calls).toEqual([['diff', selector]]);
+      } else {
+        expect(result.exitCode).toBe(2);
+        expect(calls).toEqual([]);
+        for (const { field, value } of placeholders)
+          expect(result.refusal).toContain(`${field} (platform/config/environments.ts): '${value}'`);
+      }
+    }
   });
 
   it('runs cdk with the arguments as given once the environments it reaches are real', () => {
@@ -113,10 +140,11 @@ describe('the guard', () => {
     expect(calls).toHaveLength(1);
   });
 
-  it('npm run infra:diff exits 2 before starting the CDK CLI, and says what to set', () => {
+  it('npm run infra:diff exits 2 on the shipped config before starting the CDK CLI, and says what to set', () => {
     const result = spawnSync('npm', ['run', '--silent', 'infra:diff', '--', 'bank-dev-*'], {
       cwd: repoRoot,
       encoding: 'utf8',
+      env: { ...process.env, NODE_OPTIONS: placeholderNodeOptions() },
     });
     expect(result.status).toBe(2);
     expect(result.stderr).toContain('cdk diff refused');
@@ -126,12 +154,17 @@ describe('the guard', () => {
 });
 
 describe('the CDK entry point (platform/bin/platform.ts)', () => {
-  it('warns at synth, naming each placeholder field, and goes on synthesizing', async () => {
+  it('warns at synth on the shipped config, naming each placeholder field, and goes on synthesizing', async () => {
     // Stopped once the warning is complete: the synth after it is what every other platform test covers.
     const outdir = mkdtempSync(join(tmpdir(), 'cdk-'));
     const child = spawn(join(repoRoot, 'node_modules', '.bin', 'tsx'), ['platform/bin/platform.ts'], {
       cwd: repoRoot,
-      env: { ...process.env, CDK_DEFAULT_ACCOUNT: '406532918877', CDK_OUTDIR: outdir },
+      env: {
+        ...process.env,
+        CDK_DEFAULT_ACCOUNT: '406532918877',
+        CDK_OUTDIR: outdir,
+        NODE_OPTIONS: placeholderNodeOptions(),
+      },
     });
     let stderr = '';
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));

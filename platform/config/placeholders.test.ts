@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { placeholderRawConfig } from '../../test/support/placeholder-config.js';
 import { withValues } from '../../test/support/raw-config.js';
 import { rawEnvironments } from './environments.js';
 import { loadEnvironments, loadOrganisation, parseEnvironment } from './index.js';
@@ -14,6 +15,9 @@ import {
 // Which config values are placeholders, and what an operator reads about them.
 
 type Raw = Record<string, unknown>;
+
+/** `text` as a regular expression matching it literally. */
+const literally = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** A real-looking organisation and environment: nothing in them is a placeholder. */
 const bank = { domain: 'bank.eu', githubRepository: 'acme-bank/platform' };
@@ -34,6 +38,32 @@ const realDev = parseEnvironment(
   }),
 );
 const changed = (values: Raw) => parseEnvironment('dev', withValues(realDev as unknown as Raw, values));
+
+/** The committed config with the shipped placeholders (test/support/placeholder-config.ts). */
+const shipped = placeholderRawConfig();
+const shippedOrganisation = loadOrganisation(shipped.organisation);
+const shippedEnvironments = loadEnvironments(shipped.environments);
+
+/** The committed config, whatever the bank has set in it. */
+const committedOrganisation = loadOrganisation();
+const committedEnvironments = loadEnvironments();
+
+/**
+ * The fields of the committed config that hold a placeholder, by the predicates alone: the
+ * organisation's domain and repository and each environment's account (everything else in
+ * environments.ts is derived from these).
+ */
+const committedPlaceholders = (): { field: string; value: string }[] => [
+  ...(isPlaceholderDomain(committedOrganisation.domain)
+    ? [{ field: 'organisation.domain', value: committedOrganisation.domain }]
+    : []),
+  ...(isPlaceholderRepository(committedOrganisation.githubRepository)
+    ? [{ field: 'organisation.githubRepository', value: committedOrganisation.githubRepository }]
+    : []),
+  ...committedEnvironments
+    .filter((env) => isPlaceholderAccount(env.account))
+    .map((env) => ({ field: `environments.${env.name}.account`, value: env.account })),
+];
 
 describe('placeholder values', () => {
   it.each([
@@ -88,13 +118,22 @@ describe('placeholderFields', () => {
     expect(placeholderFields(bank, [realDev])).toEqual([]);
   });
 
-  it('names every placeholder the checked-in config holds, by the field to set', () => {
-    expect(placeholderFields(loadOrganisation(), loadEnvironments()).map((p) => p.field)).toEqual([
+  it('names every placeholder the shipped config holds, by the field to set', () => {
+    expect(placeholderFields(shippedOrganisation, shippedEnvironments).map((p) => p.field)).toEqual([
       'organisation.domain',
       'organisation.githubRepository',
       'environments.dev.account',
       'environments.prod.account',
     ]);
+  });
+
+  it("names exactly the committed config's placeholders, with their values (none once the bank set its own)", () => {
+    expect(
+      placeholderFields(committedOrganisation, committedEnvironments).map(({ field, value }) => ({
+        field,
+        value,
+      })),
+    ).toEqual(committedPlaceholders());
   });
 
   it('reports the organisation once, not every name derived from it', () => {
@@ -150,7 +189,7 @@ describe('placeholderFields', () => {
 
 describe('what an operator reads', () => {
   it('each field, the file to set it in, its value and why it is a placeholder', () => {
-    const report = placeholderReport(placeholderFields(loadOrganisation(), loadEnvironments()));
+    const report = placeholderReport(placeholderFields(shippedOrganisation, shippedEnvironments));
     expect(report.split('\n')).toEqual([
       "  - organisation.domain (platform/config/environments.ts): 'bank.example.com' is a domain reserved for documentation (RFC 2606/6761)",
       "  - organisation.githubRepository (platform/config/environments.ts): 'example-bank/bank-platform' is a repository of an example GitHub owner, which anyone may register",
@@ -160,12 +199,31 @@ describe('what an operator reads', () => {
   });
 
   it('the synth warning names the fields and the credentials account, and is absent without placeholders', () => {
-    const warning = placeholderWarning(loadOrganisation(), loadEnvironments(), '406532918877');
+    const warning = placeholderWarning(shippedOrganisation, shippedEnvironments, '406532918877');
     expect(warning).toMatch(/^WARNING: placeholder values in the environment config/);
     expect(warning).toContain('cdk deploy (your AWS credentials are for account 406532918877)');
     expect(warning).toContain('environments.prod.account (platform/config/environments.ts)');
     expect(warning).toContain('npm run infra:deploy');
-    expect(placeholderWarning(loadOrganisation(), loadEnvironments())).not.toContain('credentials');
+    expect(placeholderWarning(shippedOrganisation, shippedEnvironments)).not.toContain('credentials');
     expect(placeholderWarning(bank, [realDev], '406532918877')).toBeUndefined();
+  });
+
+  it('the committed config: a warning naming each of its placeholders, or none when it has none', () => {
+    const placeholders = committedPlaceholders();
+    const warning = placeholderWarning(committedOrganisation, committedEnvironments, '406532918877');
+    if (placeholders.length === 0) {
+      expect(warning).toBeUndefined();
+      return;
+    }
+    expect(warning).toMatch(/^WARNING: placeholder values in the environment config/);
+    expect(warning?.split('\n').filter((line) => line.startsWith('  - '))).toEqual(
+      placeholders.map(({ field, value }) =>
+        expect.stringMatching(
+          new RegExp(
+            `^  - ${literally(field)} \\(platform/config/environments\\.ts\\): '${literally(value)}' is `,
+          ),
+        ),
+      ),
+    );
   });
 });

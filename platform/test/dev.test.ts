@@ -412,9 +412,9 @@ describe('dev: backups', () => {
       resourcesOfType(env.templates.cluster, 'AWS::Backup::BackupSelection')[0]?.Properties,
     );
     expect(selection).toMatch(
-      /:rds:eu-central-1:111111111111:cluster:",\{"Ref":"AuroraCluster[0-9A-F]{8}"\}/,
+      new RegExp(`:rds:${config.region}:${config.account}:cluster:",\\{"Ref":"AuroraCluster[0-9A-F]{8}"\\}`),
     );
-    expect(selection).toContain(':s3:::bank-dev-audit-111111111111-eu-central-1');
+    expect(selection).toContain(`:s3:::bank-dev-audit-${config.account}-${config.region}`);
   });
 
   it('denies deleting recovery points to everyone and pages on failed backup and copy jobs', () => {

@@ -52,7 +52,7 @@ describe('prod: standby region', () => {
         SourceDBClusterIdentifier: join(
           'arn:',
           partition,
-          ':rds:eu-central-1:222222222222:cluster:',
+          `:rds:${prodConfig.region}:${prodConfig.account}:cluster:`,
           Match.objectLike({ Ref: Match.stringLikeRegexp('^AuroraCluster') }),
         ),
         Tags: Match.anyValue(),
@@ -141,8 +141,8 @@ describe('prod: standby region', () => {
           LogFilePrefix: `${name}/`,
         },
       });
-    replica('bank-prod-audit-replica-222222222222-eu-west-1', 'COMPLIANCE', 2555);
-    replica('bank-prod-backups-replica-222222222222-eu-west-1', 'COMPLIANCE', 35);
+    replica(`bank-prod-audit-replica-${prodConfig.account}-eu-west-1`, 'COMPLIANCE', 2555);
+    replica(`bank-prod-backups-replica-${prodConfig.account}-eu-west-1`, 'COMPLIANCE', 35);
   });
 
   it('lets the replication role encrypt with the standby key only (no wildcard actions)', () => {
@@ -172,9 +172,9 @@ describe('prod: standby region', () => {
     ['cluster', 'backups'],
   ] as const)("replicates the %s stack's %s bucket to its replica, delete markers not", (stack, purpose) => {
     prod.templates[stack].hasResourceProperties('AWS::S3::Bucket', {
-      BucketName: `bank-prod-${purpose}-222222222222-eu-central-1`,
+      BucketName: `bank-prod-${purpose}-${prodConfig.account}-${prodConfig.region}`,
       ReplicationConfiguration: {
-        Role: join('arn:', partition, ':iam::222222222222:role/bank-prod-s3-replication'),
+        Role: join('arn:', partition, `:iam::${prodConfig.account}:role/bank-prod-s3-replication`),
         Rules: [
           {
             Id: 'replicate-all-versions',
@@ -184,9 +184,17 @@ describe('prod: standby region', () => {
             DeleteMarkerReplication: { Status: 'Disabled' },
             SourceSelectionCriteria: { SseKmsEncryptedObjects: { Status: 'Enabled' } },
             Destination: {
-              Bucket: join('arn:', partition, `:s3:::bank-prod-${purpose}-replica-222222222222-eu-west-1`),
+              Bucket: join(
+                'arn:',
+                partition,
+                `:s3:::bank-prod-${purpose}-replica-${prodConfig.account}-eu-west-1`,
+              ),
               EncryptionConfiguration: {
-                ReplicaKmsKeyID: join('arn:', partition, ':kms:eu-west-1:222222222222:alias/bank-prod-dr'),
+                ReplicaKmsKeyID: join(
+                  'arn:',
+                  partition,
+                  `:kms:eu-west-1:${prodConfig.account}:alias/bank-prod-dr`,
+                ),
               },
             },
           },
@@ -207,7 +215,7 @@ describe('prod: standby region', () => {
 
   it('locks the backups bucket in COMPLIANCE mode for backupsObjectLock.days', () => {
     prod.templates.cluster.hasResourceProperties('AWS::S3::Bucket', {
-      BucketName: 'bank-prod-backups-222222222222-eu-central-1',
+      BucketName: `bank-prod-backups-${prodConfig.account}-${prodConfig.region}`,
       ObjectLockEnabled: true,
       ObjectLockConfiguration: {
         ObjectLockEnabled: 'Enabled',
@@ -256,7 +264,7 @@ describe('dev: no standby region', () => {
 
   it('keeps the backups bucket without Object Lock (no backupsObjectLock), the access logs still undeletable', () => {
     const backups = cfnOf(dev.cluster, s3.CfnBucket).find(
-      (b) => b.bucketName === 'bank-dev-backups-111111111111-eu-central-1',
+      (b) => b.bucketName === `bank-dev-backups-${devConfig.account}-${devConfig.region}`,
     );
     expect(backups).toBeDefined();
     expect(backups?.objectLockConfiguration).toBeUndefined();

@@ -2,6 +2,7 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { addOnNamespaceBudget } from '../config/add-on-budgets.js';
 import { loadEnvironment } from '../config/index.js';
+import { capacityLabel } from '../config/labels.js';
 import { type CfnTemplate, estimateEnvironment } from '../lib/finops/estimate.js';
 import {
   backupPlanRules,
@@ -42,9 +43,9 @@ describe('prod', () => {
     // finops stack in us-east-1.
     for (const region of ['eu-central-1', 'eu-west-1', 'us-east-1']) {
       for (const kind of ['deploy', 'file-publishing', 'image-publishing', 'lookup']) {
-        expect(policy('bank-prod-ci-cdk-deploy')).toContain(`-${kind}-role-222222222222-${region}`);
+        expect(policy('bank-prod-ci-cdk-deploy')).toContain(`-${kind}-role-${config.account}-${region}`);
       }
-      expect(policy('bank-prod-ci-cdk-diff')).toContain(`-lookup-role-222222222222-${region}`);
+      expect(policy('bank-prod-ci-cdk-diff')).toContain(`-lookup-role-${config.account}-${region}`);
     }
     expect(policy('bank-prod-ci-cdk-diff')).not.toMatch(/deploy-role|publishing-role/);
   });
@@ -169,10 +170,10 @@ describe('prod', () => {
       resourcesOfType(env.templates.cluster, 'AWS::Backup::BackupSelection')[0]?.Properties,
     );
     expect(selection).toMatch(
-      /:rds:eu-central-1:222222222222:cluster:",\{"Ref":"AuroraCluster[0-9A-F]{8}"\}/,
+      new RegExp(`:rds:${config.region}:${config.account}:cluster:",\\{"Ref":"AuroraCluster[0-9A-F]{8}"\\}`),
     );
     expect(selection).toContain('{"Fn::GetAtt":["BackupsBucketC69911ED","Arn"]}');
-    expect(selection).toContain(':s3:::bank-prod-audit-222222222222-eu-central-1');
+    expect(selection).toContain(`:s3:::bank-prod-audit-${config.account}-${config.region}`);
   });
 
   it('copies every recovery point to a vault of the same name in eu-west-1, locked the same way', () => {
@@ -186,7 +187,7 @@ describe('prod', () => {
               [
                 'arn:',
                 { Ref: 'AWS::Partition' },
-                ':backup:eu-west-1:222222222222:backup-vault:bank-prod-backup',
+                `:backup:eu-west-1:${config.account}:backup-vault:bank-prod-backup`,
               ],
             ],
           },
@@ -302,7 +303,7 @@ describe('prod', () => {
                 'bank-prod-baseline-s3-default-encryption-kms',
                 'bank-prod-baseline-s3-bucket-logging-enabled',
               ],
-              resourceId: [{ 'anything-but': ['bank-prod-access-logs-222222222222-eu-central-1'] }],
+              resourceId: [{ 'anything-but': [`bank-prod-access-logs-${config.account}-${config.region}`] }],
             },
           ],
         },
@@ -350,7 +351,7 @@ describe('prod', () => {
           [
             'arn:',
             { Ref: 'AWS::Partition' },
-            ':iam::222222222222:role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig',
+            `:iam::${config.account}:role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig`,
           ],
         ],
       },
@@ -363,10 +364,10 @@ describe('prod', () => {
     });
     expect(JSON.stringify(channel?.Properties?.S3KmsKeyArn)).toContain('AuditKey');
     security.hasResourceProperties('AWS::S3::Bucket', {
-      BucketName: 'bank-prod-config-222222222222-eu-central-1',
+      BucketName: `bank-prod-config-${config.account}-${config.region}`,
       VersioningConfiguration: { Status: 'Enabled' },
       LoggingConfiguration: Match.objectLike({
-        LogFilePrefix: 'bank-prod-config-222222222222-eu-central-1/',
+        LogFilePrefix: `bank-prod-config-${config.account}-${config.region}/`,
       }),
       BucketEncryption: {
         ServerSideEncryptionConfiguration: [
@@ -385,7 +386,7 @@ describe('prod', () => {
             Condition: {
               StringEquals: {
                 's3:x-amz-acl': 'bucket-owner-full-control',
-                'aws:SourceAccount': '222222222222',
+                'aws:SourceAccount': config.account,
               },
             },
           }),
@@ -460,13 +461,21 @@ describe('prod', () => {
               {
                 'Fn::Join': [
                   '',
-                  ['arn:', { Ref: 'AWS::Partition' }, ':s3:::bank-prod-backups-222222222222-eu-central-1/'],
+                  [
+                    'arn:',
+                    { Ref: 'AWS::Partition' },
+                    `:s3:::bank-prod-backups-${config.account}-${config.region}/`,
+                  ],
                 ],
               },
               {
                 'Fn::Join': [
                   '',
-                  ['arn:', { Ref: 'AWS::Partition' }, ':s3:::bank-prod-assets-222222222222-eu-central-1/'],
+                  [
+                    'arn:',
+                    { Ref: 'AWS::Partition' },
+                    `:s3:::bank-prod-assets-${config.account}-${config.region}/`,
+                  ],
                 ],
               },
             ],
@@ -518,7 +527,7 @@ describe('prod', () => {
     expect(spot?.spec.limits.cpu).toBe(36);
     expect(pools.find((p) => p.metadata.name === 'default-nodepool')?.spec.limits.cpu).toBe(84);
     expect(spot?.spec.template.spec.taints).toEqual([
-      { key: 'bank.example.com/capacity', value: 'spot', effect: 'NoSchedule' },
+      { key: capacityLabel(), value: 'spot', effect: 'NoSchedule' },
     ]);
   });
 
@@ -595,7 +604,7 @@ describe('prod', () => {
           Match.objectLike({
             Principal: { Service: 'costalerts.amazonaws.com' },
             Action: 'sns:Publish',
-            Condition: { StringEquals: { 'aws:SourceAccount': '222222222222' } },
+            Condition: { StringEquals: { 'aws:SourceAccount': config.account } },
           }),
         ]),
       }),
@@ -612,8 +621,10 @@ describe('prod', () => {
     expect(write?.Principal).toEqual({
       Service: ['bcm-data-exports.amazonaws.com', 'billingreports.amazonaws.com'],
     });
-    expect(JSON.stringify(write?.Condition)).toContain(':bcm-data-exports:us-east-1:222222222222:export/*');
-    expect(write?.Condition).toMatchObject({ StringEquals: { 'aws:SourceAccount': '222222222222' } });
+    expect(JSON.stringify(write?.Condition)).toContain(
+      `:bcm-data-exports:us-east-1:${config.account}:export/*`,
+    );
+    expect(write?.Condition).toMatchObject({ StringEquals: { 'aws:SourceAccount': config.account } });
   });
 
   it('saves the operator queries over the container and Aurora log groups, ships every container there as merged JSON', () => {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
+import { loadOrganisation } from '../../platform/config/index.js';
 import { ofKind, renderAll, rowsOf } from './rendered.js';
 
 // The rendered PrometheusRules checked by Prometheus's own promtool: syntax and semantics
@@ -43,7 +44,7 @@ describe.skipIf(!available)('promtool', () => {
     // What on-call reads, written out by hand: promtool expands the templates with Prometheus's own
     // engine and compares, so neither the text nor the expansion comes from the code under test.
     const runbook = (name: string) =>
-      `https://github.com/example-bank/bank-platform/blob/main/docs/runbooks/${name}.md`;
+      `https://github.com/${loadOrganisation().githubRepository}/blob/main/docs/runbooks/${name}.md`;
     const api = (status: string, extra = '') =>
       `http_request_duration_seconds_count{job="bank-api",namespace="bank",pod="bank-api-1",route="/v1/transfers",status_code="${status}"${extra}}`;
     const bucket = (le: string) =>

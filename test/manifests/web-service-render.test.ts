@@ -4,7 +4,11 @@ import { describe, expect, it } from 'vitest';
 import { WorkloadNamespace } from '../../charts/lib/namespace/workload-namespace.js';
 import { resolveWebServiceProps, type WebServiceProps } from '../../charts/lib/web-service/props.js';
 import { WebService } from '../../charts/lib/web-service/web-service.js';
+import { labelKey } from '../../platform/config/labels.js';
 import type { ManifestObject } from './rendered.js';
+
+/** The key every NetworkPolicy's reason is annotated under: the organisation's domain, then /purpose. */
+const purpose = labelKey('purpose');
 
 // WebService and WorkloadNamespace built directly from props, for the branches the committed
 // environments (dev, prod: both with IAM database auth, a migration, an Ingress and Pod Identity)
@@ -872,30 +876,28 @@ describe('every WebService, written out', () => {
         'svc-allow-alb-http',
         {
           'argocd.argoproj.io/sync-wave': '-2',
-          'bank.example.com/purpose':
-            'the ALB (ip targets, in the public subnets) reaches the API port; no pod does',
+          [purpose]: 'the ALB (ip targets, in the public subnets) reaches the API port; no pod does',
         },
       ],
       [
         'svc-allow-prometheus-metrics',
         {
           'argocd.argoproj.io/sync-wave': '-2',
-          'bank.example.com/purpose': 'Prometheus in the monitoring namespace scrapes the metrics port',
+          [purpose]: 'Prometheus in the monitoring namespace scrapes the metrics port',
         },
       ],
       [
         'svc-allow-database-egress',
         {
           'argocd.argoproj.io/sync-wave': '-2',
-          'bank.example.com/purpose': 'the API and its migration Job reach PostgreSQL',
+          [purpose]: 'the API and its migration Job reach PostgreSQL',
         },
       ],
       [
         'svc-allow-https-egress',
         {
           'argocd.argoproj.io/sync-wave': '-2',
-          'bank.example.com/purpose':
-            'AWS endpoints and the OIDC issuer (JWKS) over TLS; never instance metadata',
+          [purpose]: 'AWS endpoints and the OIDC issuer (JWKS) over TLS; never instance metadata',
         },
       ],
     ]);
@@ -996,7 +998,7 @@ describe('IAM database auth with a migration', () => {
   it('the Pod Identity policy says why it exists', () => {
     expect(the(objects, 'NetworkPolicy', 'svc-allow-pod-identity-agent').metadata.annotations).toEqual({
       'argocd.argoproj.io/sync-wave': '-2',
-      'bank.example.com/purpose': expect.stringMatching(
+      [purpose]: expect.stringMatching(
         /^the API pods fetch their role credentials from the node-local EKS Pod Identity/,
       ),
     });

@@ -258,7 +258,7 @@ describe('FinOpsStack', () => {
           Address: {
             'Fn::Join': [
               '',
-              ['arn:', { Ref: 'AWS::Partition' }, ':sns:eu-central-1:222222222222:bank-prod-oncall'],
+              ['arn:', { Ref: 'AWS::Partition' }, `:sns:${config.region}:${config.account}:bank-prod-oncall`],
             ],
           },
         },
@@ -269,8 +269,8 @@ describe('FinOpsStack', () => {
       Export: Match.objectLike({
         DestinationConfigurations: {
           S3Destination: Match.objectLike({
-            S3Bucket: 'bank-prod-audit-222222222222-eu-central-1',
-            S3Region: 'eu-central-1',
+            S3Bucket: `bank-prod-audit-${config.account}-${config.region}`,
+            S3Region: config.region,
           }),
         },
       }),
