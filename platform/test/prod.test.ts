@@ -679,12 +679,13 @@ describe('prod', () => {
         Statement: [
           {
             Effect: 'Allow',
+            // Sorted: the minimizePolicies feature flag orders a statement's actions.
             Action: [
-              'xray:PutTraceSegments',
-              'xray:PutTelemetryRecords',
               'xray:GetSamplingRules',
-              'xray:GetSamplingTargets',
               'xray:GetSamplingStatisticSummaries',
+              'xray:GetSamplingTargets',
+              'xray:PutTelemetryRecords',
+              'xray:PutTraceSegments',
             ],
             Resource: '*',
           },

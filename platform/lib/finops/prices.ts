@@ -144,6 +144,8 @@ export const RESOURCE_PRICING: Readonly<Record<string, ResourcePricing>> = {
   'AWS::Backup::BackupSelection': { kind: 'free' },
   'AWS::Backup::BackupVaultLockConfiguration': { kind: 'free' },
   'AWS::Budgets::Budget': { kind: 'free', note: 'budgets without actions' },
+  'AWS::Logs::QueryDefinition': { kind: 'free', note: 'a saved query; running it is billed per GB scanned' },
+  'AWS::XRay::SamplingRule': { kind: 'usage', note: 'the rule is free; recorded and retrieved traces are billed' },
   'AWS::CE::AnomalyMonitor': { kind: 'free' },
   'AWS::CE::AnomalySubscription': { kind: 'free' },
   'AWS::BCMDataExports::Export': { kind: 'free', note: 'the delivered files are S3 storage' },
@@ -186,7 +188,6 @@ export const RESOURCE_PRICING: Readonly<Record<string, ResourcePricing>> = {
   'Custom::AWSCDK-EKS-KubernetesPatch': { kind: 'free' },
   'Custom::AWSCDK-EKS-KubernetesResource': { kind: 'free' },
   'Custom::AWSCDKCfnJson': { kind: 'free' },
-  'Custom::AWSCDKOpenIdConnectProvider': { kind: 'free' },
   'Custom::VpcRestrictDefaultSG': { kind: 'free' },
 };
 
