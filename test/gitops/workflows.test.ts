@@ -168,6 +168,7 @@ describe('ci:environment', () => {
     // Graviton nodes (the NodePools require kubernetes.io/arch arm64): an amd64 image would not start.
     expect(image['runs-on']).toBe('ubuntu-24.04-arm');
     const build = image.steps.find((s: { uses?: string }) => s.uses?.startsWith('docker/build-push-action@'));
-    expect(build.with.platforms).toBe('${{ steps.dev.outputs.image_platform }}');
+    // A GitHub Actions expression, not a JavaScript template.
+    expect(build.with.platforms).toBe(['$', '{{ steps.dev.outputs.image_platform }}'].join(''));
   });
 });

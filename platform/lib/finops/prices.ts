@@ -145,7 +145,10 @@ export const RESOURCE_PRICING: Readonly<Record<string, ResourcePricing>> = {
   'AWS::Backup::BackupVaultLockConfiguration': { kind: 'free' },
   'AWS::Budgets::Budget': { kind: 'free', note: 'budgets without actions' },
   'AWS::Logs::QueryDefinition': { kind: 'free', note: 'a saved query; running it is billed per GB scanned' },
-  'AWS::XRay::SamplingRule': { kind: 'usage', note: 'the rule is free; recorded and retrieved traces are billed' },
+  'AWS::XRay::SamplingRule': {
+    kind: 'usage',
+    note: 'the rule is free; recorded and retrieved traces are billed',
+  },
   'AWS::CE::AnomalyMonitor': { kind: 'free' },
   'AWS::CE::AnomalySubscription': { kind: 'free' },
   'AWS::BCMDataExports::Export': { kind: 'free', note: 'the delivered files are S3 storage' },
