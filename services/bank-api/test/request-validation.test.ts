@@ -3,6 +3,7 @@ import { bodyParser } from '@koa/bodyparser';
 import Koa from 'koa';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { ProblemError } from '../src/http/problem.js';
 import { idempotencyKey, jsonBody, validate } from '../src/http/validation.js';
 import { decodeCursor, encodeCursor } from '../src/routes/cursor.js';
@@ -13,6 +14,7 @@ import {
   DepositBody,
   DevTokenBody,
   EntriesQuery,
+  IdempotencyKey,
   IdParams,
   OpenAccountBody,
   TransferBody,
@@ -200,6 +202,56 @@ describe('the entries query', () => {
 
   it('turns the limit into a number', () => {
     expect(EntriesQuery.parse({ limit: '7', cursor: 'ZTo0Mg' })).toEqual({ limit: 7, cursor: 'ZTo0Mg' });
+  });
+});
+
+describe('the JSON Schemas the OpenAPI document is made of', () => {
+  const input = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', target: 'draft-2020-12' });
+
+  it('state the amount range and the reference rules', () => {
+    expect(input(DepositBody)).toMatchObject({
+      properties: {
+        amount: {
+          type: 'integer',
+          exclusiveMinimum: 0,
+          maximum: 100_000_000_000,
+          description: 'An amount of minor units (e.g. cents): a whole number from 1 to 100000000000.',
+        },
+        reference: {
+          type: 'string',
+          maxLength: 140,
+          description: 'Free text for the customer, at most 140 characters, no control characters.',
+        },
+      },
+      required: ['amount'],
+      additionalProperties: false,
+    });
+  });
+
+  it('state the page limit, its default, and the cursor', () => {
+    expect(input(EntriesQuery)).toMatchObject({
+      properties: {
+        limit: {
+          type: 'integer',
+          minimum: 1,
+          maximum: 100,
+          default: 20,
+          description: 'How many entries per page, 1 to 100.',
+        },
+        cursor: { type: 'string', description: "The previous page's nextCursor." },
+      },
+      additionalProperties: false,
+    });
+    expect(input(EntriesQuery)).not.toHaveProperty('required');
+  });
+
+  it('state the Idempotency-Key rule', () => {
+    expect(input(IdempotencyKey)).toMatchObject({
+      type: 'string',
+      pattern: '^[\\x21-\\x7E]{1,255}$',
+      description:
+        'Scoped to the customer. The same key with the same request replays the first response; with another request it is a 409.',
+    });
   });
 });
 
