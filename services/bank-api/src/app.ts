@@ -11,6 +11,7 @@ import { Ledger } from './ledger/ledger.js';
 import type { ServiceMetrics } from './observability/metrics.js';
 import { apiRoutes, devTokenRoutes } from './routes/api-routes.js';
 import { healthRoutes, type Readiness } from './routes/health-routes.js';
+import { openApiRoutes } from './routes/openapi-routes.js';
 
 export interface AppDeps {
   db: Database;
@@ -62,6 +63,7 @@ export function createApp(deps: AppDeps): Koa {
       requiredVersion: deps.requiredSchemaVersion,
       readiness: deps.readiness,
     }),
+    openApiRoutes(),
     devTokenRoutes(deps.authenticator),
     apiRoutes({ ledger, authenticator: deps.authenticator, metrics: deps.metrics }),
   ];

@@ -37,24 +37,32 @@ describe.each(serviceBackends())('bank API on %s', (backend) => {
   });
 
   describe('authentication', () => {
+    const MISSING = 'Send a bearer token: Authorization: Bearer <JWT>.';
+    const MALFORMED =
+      "The Authorization header is not 'Bearer <JWT>' (the word Bearer, one space, then a token of three base64url parts separated by dots).";
+    const INVALID = 'The bearer token is invalid or expired.';
     it.each([
-      ['no header', undefined],
-      ['not bearer', 'Basic YWxpY2U6c2VjcmV0'],
-      ['garbage token', 'Bearer abc.def.ghi'],
+      ['no header', undefined, MISSING],
+      ['not bearer', 'Basic YWxpY2U6c2VjcmV0', MALFORMED],
+      ['a bearer without a token', 'Bearer ', MALFORMED],
+      ['a token that is not a JWT', 'Bearer abc', MALFORMED],
+      ['garbage token', 'Bearer abc.def.ghi', INVALID],
       [
         'token signed with another key',
         'Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJtYWxsb3J5In0.c2lnbmF0dXJlLW5vdC12YWxpZA',
+        INVALID,
       ],
       [
         'alg none',
         `Bearer ${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from('{"sub":"x"}').toString('base64url')}.`,
+        MALFORMED,
       ],
-    ])('401 problem for %s', async (_name, header) => {
+    ])('401 problem for %s', async (_name, header, detail) => {
       const req = svc.api.get('/v1/accounts');
       if (header) req.set('Authorization', header);
       const res = await req.expect(401).expect('Content-Type', PROBLEM);
       expect(res.headers['www-authenticate']).toMatch(/^Bearer/);
-      expect(res.body).toMatchObject({ status: 401, title: 'Unauthorized' });
+      expect(res.body).toMatchObject({ status: 401, title: 'Unauthorized', detail });
       expect(res.body.type).toMatch(/unauthorized$/);
     });
   });
@@ -118,6 +126,17 @@ describe.each(serviceBackends())('bank API on %s', (backend) => {
         .set('Idempotency-Key', 'dep-1')
         .send({ amount: 1500, reference: 'salary' })
         .expect(201);
+      // In the order of every other response (the ledger stores it as jsonb, which reorders keys).
+      expect(Object.keys(JSON.parse(res.text))).toEqual([
+        'id',
+        'kind',
+        'accountId',
+        'amount',
+        'currency',
+        'balance',
+        'reference',
+        'createdAt',
+      ]);
       expect(res.body).toMatchObject({
         kind: 'deposit',
         accountId: account,
@@ -205,6 +224,17 @@ describe.each(serviceBackends())('bank API on %s', (backend) => {
         reference: 'rent',
         createdAt: expect.any(String),
       });
+      const transferFields = [
+        'id',
+        'kind',
+        'fromAccountId',
+        'toAccountId',
+        'amount',
+        'currency',
+        'reference',
+        'createdAt',
+      ];
+      expect(Object.keys(JSON.parse(created.text))).toEqual(transferFields);
       // Same key, same body (fields in another order): the first response again, no second movement.
       const replay = await svc.api
         .post('/v1/transfers')
@@ -212,7 +242,7 @@ describe.each(serviceBackends())('bank API on %s', (backend) => {
         .set('Idempotency-Key', 't-1')
         .send({ reference: 'rent', amount: 400, toAccountId: to, fromAccountId: from })
         .expect(201);
-      expect(replay.body).toEqual(created.body);
+      expect(replay.text).toBe(created.text);
       await svc.api
         .post('/v1/transfers')
         .set(headers)
@@ -221,7 +251,7 @@ describe.each(serviceBackends())('bank API on %s', (backend) => {
         .expect(409);
 
       const fetched = await svc.api.get(`/v1/transfers/${created.body.id}`).set(headers).expect(200);
-      expect(fetched.body).toEqual(created.body);
+      expect(fetched.text).toBe(created.text);
 
       const overdraft = await svc.api
         .post('/v1/transfers')

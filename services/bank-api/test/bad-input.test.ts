@@ -104,6 +104,35 @@ describe.each(backends())('bad input on %s', (backend) => {
     expect(res.body.errors).toEqual(expect.arrayContaining([expect.objectContaining({ path: 'amount' })]));
   });
 
+  // The exact words a client shows: one rule per bad field, the range where there is one.
+  it.each([
+    [
+      'an amount past the maximum',
+      (f: string, t: string) => ({ fromAccountId: f, toAccountId: t, amount: 1e16 }),
+      'amount',
+      'must be at most 100000000000',
+    ],
+    [
+      'a missing amount',
+      (f: string, t: string) => ({ fromAccountId: f, toAccountId: t }),
+      'amount',
+      'is required',
+    ],
+    ['a missing destination', (f: string) => ({ fromAccountId: f, amount: 1 }), 'toAccountId', 'is required'],
+  ])('%s → 400 with one clear message', async (_name, body, path, message) => {
+    const res = await expectRejected(400, () => transfer(body(from, to)));
+    expect(res.body.errors).toEqual([{ path, message }]);
+    expect(res.body.detail).toBe(`The request body is invalid: ${path}: ${message}.`);
+  });
+
+  it.each(['0', '101', '2.5', 'ten'])('limit=%s → 400 naming the range', async (limit) => {
+    const res = await expectRejected(400, () =>
+      svc.api.get(`/v1/accounts/${from}/entries?limit=${limit}`).set(headers),
+    );
+    expect(res.body.errors).toEqual([{ path: 'limit', message: 'must be a whole number from 1 to 100' }]);
+    expect(res.body.detail).toBe('The query string is invalid: limit: must be a whole number from 1 to 100.');
+  });
+
   it('amount as a JSON number literal too large for a double → 400', async () => {
     await expectRejected(400, () =>
       transfer(`{"fromAccountId":"${from}","toAccountId":"${to}","amount":1${'0'.repeat(400)}}`),

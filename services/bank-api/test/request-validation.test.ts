@@ -3,6 +3,7 @@ import { bodyParser } from '@koa/bodyparser';
 import Koa from 'koa';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { ProblemError } from '../src/http/problem.js';
 import { idempotencyKey, jsonBody, validate } from '../src/http/validation.js';
 import { decodeCursor, encodeCursor } from '../src/routes/cursor.js';
@@ -13,6 +14,7 @@ import {
   DepositBody,
   DevTokenBody,
   EntriesQuery,
+  IdempotencyKey,
   IdParams,
   OpenAccountBody,
   TransferBody,
@@ -68,12 +70,27 @@ describe('bodies', () => {
       'an empty transfer',
       TransferBody,
       {},
+      ['fromAccountId: is required', 'toAccountId: is required', 'amount: is required'],
+    ],
+    [
+      'a transfer with fields of the wrong type',
+      TransferBody,
+      { fromAccountId: 1, toAccountId: B, amount: '5', reference: 7 },
       [
         'fromAccountId: must be a UUID',
-        'toAccountId: must be a UUID',
         'amount: must be a number of minor units (e.g. cents)',
+        'reference: must be a string',
       ],
     ],
+    ['a deposit without an amount', DepositBody, { reference: 'x' }, ['amount: is required']],
+    ['an account without a currency', OpenAccountBody, {}, ['currency: is required']],
+    [
+      'a currency that is not a string',
+      OpenAccountBody,
+      { currency: 978 },
+      ['currency: must be an ISO 4217 code such as EUR'],
+    ],
+    ['a token request without a customer id', DevTokenBody, {}, ['customerId: is required']],
     [
       'a transfer with an unknown field',
       TransferBody,
@@ -167,10 +184,12 @@ describe('the entries query', () => {
   it.each([
     [{ limit: '1' }, []],
     [{ limit: '100' }, []],
-    [{ limit: '0' }, ['limit: must be at least 1']],
-    [{ limit: '101' }, ['limit: must be at most 100']],
-    [{ limit: '1.5' }, ['limit: must be a whole number']],
-    [{ limit: 'ten' }, ['limit: must be a number']],
+    [{ limit: '0' }, ['limit: must be a whole number from 1 to 100']],
+    [{ limit: '101' }, ['limit: must be a whole number from 1 to 100']],
+    [{ limit: '1.5' }, ['limit: must be a whole number from 1 to 100']],
+    [{ limit: '-1.5' }, ['limit: must be a whole number from 1 to 100']],
+    [{ limit: 'ten' }, ['limit: must be a whole number from 1 to 100']],
+    [{ limit: '' }, ['limit: must be a whole number from 1 to 100']],
     [{ cursor: 'ZTo0Mg' }, []],
     [{ cursor: 'a'.repeat(32) }, []],
     [{ cursor: 'a'.repeat(33) }, ['cursor: must be a cursor returned by a previous page']],
@@ -183,6 +202,56 @@ describe('the entries query', () => {
 
   it('turns the limit into a number', () => {
     expect(EntriesQuery.parse({ limit: '7', cursor: 'ZTo0Mg' })).toEqual({ limit: 7, cursor: 'ZTo0Mg' });
+  });
+});
+
+describe('the JSON Schemas the OpenAPI document is made of', () => {
+  const input = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', target: 'draft-2020-12' });
+
+  it('state the amount range and the reference rules', () => {
+    expect(input(DepositBody)).toMatchObject({
+      properties: {
+        amount: {
+          type: 'integer',
+          exclusiveMinimum: 0,
+          maximum: 100_000_000_000,
+          description: 'An amount of minor units (e.g. cents): a whole number from 1 to 100000000000.',
+        },
+        reference: {
+          type: 'string',
+          maxLength: 140,
+          description: 'Free text for the customer, at most 140 characters, no control characters.',
+        },
+      },
+      required: ['amount'],
+      additionalProperties: false,
+    });
+  });
+
+  it('state the page limit, its default, and the cursor', () => {
+    expect(input(EntriesQuery)).toMatchObject({
+      properties: {
+        limit: {
+          type: 'integer',
+          minimum: 1,
+          maximum: 100,
+          default: 20,
+          description: 'How many entries per page, 1 to 100.',
+        },
+        cursor: { type: 'string', description: "The previous page's nextCursor." },
+      },
+      additionalProperties: false,
+    });
+    expect(input(EntriesQuery)).not.toHaveProperty('required');
+  });
+
+  it('state the Idempotency-Key rule', () => {
+    expect(input(IdempotencyKey)).toMatchObject({
+      type: 'string',
+      pattern: '^[\\x21-\\x7E]{1,255}$',
+      description:
+        'Scoped to the customer. The same key with the same request replays the first response; with another request it is a 409.',
+    });
   });
 });
 

@@ -88,16 +88,25 @@ export function createAuthenticator(config: AuthConfig): Authenticator {
   };
 }
 
+/** What a 401 says: a missing header, one that is not a bearer JWT, and a token that fails verification differ. */
+export const AUTH_MESSAGES = {
+  missing: 'Send a bearer token: Authorization: Bearer <JWT>.',
+  malformed:
+    "The Authorization header is not 'Bearer <JWT>' (the word Bearer, one space, then a token of three base64url parts separated by dots).",
+  invalid: 'The bearer token is invalid or expired.',
+} as const;
+
 /** Requires `Authorization: Bearer <JWT>` and puts the customer id on ctx.state. */
 export function requireCustomer(authenticator: Authenticator) {
   return async (ctx: Context, next: Next): Promise<void> => {
     const header = ctx.get('Authorization');
+    if (header === '') throw problems.unauthorized(AUTH_MESSAGES.missing);
     const match = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/.exec(header);
-    if (!match?.[1]) throw problems.unauthorized('Send a bearer token: Authorization: Bearer <JWT>.');
+    if (!match?.[1]) throw problems.unauthorized(AUTH_MESSAGES.malformed);
     try {
       ctx.state.customerId = await authenticator.verify(match[1]);
     } catch {
-      throw problems.unauthorized('The bearer token is invalid or expired.');
+      throw problems.unauthorized(AUTH_MESSAGES.invalid);
     }
     await next();
   };

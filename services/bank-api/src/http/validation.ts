@@ -1,5 +1,6 @@
 import type { Context } from 'koa';
 import type { z } from 'zod';
+import { IDEMPOTENCY_KEY_RULE, IdempotencyKey } from '../routes/schemas.js';
 import { problems } from './problem.js';
 
 /** Parses input with a zod schema; failure is a 400 problem listing each bad field. */
@@ -27,14 +28,12 @@ export function jsonBody(ctx: Context): unknown {
   return (ctx.request as { body?: unknown }).body;
 }
 
-const IDEMPOTENCY_KEY = /^[\x21-\x7E]{1,255}$/;
-
 export function idempotencyKey(ctx: Context): string {
   const key = ctx.get('Idempotency-Key');
   if (!key) throw problems.idempotencyKeyRequired();
-  if (!IDEMPOTENCY_KEY.test(key)) {
-    throw problems.validation('The Idempotency-Key header must be 1-255 visible ASCII characters.', [
-      { path: 'headers.Idempotency-Key', message: 'must be 1-255 visible ASCII characters' },
+  if (!IdempotencyKey.safeParse(key).success) {
+    throw problems.validation(`The Idempotency-Key header ${IDEMPOTENCY_KEY_RULE}.`, [
+      { path: 'headers.Idempotency-Key', message: IDEMPOTENCY_KEY_RULE },
     ]);
   }
   return key;

@@ -66,6 +66,33 @@ const toAccount = (row: AccountRow): Account => ({
   createdAt: row.created_at.toISOString(),
 });
 
+/** The order of a transfer's or deposit's fields in every response; fields a kind lacks are skipped. */
+const POSTING_FIELDS = [
+  'id',
+  'kind',
+  'accountId',
+  'fromAccountId',
+  'toAccountId',
+  'amount',
+  'currency',
+  'balance',
+  'reference',
+  'createdAt',
+] as const;
+
+function inPostingOrder<T extends object>(posting: T): T {
+  const fields = posting as Record<string, unknown>;
+  const ordered: Record<string, unknown> = {};
+  for (const key of POSTING_FIELDS) if (key in fields) ordered[key] = fields[key];
+  for (const key of Object.keys(fields)) if (!(key in ordered)) ordered[key] = fields[key];
+  return ordered as T;
+}
+
+/** post_transfer's stored response (jsonb text) with its fields in the API's order. */
+export function canonicalPosting(json: string): string {
+  return JSON.stringify(inPostingOrder(JSON.parse(json) as object));
+}
+
 const ACCOUNT_COLUMNS = 'id, customer_id, currency, balance, created_at';
 
 /**
@@ -156,10 +183,10 @@ export class Ledger {
     );
     const row = result.rows[0];
     if (!row) throw new Error('post_transfer returned no row');
-    // The response is stored as JSON and sent as the text the database returns: the hot path never
-    // parses and re-serialises it.
+    // The response is stored as jsonb, which keeps its keys in its own order (shortest first): put
+    // them back in the order of every other response (GET /v1/transfers/:id, the docs).
     if (row.outcome === 'completed' || row.outcome === 'replayed') {
-      return { outcome: row.outcome, status: row.status_code, json: row.body ?? '{}' };
+      return { outcome: row.outcome, status: row.status_code, json: canonicalPosting(row.body ?? '{}') };
     }
     const body = JSON.parse(row.body ?? '{}') as Record<string, unknown>;
     switch (row.outcome) {
@@ -209,9 +236,11 @@ export class Ledger {
       createdAt: row.created_at.toISOString(),
     };
     // A deposit's source is the bank's clearing account, which is not the customer's business.
-    return row.kind === 'deposit'
-      ? { ...common, accountId: row.to_account_id }
-      : { ...common, fromAccountId: row.from_account_id, toAccountId: row.to_account_id };
+    return inPostingOrder(
+      row.kind === 'deposit'
+        ? { ...common, accountId: row.to_account_id }
+        : { ...common, fromAccountId: row.from_account_id, toAccountId: row.to_account_id },
+    );
   }
 
   /** Ledger lines of the customer's account, newest first, keyset-paginated by entry id. */
