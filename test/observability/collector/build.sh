@@ -22,7 +22,7 @@ export CGO_ENABLED=0
 export GOFLAGS="-mod=readonly -buildvcs=false"
 
 cd "${MODULE_DIR}"
-self="$(realpath "${BASH_SOURCE[0]}")"
+self="${MODULE_DIR}/build.sh"
 stamp_now="$(cat go.mod go.sum main.go standin/*.go "${self}" | sha256sum | cut -d' ' -f1)"
 stamp_file="${BIN_DIR}/.build-stamp"
 binary="${BIN_DIR}/otelcol-bank"
