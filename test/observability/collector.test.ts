@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -132,10 +132,12 @@ function collectorConfig(envName: string): Values {
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'otelcol-'));
-// The pod's IP (the chart sets MY_POD_IP from status.podIP): a loopback address of this run's own, so
-// the config's fixed ports (4318, 2000, 13133, 8888) need no rewriting and cannot collide.
-const podIp = `127.${10 + (process.pid % 200)}.${Math.floor(Math.random() * 250) + 1}.${Math.floor(Math.random() * 250) + 1}`;
-const collectorEnv = {
+/** A pod IP of its own for each collector started (the chart sets MY_POD_IP from status.podIP): a
+ * loopback address, so the config's fixed ports (4318, 2000, 13133, 8888) need no rewriting and
+ * neither collide with each other nor with anything else on the machine. */
+let podIps = 0;
+const newPodIp = () => `127.${10 + (process.pid % 200)}.${Math.floor(Math.random() * 250) + 1}.${++podIps}`;
+const collectorEnv = (podIp: string) => ({
   ...process.env,
   MY_POD_IP: podIp,
   // The AWS SDK finds these first and never asks the instance metadata service.
@@ -143,7 +145,45 @@ const collectorEnv = {
   AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
   AWS_REGION: 'eu-central-1',
   AWS_EC2_METADATA_DISABLED: 'true',
-};
+});
+
+interface RunningCollector {
+  podIp: string;
+  log: string[];
+  stop(): Promise<void>;
+}
+
+/** Starts the collector on `config` and waits until the chart's probe endpoint (health_check) answers. */
+async function startCollector(name: string, config: Values): Promise<RunningCollector> {
+  const podIp = newPodIp();
+  const file = join(dir, `${name}.yaml`);
+  writeFileSync(file, stringify(config));
+  const proc = spawn(BINARY, [`--config=${file}`], {
+    env: collectorEnv(podIp),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const log: string[] = [];
+  proc.stdout?.on('data', (c) => log.push(String(c)));
+  proc.stderr?.on('data', (c) => log.push(String(c)));
+  const stop = async () => {
+    if (proc.exitCode === null && proc.signalCode === null) {
+      proc.kill('SIGTERM');
+      await once(proc, 'exit');
+    }
+  };
+  for (let i = 0; ; i++) {
+    const ok = await fetch(`http://${podIp}:13133/`).then(
+      (r) => r.status === 200,
+      () => false,
+    );
+    if (ok) return { podIp, log, stop };
+    if (i > 300 || proc.exitCode !== null) {
+      await stop();
+      throw new Error(`the collector did not become healthy:\n${log.join('')}`);
+    }
+    await sleep(100);
+  }
+}
 
 const envNames = loadEnvironments().map((e) => e.name);
 
@@ -152,11 +192,38 @@ describe.skipIf(!available)('the otel-collector config, run by a real collector'
     const file = join(dir, `${envName}.yaml`);
     writeFileSync(file, stringify(collectorConfig(envName)));
     const result = spawnSync(BINARY, ['validate', `--config=${file}`], {
-      env: collectorEnv,
+      env: collectorEnv(newPodIp()),
       encoding: 'utf8',
       timeout: 60_000,
     });
     expect(result.status, `${result.stdout}\n${result.stderr}`).toBe(0);
+  });
+
+  // `validate` only decodes the config; a component's own checks that run at start (tail sampling's
+  // policies, for one) need the collector started.
+  it.each(envNames)(
+    '%s: the collector starts on the rendered config and reports healthy',
+    async (envName) => {
+      const collector = await startCollector(`start-${envName}`, collectorConfig(envName));
+      await collector.stop();
+      expect(collector.log.join(''), 'no error logged').not.toMatch(/\terror\t/);
+    },
+  );
+
+  it('the start check has teeth: a misspelt status code in a policy stops the collector', async () => {
+    const config = structuredClone(collectorConfig('prod'));
+    const tail = (config.processors as Record<string, { policies: Values[] }>).tail_sampling;
+    const errors = tail.policies.find((p) => p.name === 'errors') as {
+      status_code: { status_codes: string[] };
+    };
+    errors.status_code.status_codes = ['EROR'];
+    const file = join(dir, 'misspelt.yaml');
+    writeFileSync(file, stringify(config));
+    // `validate` lets it through; starting does not.
+    expect(
+      spawnSync(BINARY, ['validate', `--config=${file}`], { env: collectorEnv(newPodIp()) }).status,
+    ).toBe(0);
+    await expect(startCollector('misspelt', config)).rejects.toThrow(/unknown status code "EROR"/);
   });
 
   it('relies on the chart for health_check, memory_limiter and batch only', () => {
@@ -178,8 +245,7 @@ describe.skipIf(!available)('the otel-collector config, run by a real collector'
   describe('a running collector (prod config) fed by the real bank-api', () => {
     const received: string[] = [];
     let stub: Server;
-    let collector: ChildProcess | undefined;
-    const collectorLog: string[] = [];
+    let collector: RunningCollector | undefined;
     const config = collectorConfig('prod');
     const processors = config.processors as Record<string, Values>;
     // decision_wait is how long tail sampling holds a trace before deciding; 10s in the values. The
@@ -212,39 +278,17 @@ describe.skipIf(!available)('the otel-collector config, run by a real collector'
       (run.processors as Record<string, Values>).tail_sampling.decision_wait = `${waitSeconds}s`;
       run.exporters['otlphttp/stub'] = { endpoint: stubUrl, encoding: 'json', compression: 'none' };
       run.service.pipelines.traces.exporters.push('otlphttp/stub');
-      const file = join(dir, 'run.yaml');
-      writeFileSync(file, stringify(run));
-      collector = spawn(BINARY, [`--config=${file}`], {
-        env: collectorEnv,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      collector.stdout?.on('data', (c) => collectorLog.push(String(c)));
-      collector.stderr?.on('data', (c) => collectorLog.push(String(c)));
-      // Ready when the chart's probe endpoint (health_check) says so.
-      for (let i = 0; ; i++) {
-        const ok = await fetch(`http://${podIp}:13133/`).then(
-          (r) => r.status === 200,
-          () => false,
-        );
-        if (ok) break;
-        if (i > 300 || collector.exitCode !== null) {
-          throw new Error(`the collector did not become healthy:\n${collectorLog.join('')}`);
-        }
-        await sleep(100);
-      }
+      collector = await startCollector('run', run);
     });
 
     afterAll(async () => {
-      if (collector && collector.exitCode === null) {
-        collector.kill('SIGTERM');
-        await once(collector, 'exit');
-      }
+      await collector?.stop();
       stub?.close();
     });
 
     it('keeps money movement and drops a healthy probe (tail sampling on real spans)', async () => {
       const svc = await startTestService('pglite', {
-        OTEL_EXPORTER_OTLP_ENDPOINT: `http://${podIp}:4318`,
+        OTEL_EXPORTER_OTLP_ENDPOINT: `http://${collector?.podIp}:4318`,
         OTEL_SERVICE_NAME: 'bank-api',
       });
       const headers = await svc.auth('otelcol');
@@ -272,7 +316,7 @@ describe.skipIf(!available)('the otel-collector config, run by a real collector'
         exportedSpans(received).find((s) => s.attributes['bank.request_id'] === id);
       const deadline = Date.now() + (waitSeconds + 15) * 1000;
       while (!byRequest('otelcol-failed-transfer') && Date.now() < deadline) await sleep(200);
-      expect(byRequest('otelcol-failed-transfer'), collectorLog.join('')).toMatchObject({
+      expect(byRequest('otelcol-failed-transfer'), collector?.log.join('')).toMatchObject({
         service: 'bank-api',
         name: 'POST /v1/transfers',
         attributes: { 'http.route': '/v1/transfers', 'http.response.status_code': 422 },
