@@ -212,7 +212,7 @@ describe.skipIf(!available)('the otel-collector config, run by a real collector'
 
   it('the start check has teeth: a misspelt status code in a policy stops the collector', async () => {
     const config = structuredClone(collectorConfig('prod'));
-    const tail = (config.processors as Record<string, { policies: Values[] }>).tail_sampling;
+    const { tail_sampling: tail } = config.processors as { tail_sampling: { policies: Values[] } };
     const errors = tail.policies.find((p) => p.name === 'errors') as {
       status_code: { status_codes: string[] };
     };
@@ -275,7 +275,7 @@ describe.skipIf(!available)('the otel-collector config, run by a real collector'
         exporters: Values;
         service: { pipelines: { traces: { exporters: string[] } } };
       };
-      (run.processors as Record<string, Values>).tail_sampling.decision_wait = `${waitSeconds}s`;
+      (run.processors as { tail_sampling: Values }).tail_sampling.decision_wait = `${waitSeconds}s`;
       run.exporters['otlphttp/stub'] = { endpoint: stubUrl, encoding: 'json', compression: 'none' };
       run.service.pipelines.traces.exporters.push('otlphttp/stub');
       collector = await startCollector('run', run);
