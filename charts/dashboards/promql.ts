@@ -1,0 +1,39 @@
+// PromQL shapes that keep a panel from showing "no data" on a healthy service. Counters with labels
+// appear only once something is counted (no 5xx yet, no rollout aborted yet), so a naive query is
+// absent exactly when all is well.
+
+/** Grafana's rate window: follows the scrape interval and the zoom level. */
+export const RATE_INTERVAL = '$__rate_interval';
+
+/** `expr`, or a single 0 when it selects nothing (`on()` drops the 0 as soon as `expr` has a series). */
+export function orZero(expr: string): string {
+  return `${expr} or on() vector(0)`;
+}
+
+/**
+ * Per-`by` rate of the series matching `filter`, 0 for the groups that have traffic but no matching
+ * series: `rate(matching) or 0 * rate(all)` fills the gaps with zeros of the same labels.
+ */
+export function rateByOrZero(
+  metric: string,
+  selector: (extra?: string) => string,
+  filter: string,
+  by: string,
+  window: string,
+): string {
+  return (
+    `sum by (${by}) (rate(${metric}${selector(filter)}[${window}])` +
+    ` or 0 * rate(${metric}${selector()}[${window}]))`
+  );
+}
+
+/** Share of `metric` matching `filter` per `by` group: 0, not absent, when nothing matches. */
+export function ratioByOrZero(
+  metric: string,
+  selector: (extra?: string) => string,
+  filter: string,
+  by: string,
+  window: string,
+): string {
+  return `${rateByOrZero(metric, selector, filter, by, window)}\n/\nsum by (${by}) (rate(${metric}${selector()}[${window}]))`;
+}
