@@ -27,7 +27,10 @@ export function rateByOrZero(
   );
 }
 
-/** Share of `metric` matching `filter` per `by` group: 0, not absent, when nothing matches. */
+/**
+ * Share of `metric` matching `filter` per `by` group: 0, not absent, when nothing matches. Groups
+ * without traffic in the window (a route called once an hour) are left out rather than drawn as 0/0.
+ */
 export function ratioByOrZero(
   metric: string,
   selector: (extra?: string) => string,
@@ -35,5 +38,11 @@ export function ratioByOrZero(
   by: string,
   window: string,
 ): string {
-  return `${rateByOrZero(metric, selector, filter, by, window)}\n/\nsum by (${by}) (rate(${metric}${selector()}[${window}]))`;
+  return `${rateByOrZero(metric, selector, filter, by, window)}\n/\n(sum by (${by}) (rate(${metric}${selector()}[${window}])) > 0)`;
+}
+
+/** `expr` without its NaN samples (a quantile of a group with no observations in the window). */
+export function withoutNaN(expr: string): string {
+  // NaN compares false with everything, so the filter keeps exactly the numbers.
+  return `${expr} >= 0`;
 }

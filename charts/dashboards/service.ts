@@ -1,7 +1,7 @@
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { EXCLUDE_PROBES, SLO, serviceSelector } from '../bank-api/observability.js';
 import { buildDashboard, type PanelSpec } from './panels.js';
-import { orZero, ratioByOrZero, RATE_INTERVAL as ri } from './promql.js';
+import { orZero, ratioByOrZero, RATE_INTERVAL as ri, withoutNaN } from './promql.js';
 
 // bank-api as a service, for the on-call engineer and the team that owns it: RED per route (rate,
 // errors, duration), then saturation (CPU, memory, event loop, database pool), then the pods.
@@ -93,9 +93,10 @@ export function serviceDashboard(o: ServiceDashboardOptions): Dashboard {
     {
       kind: 'timeseries',
       title: 'p95 latency by route',
-      description: 'The 95th percentile of request duration per route template: which route is slow.',
+      description:
+        'The 95th percentile of request duration per route template: which route is slow (routes without requests in the window are left out).',
       unit: 's',
-      queries: [{ expr: quantile(0.95, 'le, route', ri), legend: '{{route}}' }],
+      queries: [{ expr: withoutNaN(quantile(0.95, 'le, route', ri)), legend: '{{route}}' }],
     },
     {
       kind: 'timeseries',
