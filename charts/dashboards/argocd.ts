@@ -1,6 +1,6 @@
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { buildDashboard, type PanelSpec } from './panels.js';
-import { orZero } from './promql.js';
+import { growthOver, orZero } from './promql.js';
 
 // GitOps state of the cluster, for platform engineers and whoever merges to the manifests branch:
 // is every Argo CD Application synced and healthy, which are not, and do syncs succeed. Series come
@@ -55,7 +55,7 @@ export function argoCdDashboard(o: ArgoCdDashboardOptions): Dashboard {
       redFrom: 1,
       queries: [
         {
-          expr: orZero(`sum(increase(argocd_app_sync_total{phase=~"Failed|Error"}[24h]))`),
+          expr: growthOver('argocd_app_sync_total', 'phase=~"Failed|Error"', '24h'),
           legend: 'failed',
         },
       ],

@@ -46,3 +46,17 @@ export function withoutNaN(expr: string): string {
   // NaN compares false with everything, so the filter keeps exactly the numbers.
   return `${expr} >= 0`;
 }
+
+/**
+ * How much the counters `metric{matchers}` grew over `window`, counting counters born inside it.
+ * `increase` needs two samples, so a counter created by its first event (a first aborted rollout, a
+ * first failed sync) would show 0; the value such a counter had when it appeared is added back.
+ * (While Prometheus holds less history than `window`, every counter counts as born inside it.)
+ */
+export function growthOver(metric: string, matchers: string, window: string): string {
+  const selector = `${metric}{${matchers}}`;
+  return (
+    `(sum(increase(${selector}[${window}])) or on() vector(0))\n+\n` +
+    `(sum(min_over_time(${selector}[${window}]) unless ${selector} offset ${window}) or on() vector(0))`
+  );
+}

@@ -1,6 +1,6 @@
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { buildDashboard, type PanelSpec } from './panels.js';
-import { orZero, RATE_INTERVAL as ri } from './promql.js';
+import { growthOver, orZero, RATE_INTERVAL as ri } from './promql.js';
 
 // A release of one Rollout, for whoever ships or is paged during a canary: where the rollout is,
 // how much of it runs the new version, what the analysis decided. Series come from the Argo Rollouts
@@ -22,8 +22,10 @@ export function rolloutsDashboard(o: RolloutsDashboardOptions): Dashboard {
   const replicas = (what: string) => `sum(rollout_info_replicas_${what}${rollout})`;
   const canaryShare = `${replicas('updated')} / ${replicas('desired')}`;
   const events24h = (reason: string) =>
-    orZero(
-      `sum(increase(rollout_events_total{namespace="${o.namespace}",name="${o.rolloutName}",reason="${reason}"}[24h]))`,
+    growthOver(
+      'rollout_events_total',
+      `namespace="${o.namespace}",name="${o.rolloutName}",reason="${reason}"`,
+      '24h',
     );
 
   const panels: PanelSpec[] = [

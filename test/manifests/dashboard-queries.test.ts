@@ -156,7 +156,8 @@ const incident = [
   ...baseline(false),
   ...http({ route: '/v1/transfers', status: '500', perStep: 12, within: [0, 0, 0.1, 1] }),
   series('bank_transfers_total', { ...pod, kind: 'transfer', outcome: 'replayed' }, '0+4x160'),
-  series('rollout_events_total', { ...rollout, type: 'Warning', reason: 'RolloutAborted' }, '0x80 1x80'),
+  // Counters born with their first event: no earlier sample for increase() to start from.
+  series('rollout_events_total', { ...rollout, type: 'Warning', reason: 'RolloutAborted' }, '_x100 1x60'),
   series('analysis_run_info', { namespace, name: `${workload}-5f7b9c-4-1`, phase: 'Failed' }, '1x160'),
   series(
     'analysis_run_metric_phase',
@@ -180,7 +181,7 @@ const incident = [
       dest_server: 'in-cluster',
       phase: 'Failed',
     },
-    '0+1x160',
+    '_x100 1x60',
   ),
 ];
 
