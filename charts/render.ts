@@ -5,6 +5,7 @@ import { ArgoCdBootstrapChart } from '../argocd/chart.js';
 import { addOnNamespaceBudget } from '../platform/config/add-on-budgets.js';
 import type { EnvironmentConfig } from '../platform/config/index.js';
 import { BankApiChart, bankApiServiceProps } from './bank-api/chart.js';
+import { DashboardsChart } from './dashboards/chart.js';
 import { pinnedImage } from './lib/image.js';
 import { MONITORING } from './lib/platform-contract.js';
 import { NamespacesChart } from './namespaces/chart.js';
@@ -53,6 +54,12 @@ export function buildEnvironmentApp(
     addOnBudgets: [addOnNamespaceBudget(env, MONITORING.namespace)],
   });
   new BankApiChart(app, 'bank-api', { env, service: bankApi });
+  new DashboardsChart(app, 'dashboards', {
+    env,
+    namespace: bankApi.namespace,
+    workloadName: bankApi.name,
+    partOf: 'bank-platform',
+  });
   return { app, image };
 }
 

@@ -38,6 +38,7 @@ const image = (env: EnvironmentConfig, hex: string) =>
 const ownFiles = (env: EnvironmentConfig) => [
   `${bootstrapPath(env)}/argocd.k8s.yaml`,
   `${workloadsPath(env)}/bank-api.k8s.yaml`,
+  `${workloadsPath(env)}/dashboards.k8s.yaml`,
   `${workloadsPath(env)}/namespaces.k8s.yaml`,
 ];
 const folders = (env: EnvironmentConfig) => [workloadsPath(env), bootstrapPath(env)];
@@ -163,7 +164,9 @@ describe.skipIf(underMutation)('manifests:publish in a clone of this repository,
       expect(first.stdout).toContain(`${env.name}: committed ${first.commit} on '${branch}'\n`);
       expect(first.stdout).toContain(`image ${A}, source ${before.head}\n`);
       for (const file of ownFiles(env)) expect(first.stdout).toContain(`A\t${file}\n`);
-      expect(first.stdout).toMatch(/3 files changed, \d+ insertions\(\+\)/);
+      expect(first.stdout).toMatch(
+        new RegExp(`${ownFiles(env).length} files changed, \\d+ insertions\\(\\+\\)`),
+      );
       expect(first.outputs).toBe(`changed=true\ncommit=${first.commit}\nbranch=${branch}\n`);
       expect(parents(clone, first.commit)).toEqual([]);
       expect(sh(clone, 'ls-tree', '-r', '--name-only', first.commit).split('\n')).toEqual(ownFiles(env));

@@ -85,6 +85,10 @@ describe('bad input stops the render with the field named', () => {
     const image = `registry.example/bank-api@sha256:${'c'.repeat(64)}`;
     const ok = synthCli(['--env', 'dev', '--image', image, '--outdir', outdir]);
     expect(ok.status, ok.stderr).toBe(0);
-    expect(readdirSync(join(outdir, 'dev')).sort()).toEqual(['bank-api.k8s.yaml', 'namespaces.k8s.yaml']);
+    expect(readdirSync(join(outdir, 'dev')).sort()).toEqual([
+      'bank-api.k8s.yaml',
+      'dashboards.k8s.yaml',
+      'namespaces.k8s.yaml',
+    ]);
   });
 });

@@ -2,12 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dashboardExpressions } from '../../charts/bank-api/dashboard.js';
 import { EXTERNAL_METRICS, SLO } from '../../charts/bank-api/observability.js';
 import { startServer } from '../../services/bank-api/src/server.js';
+import { CONTROLLER_METRICS } from './controller-metrics.js';
 import { metricNames } from './promql.js';
 import { ofKind, renderAll } from './rendered.js';
 
 // Every metric the alerts and the dashboard read must exist: either the service exports it (read
 // from a running bank-api's /metrics, no copied list), a recording rule of ours defines it, or it is
-// one of the few series named in EXTERNAL_METRICS (kube-state-metrics, Prometheus's `up`).
+// one of the few series named in EXTERNAL_METRICS (kube-state-metrics, Prometheus's `up`) or in
+// CONTROLLER_METRICS (Argo Rollouts and Argo CD, with the sources of their names).
 
 const { objects } = renderAll();
 interface RuleYaml {
@@ -21,6 +23,7 @@ const rules: RuleYaml[] = ofKind(objects, 'PrometheusRule').flatMap((r) =>
 const dashboards = ofKind(objects, 'ConfigMap')
   .filter((c) => c.object.metadata.labels?.grafana_dashboard === '1')
   .flatMap((c) => Object.values(c.object.data as Record<string, string>).map((json) => JSON.parse(json)));
+const known = (name: string) => name in EXTERNAL_METRICS || name in CONTROLLER_METRICS;
 const recorded = new Set(rules.flatMap((r) => (r.record ? [r.record] : [])));
 const expressions = [...rules.map((r) => r.expr), ...dashboards.flatMap((d) => dashboardExpressions(d))];
 
@@ -64,7 +67,7 @@ describe('metric names used by alerts and dashboards', () => {
     const unknown = new Set<string>();
     for (const expr of expressions) {
       for (const name of metricNames(expr)) {
-        if (!exported.has(name) && !recorded.has(name) && !(name in EXTERNAL_METRICS)) unknown.add(name);
+        if (!exported.has(name) && !recorded.has(name) && !known(name)) unknown.add(name);
       }
     }
     expect([...unknown]).toEqual([]);
@@ -72,7 +75,13 @@ describe('metric names used by alerts and dashboards', () => {
 
   it('declares as external only names the service does not export itself', () => {
     const exported = exportedNames(exposition);
-    for (const name of Object.keys(EXTERNAL_METRICS)) expect(exported.has(name), name).toBe(false);
+    for (const name of [...Object.keys(EXTERNAL_METRICS), ...Object.keys(CONTROLLER_METRICS)])
+      expect(exported.has(name), name).toBe(false);
+  });
+
+  it('declares no controller series the dashboards do not read', () => {
+    const used = new Set(expressions.flatMap((expr) => metricNames(expr)));
+    for (const name of Object.keys(CONTROLLER_METRICS)) expect(used.has(name), name).toBe(true);
   });
 
   it('uses a latency threshold that is one of the histogram bucket bounds', () => {
