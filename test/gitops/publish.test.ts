@@ -149,7 +149,7 @@ describe.skipIf(underMutation)('manifests:publish in a clone of this repository,
   afterAll(() => scratch.cleanup());
 
   for (const env of ENVIRONMENTS) {
-    it.concurrent(`${env.name}: publish A, A again (no commit), B (one commit), A again (rollback to A's tree)`, async ({
+    it.concurrent(`${env.name}: publish A+WA, A again (no commit), B, B+WB (one commit each), A+WA again (rollback to the first tree)`, async ({
       expect,
     }) => {
       const clone = clones.get(env.name) as string;
@@ -232,7 +232,7 @@ describe.skipIf(underMutation)('manifests:publish in a clone of this repository,
       expect(parents(clone, rollback.commit)).toEqual([webUpgrade.commit]);
       expect(treeOf(clone, rollback.commit)).toBe(treeOf(clone, first.commit));
       expect(bankApiImages(clone, rollback.commit, env)).toEqual({ Job: [A], Deployment: [A] });
-      expect(sh(clone, 'rev-list', '--count', rollback.commit, '--')).toBe('3');
+      expect(sh(clone, 'rev-list', '--count', rollback.commit, '--')).toBe('4');
 
       expect(sh(clone, 'status', '--porcelain')).toBe('');
       expect(sh(clone, 'rev-parse', 'HEAD')).toBe(before.head);
