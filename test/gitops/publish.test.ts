@@ -236,7 +236,8 @@ describe.skipIf(underMutation)('manifests:publish in a clone of this repository,
 
       expect(sh(clone, 'status', '--porcelain')).toBe('');
       expect(sh(clone, 'rev-parse', 'HEAD')).toBe(before.head);
-    });
+      // Six CLI runs, each starting tsx and rendering both workloads: seconds each, more on a busy machine.
+    }, 300_000);
   }
 
   it.concurrent('exits 2 with a message and the usage for bad arguments, changing no ref', async ({
