@@ -8,12 +8,13 @@ import { renderArgoCdBootstrap, renderEnvironment, writeRenderedEnvironment } fr
 // into <outdir>/<env>/ and its cluster's Argo CD bootstrap into <outdir>/argocd/<env>/. The cdk8s CLI
 // passes its output folder in CDK8S_OUTDIR.
 //
-//   tsx charts/main.ts [--env <name>]... [--image <repo>@sha256:<digest>] [--outdir <dir>]
+//   tsx charts/main.ts [--env <name>]... [--image <repo>@sha256:<digest>] [--web-image <ref>] [--outdir <dir>]
 //
-// --image overrides the bank-api image and needs exactly one --env (each environment pulls from its
-// own registry).
+// --image overrides the bank-api image, --web-image the bank-web image; each needs exactly one --env
+// (each environment pulls from its own registry).
 
-const USAGE = 'usage: tsx charts/main.ts [--env <name>]... [--image <ref>] [--outdir <dir>]';
+const USAGE =
+  'usage: tsx charts/main.ts [--env <name>]... [--image <ref>] [--web-image <ref>] [--outdir <dir>]';
 
 function main(argv: string[]): void {
   const { values } = parseArgs({
@@ -21,6 +22,7 @@ function main(argv: string[]): void {
     options: {
       env: { type: 'string', multiple: true },
       image: { type: 'string' },
+      'web-image': { type: 'string' },
       outdir: { type: 'string' },
       help: { type: 'boolean' },
     },
@@ -32,15 +34,20 @@ function main(argv: string[]): void {
     return;
   }
   const names = values.env ?? [];
-  if (values.image !== undefined && names.length !== 1) {
-    throw new UsageError('--image applies to one environment: pass exactly one --env with it');
+  for (const flag of ['image', 'web-image'] as const) {
+    if (values[flag] !== undefined && names.length !== 1) {
+      throw new UsageError(`--${flag} applies to one environment: pass exactly one --env with it`);
+    }
   }
   const environments = names.length > 0 ? names.map((name) => loadEnvironment(name)) : loadEnvironments();
   const outdir = values.outdir ?? process.env.CDK8S_OUTDIR ?? 'manifests';
   for (const env of environments) {
-    const rendered = renderEnvironment(env, values.image === undefined ? {} : { image: values.image });
+    const rendered = renderEnvironment(env, {
+      ...(values.image === undefined ? {} : { image: values.image }),
+      ...(values['web-image'] === undefined ? {} : { webImage: values['web-image'] }),
+    });
     const written = writeRenderedEnvironment(rendered, join(outdir, env.name));
-    console.log(`${env.name}: ${written.join(', ')} (image ${rendered.image})`);
+    console.log(`${env.name}: ${written.join(', ')} (images ${rendered.image}, ${rendered.webImage})`);
     const bootstrap = writeRenderedEnvironment(
       renderArgoCdBootstrap(env),
       join(outdir, BOOTSTRAP_DIR, env.name),

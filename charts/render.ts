@@ -6,13 +6,16 @@ import { addOnNamespaceBudget } from '../platform/config/add-on-budgets.js';
 import type { EnvironmentConfig } from '../platform/config/index.js';
 import { BankApiChart, bankApiServiceProps } from './bank-api/chart.js';
 import { DashboardsChart } from './dashboards/chart.js';
+import { BankWebChart, bankWebServiceProps } from './bank-web/chart.js';
 import { pinnedImage } from './lib/image.js';
-import { MONITORING } from './lib/platform-contract.js';
+import { MONITORING, PART_OF } from './lib/platform-contract.js';
 import { NamespacesChart } from './namespaces/chart.js';
 
 export interface RenderOptions {
   /** bank-api image; default `${bankApi.imageRepository}:${bankApi.imageTag}`. Must be pinned. */
   readonly image?: string;
+  /** bank-web image; default `${bankWeb.imageRepository}:${bankWeb.imageTag}`. Must be pinned. */
+  readonly webImage?: string;
 }
 
 export interface RenderedFile {
@@ -24,6 +27,7 @@ export interface RenderedFile {
 export interface RenderedEnvironment {
   readonly environment: string;
   readonly image: string;
+  readonly webImage: string;
   readonly files: readonly RenderedFile[];
 }
 
@@ -40,17 +44,23 @@ export function defaultImage(env: EnvironmentConfig): string {
   return `${env.bankApi.imageRepository}:${env.bankApi.imageTag}`;
 }
 
+export function defaultWebImage(env: EnvironmentConfig): string {
+  return `${env.bankWeb.imageRepository}:${env.bankWeb.imageTag}`;
+}
+
 /** Builds the cdk8s App for one environment (exposed for tests that inspect constructs). */
 export function buildEnvironmentApp(
   env: EnvironmentConfig,
   options: RenderOptions = {},
-): { app: App; image: string } {
+): { app: App; image: string; webImage: string } {
   const image = pinnedImage(options.image ?? defaultImage(env));
+  const webImage = pinnedImage(options.webImage ?? defaultWebImage(env));
   const app = new App();
   const bankApi = bankApiServiceProps(env, image);
+  const bankWeb = bankWebServiceProps(env, webImage);
   new NamespacesChart(app, 'namespaces', {
-    partOf: 'bank-platform',
-    services: [bankApi],
+    partOf: PART_OF,
+    services: [bankApi, bankWeb],
     addOnBudgets: [addOnNamespaceBudget(env, MONITORING.namespace)],
   });
   new BankApiChart(app, 'bank-api', { env, service: bankApi });
@@ -58,15 +68,16 @@ export function buildEnvironmentApp(
     env,
     namespace: bankApi.namespace,
     workloadName: bankApi.name,
-    partOf: 'bank-platform',
+    partOf: PART_OF,
   });
-  return { app, image };
+  new BankWebChart(app, 'bank-web', { service: bankWeb });
+  return { app, image, webImage };
 }
 
 /** Renders one environment to YAML in memory: one file per chart, byte-identical for the same input. */
 export function renderEnvironment(env: EnvironmentConfig, options: RenderOptions = {}): RenderedEnvironment {
-  const { app, image } = buildEnvironmentApp(env, options);
-  return { environment: env.name, image, files: renderFiles(app) };
+  const { app, image, webImage } = buildEnvironmentApp(env, options);
+  return { environment: env.name, image, webImage, files: renderFiles(app) };
 }
 
 /** Renders the AppProjects and Applications the root Application of `env`'s cluster syncs. */

@@ -3,7 +3,6 @@ import { Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../../platform/config/index.js';
-import { serviceTags } from '../../platform/config/tags.js';
 import {
   BANK_API,
   TRACE_COLLECTOR,
@@ -12,14 +11,13 @@ import {
 } from '../../platform/config/workloads.js';
 import { derivePlatformValues } from '../lib/derived-config.js';
 import { ModelObject } from '../lib/model-object.js';
-import { MONITORING, SYNC_WAVE } from '../lib/platform-contract.js';
+import { MONITORING, PART_OF, SYNC_WAVE } from '../lib/platform-contract.js';
+import { API_PATHS_ON_APP_HOST, sharedAlb } from '../lib/public-alb.js';
 import { commonLabels } from '../lib/web-service/labels.js';
 import type { WebServiceProps } from '../lib/web-service/props.js';
 import { WebService } from '../lib/web-service/web-service.js';
 import { bankApiRuleGroups } from './alerts.js';
 import { bankApiDashboard } from './dashboard.js';
-
-const PART_OF = 'bank-platform';
 
 /** Path of the AWS RDS CA bundle inside the bank-api image; verify-full needs it to trust Aurora. */
 export const RDS_CA_BUNDLE_PATH = '/app/certs/rds-global-bundle.pem';
@@ -95,11 +93,10 @@ export function bankApiServiceProps(env: EnvironmentConfig, image: string): WebS
       },
     },
     ingress: {
+      // One ALB and WAF for the API and the app (IngressGroup); its tags are every CDK resource's keys.
+      ...sharedAlb(env, BANK_API.name),
       hostname: env.bankApi.hostname,
-      wafAclName: derived.wafAclName,
-      allowedCidrs: env.apiAllowedCidrs,
-      // The ALB and its target groups carry the tags of every CDK resource: one schema, one set of keys.
-      tags: serviceTags(env, 'bank-api'),
+      sharedHosts: [{ hostname: env.bankWeb.hostname, paths: API_PATHS_ON_APP_HOST }],
     },
   };
 }

@@ -4,6 +4,9 @@ import { ADD_ON_NAMESPACES, MONITORING_RELEASE } from '../../platform/config/wor
 // Charts reference them; nothing here is environment specific. Names the CDK app uses too come from
 // the workload contract (platform/config/workloads.ts).
 
+/** `app.kubernetes.io/part-of` of everything the charts render. */
+export const PART_OF = 'bank-platform';
+
 /** kube-prometheus-stack: its Prometheus selects ServiceMonitors/PrometheusRules by this label. */
 export const MONITORING = {
   namespace: ADD_ON_NAMESPACES.monitoring,

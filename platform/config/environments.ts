@@ -112,6 +112,15 @@ export const rawEnvironments: Readonly<Record<string, EnvironmentConfigInput>> =
       oidc: { issuer: `${oidcIssuerBase}/dev`, audience: `https://api.dev.${domain}` },
       problemTypeBase,
     },
+    bankWeb: {
+      hostname: `app.dev.${domain}`,
+      replicas: { min: 2, max: 4 },
+      resources: { cpuRequestMillis: 50, cpuLimitMillis: 250, memoryRequestMiB: 96, memoryLimitMiB: 192 },
+      imageRepository: ecrRepository(targets.dev, 'bank-web'),
+      imageTag: '0.1.0',
+      logLevel: 'debug',
+      oidc: { clientId: 'bank-web' },
+    },
   },
   prod: {
     ...shared,
@@ -196,6 +205,15 @@ export const rawEnvironments: Readonly<Record<string, EnvironmentConfigInput>> =
       logLevel: 'info',
       oidc: { issuer: `${oidcIssuerBase}/prod`, audience: `https://api.${domain}` },
       problemTypeBase,
+    },
+    bankWeb: {
+      hostname: `app.${domain}`,
+      replicas: { min: 3, max: 9 },
+      resources: { cpuRequestMillis: 100, cpuLimitMillis: 500, memoryRequestMiB: 128, memoryLimitMiB: 256 },
+      imageRepository: ecrRepository(targets.prod, 'bank-web'),
+      imageTag: '0.1.0',
+      logLevel: 'info',
+      oidc: { clientId: 'bank-web' },
     },
   },
 };

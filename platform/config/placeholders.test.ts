@@ -33,6 +33,8 @@ const realDev = parseEnvironment(
     'bankApi.problemTypeBase': 'https://bank.eu/problems/',
     staffSsoIssuer: 'https://sso.bank.eu',
     'bankApi.imageRepository': '406532918877.dkr.ecr.eu-central-1.amazonaws.com/bank-api',
+    'bankWeb.hostname': 'app.dev.bank.eu',
+    'bankWeb.imageRepository': '406532918877.dkr.ecr.eu-central-1.amazonaws.com/bank-web',
     'ci.githubRepository': 'acme-bank/platform',
     'gitops.repoUrl': 'https://github.com/acme-bank/platform.git',
   }),
@@ -142,6 +144,7 @@ describe('placeholderFields', () => {
       domainName: 'bank.example.com',
       alertEmail: 'oncall@bank.example.com',
       'bankApi.hostname': 'api.dev.bank.example.com',
+      'bankWeb.hostname': 'app.dev.bank.example.com',
       'bankApi.problemTypeBase': 'https://bank.example.com/problems/',
       staffSsoIssuer: 'https://sso.bank.example.com',
       'ci.githubRepository': 'example-bank/bank-platform',
@@ -164,6 +167,8 @@ describe('placeholderFields', () => {
     ['ci.githubRepository', 'example-bank/bank-platform'],
     ['gitops.repoUrl', 'https://github.com/example/bank-platform.git'],
     ['bankApi.imageRepository', '123456789012.dkr.ecr.eu-central-1.amazonaws.com/bank-api'],
+    ['bankWeb.hostname', 'app.example.com'],
+    ['bankWeb.imageRepository', '123456789012.dkr.ecr.eu-central-1.amazonaws.com/bank-web'],
   ])('names a placeholder typed into the environment by hand: %s', (field, value) => {
     expect(placeholderFields(bank, [changed({ [field]: value })])).toEqual([
       { field: `environments.dev.${field}`, value, reason: expect.any(String) },

@@ -81,13 +81,16 @@ export function placeholderFields(
     const field = (name: string) => `environments.${env.name}.${name}`;
     if (isPlaceholderAccount(env.account))
       found.push({ field: field('account'), value: env.account, reason: 'an AWS documentation account id' });
-    const registryAccount = env.bankApi.imageRepository.split('.')[0] ?? '';
-    if (registryAccount !== env.account && isPlaceholderAccount(registryAccount))
-      found.push({
-        field: field('bankApi.imageRepository'),
-        value: env.bankApi.imageRepository,
-        reason: 'a registry in an AWS documentation account',
-      });
+    for (const service of ['bankApi', 'bankWeb'] as const) {
+      const repository = env[service].imageRepository;
+      const registryAccount = repository.split('.')[0] ?? '';
+      if (registryAccount !== env.account && isPlaceholderAccount(registryAccount))
+        found.push({
+          field: field(`${service}.imageRepository`),
+          value: repository,
+          reason: 'a registry in an AWS documentation account',
+        });
+    }
     const named: [string, string][] = [
       ['domainName', env.domainName],
       ['alertEmail', env.alertEmail],
@@ -95,6 +98,7 @@ export function placeholderFields(
       ['bankApi.oidc.issuer', env.bankApi.oidc.issuer],
       ['bankApi.oidc.audience', env.bankApi.oidc.audience],
       ['bankApi.problemTypeBase', env.bankApi.problemTypeBase],
+      ['bankWeb.hostname', env.bankWeb.hostname],
       ['staffSsoIssuer', env.staffSsoIssuer],
     ];
     for (const [name, value] of named) {

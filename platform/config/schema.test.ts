@@ -34,6 +34,7 @@ describe('environment config schema: single fields', () => {
   const dbClass = 'must be an RDS instance class such as db.r7g.large';
   const branch = 'must be a Git branch name';
   const tag = 'must be an immutable tag, never latest';
+  const clientId = 'must be 1-128 letters, digits or . _ : - (an OAuth client id)';
   const amiAlias =
     'must be an EKS-optimized AL2023 release alias such as al2023@v20260512 (or al2023@latest outside production)';
   const amiRelease = 'must be an EKS AMI release version such as 1.34.7-20260512';
@@ -169,6 +170,21 @@ describe('environment config schema: single fields', () => {
     ['domainName', 'bank.example.com.', [dns]],
     ['bankApi.hostname', 'api.dev.bank.example.com', []],
     ['bankApi.hostname', 'api_dev.bank.example.com', [dns]],
+    ['bankWeb.hostname', 'app.dev.bank.example.com', []],
+    ['bankWeb.hostname', 'App.dev.bank.example.com', [dns]],
+    ['bankWeb.oidc.clientId', 'bank-web', []],
+    ['bankWeb.oidc.clientId', 'urn:bank:web_2.0', []],
+    ['bankWeb.oidc.clientId', 'a'.repeat(128), []],
+    ['bankWeb.oidc.clientId', 'a'.repeat(129), [clientId]],
+    ['bankWeb.oidc.clientId', '', [clientId]],
+    ['bankWeb.oidc.clientId', 'bank web', [clientId]],
+    ['bankWeb.imageTag', 'latest', [tag]],
+    [
+      'bankWeb.logLevel',
+      'verbose',
+      ['Invalid option: expected one of "fatal"|"error"|"warn"|"info"|"debug"|"trace"'],
+    ],
+    ['bankWeb.replicas.min', 1, ['Too small: expected number to be >=2']],
 
     ['gitops.repoUrl', 'https://git.example.com/bank.git', []],
     ['gitops.repoUrl', 'http://example.com/repo.git', ['must be an https:// Git URL']],
@@ -411,6 +427,32 @@ describe('environment config schema: rules across fields', () => {
       on('bankApi.replicas.max', ['must be >= bankApi.replicas.min']),
     ],
     ['max replicas equal to min', dev, { 'bankApi.replicas.min': 3, 'bankApi.replicas.max': 3 }, []],
+    [
+      'web max replicas below min',
+      dev,
+      { 'bankWeb.replicas.min': 5, 'bankWeb.replicas.max': 4 },
+      on('bankWeb.replicas.max', ['must be >= bankWeb.replicas.min']),
+    ],
+    [
+      'web CPU limit below request',
+      dev,
+      { 'bankWeb.resources.cpuLimitMillis': 49 },
+      on('bankWeb.resources.cpuLimitMillis', ['must be >= cpuRequestMillis']),
+    ],
+    [
+      'web memory limit below request',
+      dev,
+      { 'bankWeb.resources.memoryLimitMiB': 95 },
+      on('bankWeb.resources.memoryLimitMiB', ['must be >= memoryRequestMiB']),
+    ],
+    [
+      'the web app on the API host',
+      dev,
+      { 'bankWeb.hostname': 'api.dev.bank.example.com' },
+      on('bankWeb.hostname', [
+        "must differ from bankApi.hostname (api.dev.bank.example.com): both route '/' on the shared ALB",
+      ]),
+    ],
     [
       'CPU limit below request',
       dev,
@@ -660,6 +702,12 @@ describe('environment config schema: rules across fields', () => {
       prod,
       { 'bankApi.replicas.min': 2 },
       on('bankApi.replicas.min', ['a production environment needs at least 3 replicas']),
+    ],
+    [
+      'production with 2 web replicas',
+      prod,
+      { 'bankWeb.replicas.min': 2 },
+      on('bankWeb.replicas.min', ['a production environment needs at least 3 replicas']),
     ],
     [
       'production without deletion protection',

@@ -191,6 +191,48 @@ export const FinOpsSchema = z.strictObject({
   costExport: z.boolean(),
 });
 
+/** A service's HPA bounds: never fewer than two pods (one is a single point of failure). */
+const replicas = z.strictObject({ min: z.number().int().min(2), max: z.number().int().min(2) });
+
+const containerResources = z.strictObject({
+  cpuRequestMillis: z.number().int().positive(),
+  cpuLimitMillis: z.number().int().positive(),
+  memoryRequestMiB: z.number().int().positive(),
+  memoryLimitMiB: z.number().int().positive(),
+});
+
+const imageTag = z
+  .string()
+  .regex(/^(?!latest$)[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, 'must be an immutable tag, never latest');
+
+const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']);
+
+/** The cross-field rules of one service's sizing (`bankApi`, `bankWeb`). */
+function checkServiceSizing(
+  service: 'bankApi' | 'bankWeb',
+  sizing: { replicas: z.infer<typeof replicas>; resources: z.infer<typeof containerResources> },
+  ctx: z.RefinementCtx,
+): void {
+  if (sizing.replicas.max < sizing.replicas.min)
+    ctx.addIssue({
+      code: 'custom',
+      path: [service, 'replicas', 'max'],
+      message: `must be >= ${service}.replicas.min`,
+    });
+  if (sizing.resources.cpuLimitMillis < sizing.resources.cpuRequestMillis)
+    ctx.addIssue({
+      code: 'custom',
+      path: [service, 'resources', 'cpuLimitMillis'],
+      message: 'must be >= cpuRequestMillis',
+    });
+  if (sizing.resources.memoryLimitMiB < sizing.resources.memoryRequestMiB)
+    ctx.addIssue({
+      code: 'custom',
+      path: [service, 'resources', 'memoryLimitMiB'],
+      message: 'must be >= memoryRequestMiB',
+    });
+}
+
 export const EnvironmentConfigSchema = z
   .strictObject({
     name: z.string().regex(/^[a-z][a-z0-9-]{1,15}$/, 'must be 2-16 lower-case letters, digits or dashes'),
@@ -290,18 +332,11 @@ export const EnvironmentConfigSchema = z
     }),
     bankApi: z.strictObject({
       hostname: dnsName,
-      replicas: z.strictObject({ min: z.number().int().min(2), max: z.number().int().min(2) }),
-      resources: z.strictObject({
-        cpuRequestMillis: z.number().int().positive(),
-        cpuLimitMillis: z.number().int().positive(),
-        memoryRequestMiB: z.number().int().positive(),
-        memoryLimitMiB: z.number().int().positive(),
-      }),
+      replicas,
+      resources: containerResources,
       imageRepository: z.string().min(1),
-      imageTag: z
-        .string()
-        .regex(/^(?!latest$)[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, 'must be an immutable tag, never latest'),
-      logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']),
+      imageTag,
+      logLevel,
       // The OpenID Connect issuer of the customers' bearer tokens and the audience they are minted for.
       oidc: z.strictObject({
         issuer: z.string().url().startsWith('https://', 'must be an https:// issuer URL'),
@@ -309,6 +344,23 @@ export const EnvironmentConfigSchema = z
       }),
       // PROBLEM_TYPE_BASE of the pods: derived from the organisation's domain.
       problemTypeBase,
+    }),
+    // The customers' web application (charts/bank-web): served at `/` of its own host, on the same ALB
+    // and WAF as the API, which answers `/v1` there too (same origin: no CORS).
+    bankWeb: z.strictObject({
+      hostname: dnsName,
+      replicas,
+      resources: containerResources,
+      imageRepository: z.string().min(1),
+      imageTag,
+      logLevel,
+      // The app's public client at the customers' issuer (bankApi.oidc.issuer: the API accepts tokens
+      // from no other), for its sign-in (authorization code + PKCE).
+      oidc: z.strictObject({
+        clientId: z
+          .string()
+          .regex(/^[A-Za-z0-9._:-]{1,128}$/, 'must be 1-128 letters, digits or . _ : - (an OAuth client id)'),
+      }),
     }),
     // The OpenID Connect issuer staff sign in to Argo CD with (argocd/helm-values.ts).
     staffSsoIssuer: z.string().url().startsWith('https://', 'must be an https:// issuer URL'),
@@ -335,27 +387,14 @@ export const EnvironmentConfigSchema = z
         message: 'must be >= database.readers',
       });
     }
-    if (env.bankApi.replicas.max < env.bankApi.replicas.min) {
+    checkServiceSizing('bankApi', env.bankApi, ctx);
+    checkServiceSizing('bankWeb', env.bankWeb, ctx);
+    if (env.bankWeb.hostname === env.bankApi.hostname)
       ctx.addIssue({
         code: 'custom',
-        path: ['bankApi', 'replicas', 'max'],
-        message: 'must be >= bankApi.replicas.min',
+        path: ['bankWeb', 'hostname'],
+        message: `must differ from bankApi.hostname (${env.bankApi.hostname}): both route '/' on the shared ALB`,
       });
-    }
-    if (env.bankApi.resources.cpuLimitMillis < env.bankApi.resources.cpuRequestMillis) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['bankApi', 'resources', 'cpuLimitMillis'],
-        message: 'must be >= cpuRequestMillis',
-      });
-    }
-    if (env.bankApi.resources.memoryLimitMiB < env.bankApi.resources.memoryRequestMiB) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['bankApi', 'resources', 'memoryLimitMiB'],
-        message: 'must be >= memoryRequestMiB',
-      });
-    }
     if (env.network.natGateways > env.azCount) {
       ctx.addIssue({
         code: 'custom',
@@ -449,12 +488,13 @@ export const EnvironmentConfigSchema = z
           path: ['retention', 'auditObjectLockMode'],
           message: 'a production environment locks audit evidence in COMPLIANCE mode',
         });
-      if (env.bankApi.replicas.min < 3)
-        ctx.addIssue({
-          code: 'custom',
-          path: ['bankApi', 'replicas', 'min'],
-          message: 'a production environment needs at least 3 replicas',
-        });
+      for (const service of ['bankApi', 'bankWeb'] as const)
+        if (env[service].replicas.min < 3)
+          ctx.addIssue({
+            code: 'custom',
+            path: [service, 'replicas', 'min'],
+            message: 'a production environment needs at least 3 replicas',
+          });
       if (!env.database.deletionProtection)
         ctx.addIssue({
           code: 'custom',

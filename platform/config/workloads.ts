@@ -43,6 +43,27 @@ export const BANK_API = {
 } as const;
 
 /**
+ * The customers' web application: a static single-page app and the small Node server that serves it.
+ * It shares the bank namespace with the API but no identity: no AWS role, no database, no secret.
+ */
+export const BANK_WEB = {
+  name: 'bank-web',
+  namespace: BANK_API.namespace,
+  serviceAccount: 'bank-web',
+} as const;
+
+/**
+ * The one internet-facing ALB the bank's services share (the AWS Load Balancer Controller's
+ * IngressGroup): each chart keeps its own Ingress, the controller merges them into one load balancer
+ * with one WAF ACL and TLS listener. Rules are evaluated by `order`, lowest first, so the API's
+ * paths on the app's host come before the app's catch-all `/`.
+ */
+export const PUBLIC_INGRESS_GROUP = {
+  name: 'bank-public',
+  order: { [BANK_API.name]: 10, [BANK_WEB.name]: 20 },
+} as const;
+
+/**
  * Scheduling priority of the bank's own pods (the API and its migration Job), rendered by the charts
  * as a PriorityClass. Pods without a class run at 0: Argo CD, the monitoring stack and any batch work,
  * so under capacity pressure the scheduler preempts those to place a bank API pod. The system classes

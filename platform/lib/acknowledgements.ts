@@ -443,7 +443,7 @@ function stackAcknowledgements(stack: Stack, env: EnvironmentConfig): Acknowledg
           path: 'ImagePushPolicy',
           ids: [iam5('*')],
           reason:
-            'ecr:GetAuthorizationToken has no resource-level permissions; every push action is scoped to the bank-api repository.',
+            'ecr:GetAuthorizationToken has no resource-level permissions; every push action is scoped to the bank-api and bank-web repositories.',
         },
       ];
     case 'cluster':

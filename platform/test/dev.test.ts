@@ -558,12 +558,31 @@ describe('dev: security, buckets, tags, compliance', () => {
     for (const name of names) expect(pattern).toContain(`"${name}"`);
   });
 
-  it('keeps an immutable, scanned image repository and OIDC-only CI roles', () => {
-    env.templates.delivery.hasResourceProperties('AWS::ECR::Repository', {
-      RepositoryName: 'bank-api',
-      ImageTagMutability: 'IMMUTABLE',
-      ImageScanningConfiguration: { ScanOnPush: true },
-    });
+  it('keeps immutable, scanned image repositories and OIDC-only CI roles', () => {
+    for (const name of ['bank-api', 'bank-web'])
+      env.templates.delivery.hasResourceProperties('AWS::ECR::Repository', {
+        RepositoryName: name,
+        ImageTagMutability: 'IMMUTABLE',
+        ImageScanningConfiguration: { ScanOnPush: true },
+        EncryptionConfiguration: { EncryptionType: 'KMS' },
+      });
+    env.templates.delivery.resourceCountIs('AWS::ECR::Repository', 2);
+    // CI pushes to exactly these two repositories, and nowhere else.
+    const push = resourcesOfType(env.templates.delivery, 'AWS::IAM::ManagedPolicy').find((p) =>
+      JSON.stringify(p.Properties?.ManagedPolicyName).includes('ci-image-push'),
+    );
+    expect(push, 'the ci-image-push managed policy').toBeDefined();
+    const document = push?.Properties?.PolicyDocument as { Statement: { Sid: string; Resource: unknown }[] };
+    const statements = document.Statement;
+    const repositories = env.templates.delivery.findResources('AWS::ECR::Repository');
+    const arnOf = (name: string) => {
+      const id = Object.keys(repositories).find((k) => repositories[k]?.Properties?.RepositoryName === name);
+      return { 'Fn::GetAtt': [id, 'Arn'] };
+    };
+    expect(statements.find((st) => st.Sid === 'PushServiceImages')?.Resource).toEqual([
+      arnOf('bank-api'),
+      arnOf('bank-web'),
+    ]);
     const roles = resourcesOfType(env.templates.delivery, 'AWS::IAM::Role');
     expect(roles).toHaveLength(3);
     for (const role of roles)

@@ -554,12 +554,13 @@ describe('prod', () => {
     });
   });
 
-  it('tags Aurora as data and the image repository and assets bucket as bank-api', () => {
+  it('tags Aurora as data and the image repositories and assets bucket as bank-api', () => {
     const service = (template: typeof env.templates.cluster, type: string) =>
       resourcesOfType(template, type).map((r) => tagsOf(r).Service);
     expect(service(env.templates.cluster, 'AWS::RDS::DBCluster')).toEqual(['data']);
     expect(new Set(service(env.templates.cluster, 'AWS::RDS::DBInstance'))).toEqual(new Set(['data']));
-    expect(service(env.templates.delivery, 'AWS::ECR::Repository')).toEqual(['bank-api']);
+    // Both image repositories (bank-api's and bank-web's) bill to the customer app's budget line.
+    expect(service(env.templates.delivery, 'AWS::ECR::Repository')).toEqual(['bank-api', 'bank-api']);
     expect(service(env.templates.network, 'AWS::EC2::NatGateway')).toEqual([
       'platform',
       'platform',

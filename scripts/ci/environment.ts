@@ -15,6 +15,7 @@ export function ciEnvironment(env: EnvironmentConfig): Record<string, string> {
     account: env.account,
     region: env.region,
     image_repository: env.bankApi.imageRepository,
+    web_image_repository: env.bankWeb.imageRepository,
     registry: env.bankApi.imageRepository.split('/')[0] ?? '',
     // The nodes' architecture: images are built for it (release.yml).
     image_platform: IMAGE_PLATFORM,

@@ -5,18 +5,21 @@ import { GitError } from './git.js';
 import { PublishStateError, publishManifests } from './publish.js';
 import { PublishInputError } from './render-tree.js';
 
-// npm run manifests:publish -- --env <env> --image <repository>@sha256:<digest> [--push] [--message <text>]
+// npm run manifests:publish -- --env <env> --image <repository>@sha256:<digest>
+//   [--web-image <repository>@sha256:<digest>] [--push] [--message <text>]
 //   [--branch <name>] [--base <branch>] [--remote <name>] [--repo <dir>] [--allow-dirty] [--repo-url <url>]
 //
 // Exit 0: published, or nothing to publish (the rendered tree is unchanged). Exit 2: bad arguments.
 // Exit 1: any other failure; the branch is then exactly as it was.
 
-const USAGE = `usage: npm run manifests:publish -- --env <env> --image <repository>@sha256:<digest> [--push]
-       [--message <text>] [--branch <name>] [--base <branch>] [--remote <name>] [--repo <dir>] [--allow-dirty]
+const USAGE = `usage: npm run manifests:publish -- --env <env> --image <repository>@sha256:<digest>
+       [--web-image <repository>@sha256:<digest>] [--push] [--message <text>] [--branch <name>] [--base <branch>] [--remote <name>] [--repo <dir>] [--allow-dirty]
        [--repo-url <https url>]
 
   --env          environment to publish (its folders in the branch are replaced)
   --image        bank-api image pinned by digest, from the environment's repository
+  --web-image    bank-web image pinned by digest, from the environment's web repository (default: the
+                 image the branch already deploys, so publishing the API alone leaves the app as it is)
   --push         fetch the branch, build on the remote tip and push the commit
   --branch       branch to commit to (default: the environment's gitops.branch)
   --base         where --branch starts when it does not exist yet (e.g. manifests, for a pull request)
@@ -35,6 +38,7 @@ function parse(argv: string[]) {
     options: {
       env: { type: 'string' },
       image: { type: 'string' },
+      'web-image': { type: 'string' },
       push: { type: 'boolean', default: false },
       message: { type: 'string' },
       branch: { type: 'string' },
@@ -77,6 +81,7 @@ function main(argv: string[]): number {
       repo: args.repo,
       env,
       image: args.image,
+      ...(args['web-image'] !== undefined ? { webImage: args['web-image'] } : {}),
       push: args.push,
       remote: args.remote,
       allowDirty: args['allow-dirty'],
@@ -88,12 +93,12 @@ function main(argv: string[]): number {
       console.log(
         `${env.name}: committed ${result.commit} on '${result.branch}'${result.pushed ? ' and pushed it' : ''}`,
       );
-      console.log(`image ${result.image}, source ${result.source}`);
+      console.log(`image ${result.image}, web image ${result.webImage}, source ${result.source}`);
       console.log(result.files.join('\n'));
       console.log(result.stat);
     } else {
       console.log(
-        `${env.name}: '${result.branch}' already has this render (image ${result.image}); nothing to commit`,
+        `${env.name}: '${result.branch}' already has this render (image ${result.image}, web image ${result.webImage}); nothing to commit`,
       );
     }
     // In GitHub Actions, later steps read whether a commit was made (e.g. to open a pull request).

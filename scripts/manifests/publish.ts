@@ -1,9 +1,16 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
+import { workloadsPath } from '../../argocd/layout.js';
 import type { EnvironmentConfig } from '../../platform/config/index.js';
 import { git, gitRaw, resolveCommit } from './git.js';
-import { PublishInputError, renderEnvironmentTree } from './render-tree.js';
+import {
+  deployableImage,
+  deployedWebImage,
+  PublishInputError,
+  renderEnvironmentTree,
+  WEB_MANIFEST,
+} from './render-tree.js';
 
 // Publishes one environment's rendered manifests to the manifests branch with Git plumbing only: the
 // tree is assembled in a private index file and committed with commit-tree, so the caller's working
@@ -17,6 +24,12 @@ export interface PublishOptions {
   readonly env: EnvironmentConfig;
   /** bank-api image, `<env repository>@sha256:<digest>`. */
   readonly image: string;
+  /**
+   * bank-web image, `<env web repository>@sha256:<digest>`. Absent: bank-web keeps the image the
+   * branch deploys (publishing the API alone never moves the app), or the configured tag on a branch
+   * that has no bank-web yet.
+   */
+  readonly webImage?: string;
   /** Branch to commit to; default the environment's gitops.branch. */
   readonly branch?: string;
   /** Where a branch that does not exist yet starts (e.g. `manifests` for a pull-request branch). */
@@ -33,6 +46,7 @@ export interface PublishResult {
   readonly branch: string;
   readonly source: string;
   readonly image: string;
+  readonly webImage: string;
   /** The commit the branch pointed at before (undefined when this publish created it). */
   readonly parent?: string;
   /** The new commit; undefined when the rendered tree was unchanged. */
@@ -69,7 +83,9 @@ export function publishManifests(options: PublishOptions): PublishResult {
   checkNotCheckedOut(branch, cwd);
 
   // Render first: a bad image or config fails before anything is fetched or written.
-  const tree = renderEnvironmentTree(options.env, options.image);
+  const webImage =
+    options.webImage === undefined ? undefined : deployableImage(options.env, options.webImage, 'bankWeb');
+  let tree = renderEnvironmentTree(options.env, options.image, webImage);
 
   if (options.push) fetchBranch(remote, branch, cwd);
   if (options.push && options.base !== undefined) fetchBranch(remote, options.base, cwd);
@@ -78,6 +94,11 @@ export function publishManifests(options: PublishOptions): PublishResult {
   const parent = options.push
     ? (tracking ?? startPoint(options, remote, cwd) ?? local)
     : (local ?? startPoint(options, remote, cwd) ?? tracking);
+
+  if (webImage === undefined && parent !== undefined) {
+    const kept = branchWebImage(options.env, parent, cwd);
+    if (kept !== undefined) tree = renderEnvironmentTree(options.env, options.image, kept);
+  }
 
   const scratch = mkdtempSync(join(tmpdir(), 'manifests-publish-'));
   try {
@@ -105,7 +126,13 @@ export function publishManifests(options: PublishOptions): PublishResult {
     git(['update-index', '-z', '--index-info'], { cwd, env: indexEnv, input: records.join('') });
     const newTree = git(['write-tree'], { cwd, env: indexEnv });
 
-    const base = { branch, source, image: tree.image, ...(parent ? { parent } : {}) };
+    const base = {
+      branch,
+      source,
+      image: tree.image,
+      webImage: tree.webImage,
+      ...(parent ? { parent } : {}),
+    };
     if (newTree === oldTree) {
       return { ...base, changed: false, pushed: false, stat: '', files: [] };
     }
@@ -113,7 +140,9 @@ export function publishManifests(options: PublishOptions): PublishResult {
     const files = git(['diff-tree', '-r', '--name-status', oldTree, newTree], { cwd })
       .split('\n')
       .filter(Boolean);
-    const message = options.message ?? defaultMessage(options.env, tree.image, source);
+    const message =
+      options.message ??
+      defaultMessage(options.env, tree.image, webImage === undefined ? undefined : tree.webImage, source);
     const commit = git(['commit-tree', newTree, ...(parent ? ['-p', parent] : []), '-F', '-'], {
       cwd,
       input: `${message.trimEnd()}\n`,
@@ -223,12 +252,24 @@ function emptyTree(cwd: string): string {
   return git(['hash-object', '-t', 'tree', '--stdin'], { cwd, input: '' });
 }
 
-function defaultMessage(env: EnvironmentConfig, image: string, source: string): string {
-  const digest = image.slice(image.indexOf('@') + 1);
+/** The bank-web image `commit`'s tree deploys for `env`, if it has bank-web at all. */
+function branchWebImage(env: EnvironmentConfig, commit: string, cwd: string): string | undefined {
+  const file = gitRaw(['show', `${commit}:${posix.join(workloadsPath(env), WEB_MANIFEST)}`], { cwd });
+  return file.status === 0 ? deployedWebImage(file.stdout) : undefined;
+}
+
+function defaultMessage(
+  env: EnvironmentConfig,
+  image: string,
+  webImage: string | undefined,
+  source: string,
+): string {
+  const short = (ref: string) => ref.slice(ref.indexOf('@') + 1).slice(0, 19);
   return [
-    `deploy(${env.name}): bank-api ${digest.slice(0, 19)}`,
+    `deploy(${env.name}): bank-api ${short(image)}${webImage === undefined ? '' : `, bank-web ${short(webImage)}`}`,
     '',
     `Image: ${image}`,
+    ...(webImage === undefined ? [] : [`Web image: ${webImage}`]),
     `Rendered from ${source} by npm run manifests:publish.`,
   ].join('\n');
 }

@@ -33,11 +33,18 @@ const ENVIRONMENTS = [dev, prod];
 /** A bank-api image of `env`'s own ECR repository, pinned by digest (`hex` repeated to 64 digits). */
 const image = (env: EnvironmentConfig, hex: string) =>
   `${env.bankApi.imageRepository}@sha256:${hex.repeat(64)}`;
+/** A bank-web image of `env`'s own ECR repository, pinned by digest. */
+const webImage = (env: EnvironmentConfig, hex: string) =>
+  `${env.bankWeb.imageRepository}@sha256:${hex.repeat(64)}`;
+/** What bank-web renders with when neither --web-image nor the branch names an image. */
+const configuredWebImage = (env: EnvironmentConfig) =>
+  `${env.bankWeb.imageRepository}:${env.bankWeb.imageTag}`;
 
 /** The files one environment owns in the branch: its workloads and its Argo CD bootstrap. */
 const ownFiles = (env: EnvironmentConfig) => [
   `${bootstrapPath(env)}/argocd.k8s.yaml`,
   `${workloadsPath(env)}/bank-api.k8s.yaml`,
+  `${workloadsPath(env)}/bank-web.k8s.yaml`,
   `${workloadsPath(env)}/dashboards.k8s.yaml`,
   `${workloadsPath(env)}/namespaces.k8s.yaml`,
 ];
@@ -64,7 +71,12 @@ const branchFiles = (dir: string, rev: string, env: EnvironmentConfig) =>
   sh(dir, 'ls-tree', '-r', '--name-only', rev, '--', ...folders(env)).split('\n');
 
 /** The images of the pod templates (Deployment, migration Job) in `env`'s bank-api manifest at `rev`. */
-function bankApiImages(dir: string, rev: string, env: EnvironmentConfig): Record<string, string[]> {
+function bankApiImages(
+  dir: string,
+  rev: string,
+  env: EnvironmentConfig,
+  file = 'bank-api.k8s.yaml',
+): Record<string, string[]> {
   interface PodTemplated {
     kind?: string;
     spec?: {
@@ -72,7 +84,7 @@ function bankApiImages(dir: string, rev: string, env: EnvironmentConfig): Record
     };
   }
   const found: Record<string, string[]> = {};
-  const text = sh(dir, 'show', `${rev}:${workloadsPath(env)}/bank-api.k8s.yaml`);
+  const text = sh(dir, 'show', `${rev}:${workloadsPath(env)}/${file}`);
   for (const document of parseAllDocuments(text)) {
     const object = document.toJS() as PodTemplated | null;
     const pod = object?.spec?.template?.spec;
@@ -85,7 +97,7 @@ function bankApiImages(dir: string, rev: string, env: EnvironmentConfig): Record
 
 /** The lines an upgrade changed between two commits, without the diff headers. */
 const changedLines = (dir: string, from: string, to: string) =>
-  sh(dir, 'diff', '-U0', from, to)
+  sh(dir, 'diff', '-U0', from, to, '--')
     .split('\n')
     .filter((line) => /^[-+](?![-+])/.test(line));
 
@@ -138,7 +150,7 @@ describe.skipIf(underMutation)('manifests:publish in a clone of this repository,
   afterAll(() => scratch.cleanup());
 
   for (const env of ENVIRONMENTS) {
-    it.concurrent(`${env.name}: publish A, A again (no commit), B (one commit), A again (rollback to A's tree)`, async ({
+    it.concurrent(`${env.name}: publish A+WA, A again (no commit), B, B+WB (one commit each), A+WA again (rollback to the first tree)`, async ({
       expect,
     }) => {
       const clone = clones.get(env.name) as string;
@@ -150,33 +162,44 @@ describe.skipIf(underMutation)('manifests:publish in a clone of this repository,
       expect(sh(clone, 'branch', '--list', branch)).toBe('');
       const outputs = join(scratch.dir, `github-output-${env.name}`);
 
-      const publish = async (digest: string) => {
+      const WA = webImage(env, 'c');
+      const WB = webImage(env, 'd');
+      const webImages = (commit: string) => bankApiImages(clone, commit, env, 'bank-web.k8s.yaml');
+      const publish = async (digest: string, web?: string) => {
         writeFileSync(outputs, '');
-        const run = await cli(clone, ['--env', env.name, '--image', digest], { GITHUB_OUTPUT: outputs });
+        const args = [
+          '--env',
+          env.name,
+          '--image',
+          digest,
+          ...(web === undefined ? [] : ['--web-image', web]),
+        ];
+        const run = await cli(clone, args, { GITHUB_OUTPUT: outputs });
         expect(run.status, run.stderr).toBe(0);
         expect(run.stderr).toBe('');
         expect(checkoutState(clone)).toEqual(before);
         return { ...run, commit: tip(clone, branch), outputs: readFileSync(outputs, 'utf8') };
       };
 
-      // 1. Deploy A: the first publish creates the branch with the environment's two folders.
-      const first = await publish(A);
+      // 1. Deploy A (and the app's WA): the first publish creates the branch with the environment's two folders.
+      const first = await publish(A, WA);
       expect(first.stdout).toContain(`${env.name}: committed ${first.commit} on '${branch}'\n`);
-      expect(first.stdout).toContain(`image ${A}, source ${before.head}\n`);
+      expect(first.stdout).toContain(`image ${A}, web image ${WA}, source ${before.head}\n`);
       for (const file of ownFiles(env)) expect(first.stdout).toContain(`A\t${file}\n`);
       expect(first.stdout).toMatch(
         new RegExp(`${ownFiles(env).length} files changed, \\d+ insertions\\(\\+\\)`),
       );
+      expect(webImages(first.commit)).toEqual({ Deployment: [WA] });
       expect(first.outputs).toBe(`changed=true\ncommit=${first.commit}\nbranch=${branch}\n`);
       expect(parents(clone, first.commit)).toEqual([]);
       expect(sh(clone, 'ls-tree', '-r', '--name-only', first.commit).split('\n')).toEqual(ownFiles(env));
       expect(bankApiImages(clone, first.commit, env)).toEqual({ Job: [A], Deployment: [A] });
       expect(sh(clone, 'log', '-1', '--format=%B', first.commit)).toContain(`Rendered from ${before.head}`);
 
-      // 2. The same image again: nothing to commit, exit 0. (Before the fix: exit 1, `git rm` refused.)
+      // 2. The same image again, without --web-image: the app keeps WA, so nothing to commit, exit 0.
       const again = await publish(A);
       expect(again.stdout).toBe(
-        `${env.name}: '${branch}' already has this render (image ${A}); nothing to commit\n`,
+        `${env.name}: '${branch}' already has this render (image ${A}, web image ${WA}); nothing to commit\n`,
       );
       expect(again.commit).toBe(first.commit);
       expect(again.outputs).toBe(`changed=false\ncommit=\nbranch=${branch}\n`);
@@ -194,18 +217,30 @@ describe.skipIf(underMutation)('manifests:publish in a clone of this repository,
       const changed = changedLines(clone, first.commit, upgrade.commit);
       expect(changed).toHaveLength(4);
       for (const line of changed) expect(line).toMatch(/^[-+]\s+image: \S+@sha256:(a{64}|b{64})$/);
+      expect(webImages(upgrade.commit)).toEqual({ Deployment: [WA] });
 
-      // 4. Roll back to A: one more commit, and the branch is again exactly what step 1 made.
-      const rollback = await publish(A);
+      // 3b. Upgrade the app alone to WB: only bank-web's image line moves.
+      const webUpgrade = await publish(B, WB);
+      expect(sh(clone, 'diff-tree', '-r', '--name-status', upgrade.commit, webUpgrade.commit)).toBe(
+        `M\t${workloadsPath(env)}/bank-web.k8s.yaml`,
+      );
+      expect(changedLines(clone, upgrade.commit, webUpgrade.commit)).toEqual([
+        `-          image: ${WA}`,
+        `+          image: ${WB}`,
+      ]);
+
+      // 4. Roll both back to A and WA: one more commit, and the branch is again exactly what step 1 made.
+      const rollback = await publish(A, WA);
       expect(rollback.stdout).toContain(`${env.name}: committed ${rollback.commit} on '${branch}'\n`);
-      expect(parents(clone, rollback.commit)).toEqual([upgrade.commit]);
+      expect(parents(clone, rollback.commit)).toEqual([webUpgrade.commit]);
       expect(treeOf(clone, rollback.commit)).toBe(treeOf(clone, first.commit));
       expect(bankApiImages(clone, rollback.commit, env)).toEqual({ Job: [A], Deployment: [A] });
-      expect(sh(clone, 'rev-list', '--count', rollback.commit, '--')).toBe('3');
+      expect(sh(clone, 'rev-list', '--count', rollback.commit, '--')).toBe('4');
 
       expect(sh(clone, 'status', '--porcelain')).toBe('');
       expect(sh(clone, 'rev-parse', 'HEAD')).toBe(before.head);
-    });
+      // Six CLI runs, each starting tsx and rendering both workloads: seconds each, more on a busy machine.
+    }, 300_000);
   }
 
   it.concurrent('exits 2 with a message and the usage for bad arguments, changing no ref', async ({
@@ -221,6 +256,18 @@ describe.skipIf(underMutation)('manifests:publish in a clone of this repository,
       [['--env', 'dev', '--image', image(dev, 'a'), '--colour'], /Unknown option '--colour'/],
       [['--env', 'staging', '--image', image(dev, 'a')], /unknown environment; known: dev, prod/],
       [['--env', 'dev', '--image', image(prod, 'a')], /is not dev's \(dev\.bankApi\.imageRepository/],
+      [
+        ['--env', 'dev', '--image', image(dev, 'a'), '--web-image', webImage(prod, 'a')],
+        /--web-image repository '\S+' is not dev's \(dev\.bankWeb\.imageRepository/,
+      ],
+      [
+        ['--env', 'dev', '--image', image(dev, 'a'), '--web-image', image(dev, 'a')],
+        /--web-image repository '\S+\/bank-api' is not dev's/,
+      ],
+      [
+        ['--env', 'dev', '--image', image(dev, 'a'), '--web-image', `${dev.bankWeb.imageRepository}:1.0.0`],
+        /--web-image '\S+' must be pinned by digest/,
+      ],
     ];
     const runs = await Promise.all(cases.map(([args]) => cli(clone, args)));
     cases.forEach(([args, message], i) => {
@@ -656,6 +703,7 @@ describe('manifests:publish in-process: results, commit message and refusals, ex
       branch,
       source: head,
       image: A,
+      webImage: configuredWebImage(dev),
       parent: first.commit,
       changed: false,
       pushed: false,
@@ -675,6 +723,53 @@ describe('manifests:publish in-process: results, commit message and refusals, ex
         .slice(1)
         .join('\n\n'),
     ).toBe('  x');
+  });
+
+  it('names both images in the message when --web-image is given; without it the branch keeps its app image', () => {
+    const head = sh(clone, 'rev-parse', 'HEAD');
+    const branch = 'test/web-image';
+    const A = image(dev, 'a');
+    const W = webImage(dev, 'e');
+    const first = publishManifests({ repo: clone, env: dev, image: A, webImage: W, branch });
+    expect(first).toMatchObject({ image: A, webImage: W, changed: true });
+    expect(
+      sh(clone, 'cat-file', 'commit', first.commit as string)
+        .split('\n\n')
+        .slice(1)
+        .join('\n\n'),
+    ).toBe(
+      `deploy(dev): bank-api sha256:aaaaaaaaaaaa, bank-web sha256:eeeeeeeeeeee\n\nImage: ${A}\nWeb image: ${W}\nRendered from ${head} by npm run manifests:publish.`,
+    );
+    const apiOnly = publishManifests({ repo: clone, env: dev, image: image(dev, 'b'), branch });
+    expect(apiOnly).toMatchObject({ webImage: W, changed: true });
+    expect(apiOnly.files).toEqual([`M\t${workloadsPath(dev)}/bank-api.k8s.yaml`]);
+    // A new branch has no app image to keep: the configured tag.
+    const fresh = publishManifests({ repo: clone, env: dev, image: A, branch: 'test/web-fresh' });
+    expect(fresh.webImage).toBe(configuredWebImage(dev));
+  });
+
+  it('refuses a --web-image that is not pinned by digest to the environment’s web repository', () => {
+    const refs = sh(clone, 'for-each-ref');
+    const cases: [string, RegExp][] = [
+      [`${dev.bankWeb.imageRepository}:1.2.3`, /--web-image '\S+' must be pinned by digest/],
+      [
+        webImage(prod, 'a'),
+        /--web-image repository '\S+' is not dev's \(dev\.bankWeb\.imageRepository = '\S+'\)/,
+      ],
+      [`${dev.bankWeb.imageRepository}@sha256:abc`, /--web-image: invalid image reference/],
+    ];
+    for (const [bad, message] of cases) {
+      const options = {
+        repo: clone,
+        env: dev,
+        image: image(dev, 'a'),
+        webImage: bad,
+        branch: 'test/bad-web',
+      };
+      expect(() => publishManifests(options)).toThrow(PublishInputError);
+      expect(() => publishManifests(options)).toThrow(message);
+    }
+    expect(sh(clone, 'for-each-ref')).toBe(refs);
   });
 
   it('leaves no scratch index behind', () => {

@@ -153,6 +153,7 @@ describe('ci:environment', () => {
     for (const env of loadEnvironments()) {
       const out = ciEnvironment(env);
       expect(out.image_repository).toBe(env.bankApi.imageRepository);
+      expect(out.web_image_repository).toBe(env.bankWeb.imageRepository);
       expect(out.registry).toBe(`${env.account}.dkr.ecr.${env.region}.amazonaws.com`);
       expect(out.image_push_role_arn).toBe(`arn:aws:iam::${env.account}:role/bank-${env.name}-ci-image-push`);
       expect(out.cdk_deploy_role_arn).toBe(`arn:aws:iam::${env.account}:role/bank-${env.name}-ci-cdk-deploy`);
@@ -160,6 +161,29 @@ describe('ci:environment', () => {
       expect(out.deploy_environment).toBe(env.ci.deployEnvironment);
       expect(out.image_platform).toBe('linux/arm64');
     }
+  });
+
+  it('releases both images: built, pushed, scanned by digest before anything is published, and both published', () => {
+    const release = workflows.find((w) => w.file === 'release.yml')?.doc;
+    const steps = release.jobs.image.steps as { id?: string; uses?: string; with?: Record<string, string> }[];
+    const builds = steps.filter((s) => s.uses?.startsWith('docker/build-push-action@'));
+    expect(builds.map((b) => b.with?.file)).toEqual([
+      'services/bank-api/Dockerfile',
+      'services/bank-web/Dockerfile',
+    ]);
+    const scans = steps.filter((s) => s.uses?.startsWith('aquasecurity/trivy-action@'));
+    const expr = (text: string) => ['$', `{{ ${text} }}`].join('');
+    expect(scans.map((s) => s.with?.['image-ref'])).toEqual([
+      `${expr('steps.prod.outputs.image_repository')}@${expr('steps.build.outputs.digest')}`,
+      `${expr('steps.prod.outputs.web_image_repository')}@${expr('steps.build-web.outputs.digest')}`,
+    ]);
+    for (const scan of scans) expect(scan.with?.['exit-code']).toBe('1');
+    // The scans run in the job the publish jobs need: a finding stops both environments' publish.
+    expect(release.jobs['publish-dev'].needs).toBe('image');
+    const text = workflows.find((w) => w.file === 'release.yml')?.text ?? '';
+    const publishes = [...text.matchAll(/npm run manifests:publish -- ([^\n]+)/g)].map((m) => m[1]);
+    expect(publishes).toHaveLength(2);
+    for (const args of publishes) expect(args).toContain('--web-image "$WEB_IMAGE"');
   });
 
   it("builds the release image for the nodes' architecture, natively on a runner of that architecture", () => {

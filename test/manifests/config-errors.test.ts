@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -80,15 +80,47 @@ describe('bad input stops the render with the field named', () => {
     },
   );
 
-  it.skipIf(underMutation)('the CLI renders one environment with a digest image', () => {
+  it.skipIf(underMutation)('the CLI renders one environment with digest images of both services', () => {
     const outdir = mkdtempSync(join(tmpdir(), 'synth-'));
     const image = `registry.example/bank-api@sha256:${'c'.repeat(64)}`;
-    const ok = synthCli(['--env', 'dev', '--image', image, '--outdir', outdir]);
+    const webImage = `registry.example/bank-web@sha256:${'d'.repeat(64)}`;
+    const ok = synthCli(['--env', 'dev', '--image', image, '--web-image', webImage, '--outdir', outdir]);
     expect(ok.status, ok.stderr).toBe(0);
     expect(readdirSync(join(outdir, 'dev')).sort()).toEqual([
       'bank-api.k8s.yaml',
+      'bank-web.k8s.yaml',
       'dashboards.k8s.yaml',
       'namespaces.k8s.yaml',
     ]);
+    expect(readFileSync(join(outdir, 'dev', 'bank-web.k8s.yaml'), 'utf8')).toContain(`image: ${webImage}`);
+    expect(readFileSync(join(outdir, 'dev', 'bank-web.k8s.yaml'), 'utf8')).not.toContain(image);
+    expect(readFileSync(join(outdir, 'dev', 'bank-api.k8s.yaml'), 'utf8')).toContain(`image: ${image}`);
   });
+
+  it.skipIf(underMutation)(
+    'the CLI refuses --web-image without exactly one --env, and an unpinned one',
+    () => {
+      const outdir = mkdtempSync(join(tmpdir(), 'synth-'));
+      const noEnv = synthCli([
+        '--web-image',
+        `registry.example/bank-web@sha256:${'b'.repeat(64)}`,
+        '--outdir',
+        outdir,
+      ]);
+      expect(noEnv.status).toBe(1);
+      expect(noEnv.stderr).toMatch(/--web-image applies to one environment: pass exactly one --env/);
+      expect(noEnv.stderr).toMatch(/usage:/);
+      const latest = synthCli([
+        '--env',
+        'dev',
+        '--web-image',
+        'registry.example/bank-web:latest',
+        '--outdir',
+        outdir,
+      ]);
+      expect(latest.status).toBe(1);
+      expect(latest.stderr).toMatch(/invalid image reference 'registry.example\/bank-web:latest'/);
+      expect(readdirSync(outdir)).toEqual([]);
+    },
+  );
 });

@@ -23,8 +23,8 @@ function changedLines(a: string, b: string): string[] {
   return left.flatMap((line, i) => (line === right[i] ? [] : [`-${line.trim()} +${right[i]?.trim()}`]));
 }
 
-const joined = (env: EnvironmentConfig, image?: string) =>
-  renderEnvironment(env, image ? { image } : {})
+const joined = (env: EnvironmentConfig, image?: string, webImage?: string) =>
+  renderEnvironment(env, { ...(image ? { image } : {}), ...(webImage ? { webImage } : {}) })
     .files.map((f) => f.content)
     .join('');
 
@@ -142,6 +142,18 @@ describe('render determinism', () => {
     );
     expect(() => renderEnvironment(prod, { image: `${prod.bankApi.imageRepository}@sha256:abc` })).toThrow(
       /digest/,
+    );
+  });
+
+  it('a bank-web image override changes only the web Deployment image line, and must be pinned', () => {
+    const prod = environments.find((e) => e.name === 'prod') as EnvironmentConfig;
+    const webImage = `${prod.bankWeb.imageRepository}@sha256:${'b'.repeat(64)}`;
+    const diff = changedLines(joined(prod), joined(prod, undefined, webImage));
+    expect(diff).toEqual([
+      `-image: ${prod.bankWeb.imageRepository}:${prod.bankWeb.imageTag} +image: ${webImage}`,
+    ]);
+    expect(() => renderEnvironment(prod, { webImage: `${prod.bankWeb.imageRepository}:latest` })).toThrow(
+      /latest/,
     );
   });
 });

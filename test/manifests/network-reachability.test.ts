@@ -8,7 +8,7 @@ import { type EnvironmentConfig, loadEnvironments } from '../../platform/config/
 import { TOOLS_DIR } from '../../scripts/local/layout.js';
 import { ofKind, renderObjects, rowsOf } from './rendered.js';
 
-// Who may talk to bank-api, and where bank-api may go, decided by an independent NetworkPolicy
+// Who may talk to bank-api and bank-web, and where each may go, decided by an independent NetworkPolicy
 // engine: Cyclonus (`cyclonus analyze --mode query-traffic`) evaluates the rendered policies of each
 // environment (the namespace's default deny and every allow rule together) for each flow below. The
 // expected verdicts are written out here, with addresses from the subnets docs/platform/README.md
@@ -45,6 +45,7 @@ const ADDRESSES = {
     alb: '10.10.0.5',
     pod: '10.10.40.5',
     api: '10.10.64.9',
+    web: '10.10.65.3',
     endpoint: '10.10.96.7',
     database: '10.10.130.20',
   },
@@ -52,6 +53,7 @@ const ADDRESSES = {
     alb: '10.20.4.5',
     pod: '10.20.40.5',
     api: '10.20.64.9',
+    web: '10.20.65.3',
     endpoint: '10.20.96.7',
     database: '10.20.134.20',
   },
@@ -60,11 +62,13 @@ const ADDRESSES = {
 const ns = (name: string) => ({ 'kubernetes.io/metadata.name': name });
 const API_LABELS = { 'app.kubernetes.io/name': 'bank-api', 'app.kubernetes.io/component': 'api' };
 const MIGRATION_LABELS = { 'app.kubernetes.io/name': 'bank-api', 'app.kubernetes.io/component': 'migration' };
+const WEB_LABELS = { 'app.kubernetes.io/name': 'bank-web', 'app.kubernetes.io/component': 'api' };
 
 function flows(env: keyof typeof ADDRESSES): Flow[] {
   const a = ADDRESSES[env];
   const api: Peer = { ip: a.api, namespace: 'bank', labels: API_LABELS };
   const migration: Peer = { ip: a.api, namespace: 'bank', labels: MIGRATION_LABELS };
+  const web: Peer = { ip: a.web, namespace: 'bank', labels: WEB_LABELS };
   const prometheus: Peer = {
     ip: a.pod,
     namespace: 'monitoring',
@@ -129,6 +133,29 @@ function flows(env: keyof typeof ADDRESSES): Flow[] {
     tcp('the API reaches no other pod in monitoring on the OTLP port', api, prometheus, 4318, false),
     tcp('the migration Job sends no spans', migration, collector, 4318, false),
     tcp('a pod in the bank namespace reaches no database', neighbour, { ip: a.database }, 5432, false),
+    // bank-web: the ALB and Prometheus in, DNS out, nothing else. The browser calls the API through
+    // the ALB; the web server itself never does.
+    tcp('the ALB reaches the web app port', { ip: a.alb }, web, 8080, true),
+    tcp('the ALB does not reach the web app metrics port', { ip: a.alb }, web, 9464, false),
+    tcp('Prometheus scrapes the web app metrics port', prometheus, web, 9464, true),
+    tcp('a pod in another namespace cannot call the web app', otherPod, web, 8080, false),
+    tcp('a pod in the bank namespace cannot call the web app', neighbour, web, 8080, false),
+    tcp('the API cannot call the web app', api, web, 8080, false),
+    tcp('the web app cannot call the API pods directly', web, api, 8080, false),
+    {
+      what: 'the web app resolves names through kube-dns',
+      from: web,
+      to: dns,
+      protocol: 'UDP',
+      port: 53,
+      allowed: true,
+    },
+    tcp('the web app reaches no VPC endpoint', web, { ip: a.endpoint }, 443, false),
+    tcp('the web app reaches no public HTTPS endpoint', web, { ip: '203.0.113.10' }, 443, false),
+    tcp('the web app reaches no database', web, { ip: a.database }, 5432, false),
+    tcp('the web app gets no AWS credentials', web, { ip: '169.254.170.23' }, 80, false),
+    tcp('the web app never reaches instance metadata', web, { ip: '169.254.169.254' }, 80, false),
+    tcp('the web app sends no spans', web, collector, 4318, false),
   ];
 }
 
@@ -168,16 +195,19 @@ function verdicts(env: EnvironmentConfig, list: readonly Flow[]): boolean[] {
   return [...result.stdout.matchAll(/^\| IS ALLOWED\? \|\s*(TRUE|FALSE)\s*\|/gm)].map((m) => m[1] === 'TRUE');
 }
 
-describe.skipIf(!existsSync(cyclonus))('NetworkPolicy reachability of bank-api (Cyclonus)', () => {
-  it.each(environments.map((e) => [e.name, e] as const))(
-    '%s: exactly the expected flows are allowed',
-    (name, env) => {
-      const list = flows(name as keyof typeof ADDRESSES);
-      const got = verdicts(env, list);
-      expect(got).toHaveLength(list.length);
-      const table = (values: readonly boolean[]) =>
-        list.map((flow, i) => `${values[i] ? 'allowed' : 'denied '} ${flow.what}`);
-      expect(table(got)).toEqual(table(list.map((f) => f.allowed)));
-    },
-  );
-});
+describe.skipIf(!existsSync(cyclonus))(
+  'NetworkPolicy reachability of bank-api and bank-web (Cyclonus)',
+  () => {
+    it.each(environments.map((e) => [e.name, e] as const))(
+      '%s: exactly the expected flows are allowed',
+      (name, env) => {
+        const list = flows(name as keyof typeof ADDRESSES);
+        const got = verdicts(env, list);
+        expect(got).toHaveLength(list.length);
+        const table = (values: readonly boolean[]) =>
+          list.map((flow, i) => `${values[i] ? 'allowed' : 'denied '} ${flow.what}`);
+        expect(table(got)).toEqual(table(list.map((f) => f.allowed)));
+      },
+    );
+  },
+);

@@ -3,7 +3,13 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseImageReference } from '../../charts/lib/image.js';
 import { addOnNamespaceBudget } from '../../platform/config/add-on-budgets.js';
-import { ADD_ON_NAMESPACES, BANK_API, WORKLOAD_PRIORITY_CLASS } from '../../platform/config/workloads.js';
+import {
+  ADD_ON_NAMESPACES,
+  BANK_API,
+  BANK_WEB,
+  PUBLIC_INGRESS_GROUP,
+  WORKLOAD_PRIORITY_CLASS,
+} from '../../platform/config/workloads.js';
 
 const MONITORING_NAMESPACE = ADD_ON_NAMESPACES.monitoring;
 
@@ -30,6 +36,14 @@ const matches = (selector: Record<string, string>, labels: Record<string, string
 
 const sameNamespace = (a: RenderedObject, b: RenderedObject) =>
   a.env.name === b.env.name && a.object.metadata.namespace === b.object.metadata.namespace;
+
+/** The environment config of the service an object belongs to (by its app.kubernetes.io/name). */
+function serviceConfig(o: RenderedObject) {
+  const name = o.object.metadata.labels?.['app.kubernetes.io/name'];
+  if (name === BANK_API.name) return o.env.bankApi;
+  if (name === BANK_WEB.name) return o.env.bankWeb;
+  throw new Error(`${id(o)} belongs to no known service (app.kubernetes.io/name '${name}')`);
+}
 
 describe('Pod Security "restricted" for every pod template', () => {
   const allowedVolumes = [
@@ -175,13 +189,17 @@ describe('scheduling priority', () => {
     },
   );
 
-  it('covers the API Deployment and its migration Job in every environment', () => {
+  it('covers the API Deployment, its migration Job and the web app in every environment', () => {
     for (const env of environments) {
-      const kinds = templates
+      const owners = templates
         .filter((t) => t.owner.env.name === env.name && t.template.spec.priorityClassName !== undefined)
-        .map((t) => t.owner.object.kind)
+        .map((t) => `${t.owner.object.kind} ${t.owner.object.metadata.name}`)
         .sort();
-      expect(kinds, env.name).toEqual(['Deployment', 'Job']);
+      expect(owners, env.name).toEqual([
+        'Deployment bank-api',
+        'Deployment bank-web',
+        'Job bank-api-migrate',
+      ]);
     }
   });
 
@@ -250,7 +268,7 @@ describe('Deployments', () => {
       );
       const minReplicas = hpa?.object.spec.minReplicas ?? spec.replicas ?? 1;
       expect(minReplicas).toBeGreaterThanOrEqual(d.env.name === 'prod' ? 3 : 2);
-      expect(minReplicas).toBe(d.env.bankApi.replicas.min);
+      expect(minReplicas).toBe(serviceConfig(d).replicas.min);
 
       // A majority of the smallest replica count stays available during voluntary disruptions.
       const minAvailable = pdb?.object.spec.minAvailable;
@@ -284,13 +302,69 @@ describe('images, secrets and exposure', () => {
       });
   });
 
-  it('one public Ingress per environment', () => {
+  it('one Ingress per public service and environment', () => {
     expect(
       ofKind(objects, 'Ingress')
-        .map((i) => i.env.name)
+        .map((i) => `${i.env.name}/${i.object.metadata.name}`)
         .sort(),
-    ).toEqual(environments.map((e) => e.name).sort());
+    ).toEqual(environments.flatMap((e) => [`${e.name}/bank-api`, `${e.name}/bank-web`]).sort());
   });
+
+  // The AWS Load Balancer Controller merges an IngressGroup into one ALB only when every member agrees
+  // on the load balancer's own settings (an "Exclusive" annotation, or a tag key with two values,
+  // stops the whole group); target-group settings (health checks, drain) stay each service's own.
+  const ALB_WIDE = [
+    'scheme',
+    'listen-ports',
+    'ssl-redirect',
+    'ssl-policy',
+    'wafv2-acl-name',
+    'load-balancer-attributes',
+    'inbound-cidrs',
+    'tags',
+    'group.name',
+  ].map((key) => `alb.ingress.kubernetes.io/${key}`);
+
+  it.each(rowsOf(environments, 'environments').map((e) => [e.name, e] as const))(
+    '%s: the API and the app share one ALB, WAF and TLS policy; the API paths win on the app host',
+    (envName, env) => {
+      const ingresses = ofKind(objects, 'Ingress').filter((i) => i.env.name === envName);
+      const byName = (name: string) => {
+        const found = ingresses.find((i) => i.object.metadata.name === name);
+        if (!found) throw new Error(`no Ingress ${name} in ${envName}`);
+        return found.object;
+      };
+      const api = byName(BANK_API.name);
+      const web = byName(BANK_WEB.name);
+      const albWide = (o: typeof api) =>
+        Object.fromEntries(ALB_WIDE.map((key) => [key, o.metadata.annotations?.[key]]));
+      expect(albWide(web)).toEqual(albWide(api));
+      expect(api.metadata.annotations?.['alb.ingress.kubernetes.io/group.name']).toBe(
+        PUBLIC_INGRESS_GROUP.name,
+      );
+      const order = (o: typeof api) =>
+        Number(o.metadata.annotations?.['alb.ingress.kubernetes.io/group.order']);
+      // Lower orders are evaluated first: the API's /v1 before the app's catch-all /.
+      expect(order(api)).toBeLessThan(order(web));
+
+      const routes = (o: typeof api) =>
+        o.spec.rules.flatMap((rule: Any) =>
+          rule.http.paths.map(
+            (p: Any) =>
+              `${rule.host} ${p.pathType} ${p.path} -> ${p.backend.service.name}:${p.backend.service.port.name}`,
+          ),
+        );
+      expect(routes(api)).toEqual([
+        `${env.bankApi.hostname} Prefix / -> bank-api:http`,
+        `${env.bankWeb.hostname} Prefix /v1 -> bank-api:http`,
+        `${env.bankWeb.hostname} Exact /openapi.json -> bank-api:http`,
+      ]);
+      expect(routes(web)).toEqual([`${env.bankWeb.hostname} Prefix / -> bank-web:http`]);
+      // The certificate of every routed host is discovered from the TLS hosts.
+      expect(api.spec.tls).toEqual([{ hosts: [env.bankApi.hostname, env.bankWeb.hostname] }]);
+      expect(web.spec.tls).toEqual([{ hosts: [env.bankWeb.hostname] }]);
+    },
+  );
 
   it.each(rowsOf(ofKind(objects, 'Ingress'), 'Ingresses').map((i) => [id(i), i] as const))(
     '%s: HTTPS-only ALB with WAF; metrics never routed',
@@ -306,7 +380,7 @@ describe('images, secrets and exposure', () => {
       expect(
         a['alb.ingress.kubernetes.io/wafv2-acl-name'] ?? a['alb.ingress.kubernetes.io/wafv2-acl-arn'],
       ).toBeTruthy();
-      expect(ing.object.spec.tls?.[0]?.hosts).toEqual([ing.env.bankApi.hostname]);
+      expect(ing.object.spec.tls?.[0]?.hosts).toEqual(ing.object.spec.rules.map((r: Any) => r.host));
 
       for (const rule of ing.object.spec.rules) {
         for (const path of rule.http.paths) {
@@ -371,13 +445,16 @@ describe('network policies open only what is needed', () => {
     // on 5432. With the VPC CNI every pod has an address in the private subnets, so the VPC CIDR here
     // would let any pod call the API.
     const expected = SUBNETS[envName as keyof typeof SUBNETS];
-    const cidrsOf = (rules: Any[], side: 'from' | 'to', port: number) =>
-      rules
-        .filter((r) => hasPort(r, port))
-        .flatMap((r) => r[side] ?? [])
-        .map((peer: Any) => peer.ipBlock?.cidr)
-        .filter(Boolean)
-        .sort();
+    const cidrsOf = (rules: Any[], side: 'from' | 'to', port: number) => [
+      ...new Set(
+        rules
+          .filter((r) => hasPort(r, port))
+          .flatMap((r) => r[side] ?? [])
+          .map((peer: Any) => peer.ipBlock?.cidr)
+          .filter(Boolean)
+          .sort(),
+      ),
+    ];
     expect(cidrsOf(ingress, 'from', 8080)).toEqual(expected.public);
     expect(cidrsOf(egress, 'to', 5432)).toEqual(expected.database);
     for (const rule of ingress) {
@@ -405,6 +482,24 @@ describe('network policies open only what is needed', () => {
     // Only the metrics port is open to the monitoring namespace, only the API port to the ALB's subnets.
     for (const rule of ingress) expect((rule.ports ?? []).length).toBeGreaterThan(0);
   });
+
+  it.each(environments.map((e) => [e.name] as const))(
+    '%s: the web app opens no connection but DNS (the browser calls the API, not the server)',
+    (envName) => {
+      const webPod = { 'app.kubernetes.io/name': BANK_WEB.name, 'app.kubernetes.io/component': 'api' };
+      const egress = ofKind(objects, 'NetworkPolicy')
+        .filter(
+          (p) =>
+            p.env.name === envName &&
+            p.object.metadata.namespace === BANK_WEB.namespace &&
+            (p.object.spec.policyTypes ?? []).includes('Egress') &&
+            matches(p.object.spec.podSelector?.matchLabels ?? {}, webPod),
+        )
+        .flatMap((p) => p.object.spec.egress ?? []);
+      const ports = egress.flatMap((r: Any) => (r.ports ?? []).map((p: Any) => `${p.protocol}/${p.port}`));
+      expect(ports.sort()).toEqual(['TCP/53', 'UDP/53']);
+    },
+  );
 });
 
 describe('rollout order, autoscaling and monitoring wiring', () => {
@@ -428,13 +523,15 @@ describe('rollout order, autoscaling and monitoring wiring', () => {
       expect(hpa.object.spec.metrics.map((m: Any) => m.resource.name).sort()).toEqual(['cpu', 'memory']);
       expect(hpa.object.spec.behavior.scaleUp.policies.length).toBeGreaterThan(0);
       expect(hpa.object.spec.behavior.scaleDown.policies.length).toBeGreaterThan(0);
-      expect(hpa.object.spec.maxReplicas).toBe(hpa.env.bankApi.replicas.max);
+      expect(hpa.object.spec.maxReplicas).toBe(serviceConfig(hpa).replicas.max);
     }
   });
 
   it('ServiceMonitors and PrometheusRules carry the kube-prometheus-stack release label', () => {
     const monitoring = [...ofKind(objects, 'ServiceMonitor'), ...ofKind(objects, 'PrometheusRule')];
-    expect(monitoring.length).toBe(2 * environments.length);
+    // A ServiceMonitor per service (bank-api, bank-web), bank-api's alerts.
+    expect(ofKind(objects, 'ServiceMonitor').length).toBe(2 * environments.length);
+    expect(monitoring.length).toBe(3 * environments.length);
     for (const o of monitoring)
       expect(o.object.metadata.labels?.release, id(o)).toBe('kube-prometheus-stack');
   });
@@ -444,7 +541,7 @@ describe('rollout order, autoscaling and monitoring wiring', () => {
       const services = ofKind(objects, 'Service').filter(
         (s) => sameNamespace(s, sm) && matches(sm.object.spec.selector.matchLabels, s.object.metadata.labels),
       );
-      expect(services.map((s) => s.object.metadata.name)).toEqual(['bank-api-metrics']);
+      expect(services.map((s) => s.object.metadata.name)).toEqual([`${sm.object.metadata.name}-metrics`]);
       expect(services[0]?.object.spec.ports.map((p: Any) => p.name)).toEqual(['metrics']);
     }
   });

@@ -33,6 +33,13 @@ const database = {
   cidrs: ['10.0.64.0/24'],
 } as const;
 
+const ingress = {
+  hostname: 'svc.example.com',
+  wafAclName: 'waf',
+  allowedCidrs: [],
+  tags: { Service: 'svc' },
+} as const;
+
 /** The message `resolveWebServiceProps` throws, or undefined when it accepts the props. */
 function errorOf(props: WebServiceProps): string | undefined {
   try {
@@ -252,7 +259,101 @@ describe('resolveWebServiceProps rejects bad props with an exact message', () =>
         "database.migration.secretName must differ from database.secretName (the service never reads the owner's login)",
       ],
     ],
+    // command: absent runs the image's own; present must say something
+    [
+      'an empty command',
+      { command: [] },
+      ["command must not be empty (leave it out to run the image's own command)"],
+    ],
+    // ingress: hosts, paths and the IngressGroup the ALB is shared through
+    [
+      'a shared host repeating the own host',
+      {
+        ingress: {
+          ...ingress,
+          sharedHosts: [{ hostname: 'svc.example.com', paths: [{ path: '/v1', pathType: 'Prefix' }] }],
+        },
+      },
+      ["ingress: host 'svc.example.com' is listed twice"],
+    ],
+    [
+      'a host without paths',
+      { ingress: { ...ingress, paths: [] } },
+      ["ingress: host 'svc.example.com' routes no path"],
+    ],
+    ...['v1', '/v1/', '/v1/*', '/v1 x', '//v1', ''].map(
+      (path) =>
+        [
+          `path '${path}'`,
+          { ingress: { ...ingress, paths: [{ path, pathType: 'Prefix' }] } },
+          [
+            `ingress: path '${path}' on 'svc.example.com' must be absolute, without a trailing slash or wildcard`,
+          ],
+        ] as const,
+    ),
+    [
+      'a path listed twice on a shared host',
+      {
+        ingress: {
+          ...ingress,
+          sharedHosts: [
+            {
+              hostname: 'app.example.com',
+              paths: [
+                { path: '/v1', pathType: 'Prefix' },
+                { path: '/v1', pathType: 'Exact' },
+              ],
+            },
+          ],
+        },
+      },
+      ["ingress: path '/v1' on 'app.example.com' is listed twice"],
+    ],
+    [
+      "an Exact '/'",
+      { ingress: { ...ingress, paths: [{ path: '/', pathType: 'Exact' }] } },
+      ["ingress: '/' on 'svc.example.com' must be a Prefix (Exact '/' matches the root only)"],
+    ],
+    ...['Public', 'public_alb', '-public', `a${'b'.repeat(63)}`].map(
+      (name) =>
+        [
+          `group name '${name.slice(0, 12)}'`,
+          { ingress: { ...ingress, group: { name, order: 10 } } },
+          [`ingress.group.name '${name}' must be a DNS label of at most 63 characters`],
+        ] as const,
+    ),
+    ...[0, 1001, 2.5, -1].map(
+      (order) =>
+        [
+          `group order ${order}`,
+          { ingress: { ...ingress, group: { name: 'public', order } } },
+          [`ingress.group.order ${order} must be an integer from 1 to 1000`],
+        ] as const,
+    ),
   ];
+
+  it.each([
+    ['the root as a Prefix', [{ path: '/', pathType: 'Prefix' }]],
+    [
+      'nested paths and an exact document',
+      [
+        { path: '/v1/a.b_c~d-e', pathType: 'Prefix' },
+        { path: '/openapi.json', pathType: 'Exact' },
+      ],
+    ],
+  ] as const)('accepts an Ingress routing %s', (_what, paths) => {
+    expect(
+      errorOf(baseProps({ ingress: { ...ingress, paths, group: { name: 'a', order: 1 } } })),
+    ).toBeUndefined();
+    expect(
+      errorOf(baseProps({ ingress: { ...ingress, group: { name: `a${'b'.repeat(62)}`, order: 1000 } } })),
+    ).toBeUndefined();
+  });
+
+  it('accepts a service without command (the image starts itself)', () => {
+    const { command: _dropped, ...withoutCommand } = baseProps();
+    expect(errorOf(withoutCommand)).toBeUndefined();
+  });
 
   it.each(cases)('%s', (_what, overrides, problems) => {
     expect(errorOf(baseProps(overrides))).toBe(misconfigured(...problems));

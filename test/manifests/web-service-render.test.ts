@@ -428,6 +428,98 @@ describe('an Ingress open to the internet', () => {
   });
 });
 
+describe('an Ingress in an IngressGroup, with its own paths and paths on a shared host', () => {
+  const objects = render(
+    baseProps({
+      ingress: {
+        hostname: 'api.example.com',
+        wafAclName: 'svc-waf',
+        allowedCidrs: [],
+        tags: { only: 'one' },
+        paths: [{ path: '/v1', pathType: 'Prefix' }],
+        sharedHosts: [{ hostname: 'app.example.com', paths: [{ path: '/openapi.json', pathType: 'Exact' }] }],
+        group: { name: 'public', order: 7 },
+      },
+    }),
+  );
+
+  it('names the group and its place in the rule order', () => {
+    const annotations = the(objects, 'Ingress', 'svc').metadata.annotations;
+    expect(annotations['alb.ingress.kubernetes.io/group.name']).toBe('public');
+    expect(annotations['alb.ingress.kubernetes.io/group.order']).toBe('7');
+  });
+
+  it('routes exactly the listed paths of each host, and lists every host for TLS', () => {
+    const spec = the(objects, 'Ingress', 'svc').spec;
+    const backend = { service: { name: 'svc', port: { name: 'http' } } };
+    expect(spec.rules).toEqual([
+      { host: 'api.example.com', http: { paths: [{ path: '/v1', pathType: 'Prefix', backend }] } },
+      { host: 'app.example.com', http: { paths: [{ path: '/openapi.json', pathType: 'Exact', backend }] } },
+    ]);
+    expect(spec.tls).toEqual([{ hosts: ['api.example.com', 'app.example.com'] }]);
+  });
+});
+
+describe('an Ingress of its own (no group)', () => {
+  const objects = render(
+    baseProps({
+      ingress: { hostname: 'svc.example.com', wafAclName: 'w', allowedCidrs: [], tags: { a: 'b' } },
+    }),
+  );
+
+  it('has no group annotations and routes the whole host', () => {
+    const ing = the(objects, 'Ingress', 'svc');
+    expect(Object.keys(ing.metadata.annotations).filter((k) => k.includes('group.'))).toEqual([]);
+    expect(ing.spec.rules).toEqual([
+      {
+        host: 'svc.example.com',
+        http: {
+          paths: [
+            { path: '/', pathType: 'Prefix', backend: { service: { name: 'svc', port: { name: 'http' } } } },
+          ],
+        },
+      },
+    ]);
+  });
+});
+
+describe('a WebService that opens no TLS connection and brings no command', () => {
+  const { command: _dropped, ...withoutCommand } = baseProps();
+  const objects = render({ ...withoutCommand, vpcHttpsEgress: false, internetHttpsEgress: false });
+
+  it('renders no HTTPS egress policy at all', () => {
+    expect(names(objects).filter((n) => n.startsWith('NetworkPolicy'))).toEqual([
+      'NetworkPolicy svc-allow-alb-http',
+      'NetworkPolicy svc-allow-prometheus-metrics',
+    ]);
+  });
+
+  it("leaves the container's command to the image", () => {
+    const container = the(objects, 'Deployment', 'svc').spec.template.spec.containers[0];
+    expect(Object.keys(container)).not.toContain('command');
+  });
+});
+
+describe('a WebService reaching public HTTPS but no VPC endpoint', () => {
+  const objects = render(baseProps({ vpcHttpsEgress: false, internetHttpsEgress: true }));
+
+  it('allows only public addresses on 443', () => {
+    expect(the(objects, 'NetworkPolicy', 'svc-allow-https-egress').spec.egress).toEqual([
+      {
+        to: [
+          {
+            ipBlock: {
+              cidr: '0.0.0.0/0',
+              except: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '169.254.0.0/16'],
+            },
+          },
+        ],
+        ports: [{ protocol: 'TCP', port: 443 }],
+      },
+    ]);
+  });
+});
+
 describe('the ConfigMap checksum', () => {
   const checksumOf = (environment: Record<string, string>) =>
     the(render(baseProps({ environment })), 'Deployment', 'svc').spec.template.metadata.annotations[

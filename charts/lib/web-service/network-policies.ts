@@ -96,27 +96,31 @@ export function addServiceNetworkPolicies(scope: Construct, p: ResolvedWebServic
     );
   }
 
-  const https: INetworkPolicyEgressRule[] = [
+  const https: INetworkPolicyEgressRule[] = [];
+  if (p.vpcHttpsEgress) {
     // VPC interface endpoints (STS, Secrets Manager, ...) answer on private addresses.
-    { to: [{ ipBlock: { cidr: p.vpcCidr } }], ports: [{ protocol: 'TCP', port: 443 }] },
-  ];
+    https.push({ to: [{ ipBlock: { cidr: p.vpcCidr } }], ports: [{ protocol: 'TCP', port: 443 }] });
+  }
   if (p.internetHttpsEgress) {
     https.push({
       to: [{ ipBlock: { cidr: '0.0.0.0/0', except: [...PRIVATE_CIDRS, LINK_LOCAL_CIDR] } }],
       ports: [{ protocol: 'TCP', port: 443 }],
     });
   }
-  new ModelObject(
-    scope,
-    'AllowHttpsEgress',
-    new NetworkPolicy({
-      metadata: metadata(
-        'allow-https-egress',
-        'AWS endpoints and the OIDC issuer (JWKS) over TLS; never instance metadata',
-      ),
-      spec: { podSelector: allPods, policyTypes: ['Egress'], egress: https },
-    }),
-  );
+  // A service that opens no TLS connection gets no policy: with an empty egress list it would allow
+  // nothing the namespace's default deny does not already refuse.
+  if (https.length > 0)
+    new ModelObject(
+      scope,
+      'AllowHttpsEgress',
+      new NetworkPolicy({
+        metadata: metadata(
+          'allow-https-egress',
+          'AWS endpoints and the OIDC issuer (JWKS) over TLS; never instance metadata',
+        ),
+        spec: { podSelector: allPods, policyTypes: ['Egress'], egress: https },
+      }),
+    );
 
   if (p.podIdentity) {
     new ModelObject(

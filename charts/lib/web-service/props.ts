@@ -44,6 +44,32 @@ export interface DatabaseAccess {
   readonly migration?: DatabaseMigration;
 }
 
+/** One path the ALB routes to the service (Ingress `pathType` semantics). */
+export interface IngressPath {
+  /** Absolute path, no trailing slash except the root itself. */
+  readonly path: string;
+  readonly pathType: 'Prefix' | 'Exact';
+}
+
+/** Paths of the service on a host that another service's Ingress (same ALB) serves too. */
+export interface SharedHostRoutes {
+  readonly hostname: string;
+  readonly paths: readonly IngressPath[];
+}
+
+/**
+ * An IngressGroup of the AWS Load Balancer Controller: every Ingress naming the same group shares one
+ * ALB. Its load-balancer-wide annotations (scheme, listeners, ssl-policy, WAF, attributes, inbound
+ * CIDRs, tags) must then be identical in every member, which `PublicIngress` guarantees by rendering
+ * them from the same fields.
+ */
+export interface IngressGroup {
+  /** `alb.ingress.kubernetes.io/group.name`: a DNS label of at most 63 characters. */
+  readonly name: string;
+  /** `alb.ingress.kubernetes.io/group.order`: rules of lower orders are evaluated first (1-1000). */
+  readonly order: number;
+}
+
 export interface PublicIngress {
   readonly hostname: string;
   /** Regional WAFv2 web ACL attached to the ALB, by name. */
@@ -52,6 +78,12 @@ export interface PublicIngress {
   readonly allowedCidrs: readonly string[];
   /** AWS tags for the ALB and its target groups. */
   readonly tags: Readonly<Record<string, string>>;
+  /** What `hostname` routes to the service. @default everything: [{ path: '/', pathType: 'Prefix' }] */
+  readonly paths?: readonly IngressPath[];
+  /** Paths of the service on hosts other services own (their TLS hosts join this Ingress's). @default none */
+  readonly sharedHosts?: readonly SharedHostRoutes[];
+  /** Share the ALB with other services' Ingresses. @default none: an ALB of its own */
+  readonly group?: IngressGroup;
 }
 
 /** An in-cluster OpenTelemetry collector the service exports spans to (NetworkPolicy egress). */
@@ -78,7 +110,8 @@ export interface WebServiceProps {
    * rendered by the namespaces chart. @default none: priority 0
    */
   readonly priorityClassName?: string;
-  readonly command: readonly string[];
+  /** The container's command. @default none: the image's own entrypoint and command */
+  readonly command?: readonly string[];
   readonly replicas: { readonly min: number; readonly max: number };
   readonly resources: ContainerResources;
   /** Non-secret environment, rendered into the service's ConfigMap. */
@@ -115,6 +148,11 @@ export interface WebServiceProps {
   /** Allow HTTPS egress to public addresses (OIDC JWKS, AWS public endpoints). @default true */
   readonly internetHttpsEgress?: boolean;
   /**
+   * Allow HTTPS egress into the VPC, where the AWS interface endpoints (STS, Secrets Manager, ...)
+   * answer. A service that calls no AWS API turns it off. @default true
+   */
+  readonly vpcHttpsEgress?: boolean;
+  /**
    * The service's pods get AWS credentials from EKS Pod Identity: they may reach the node's Pod
    * Identity agent (169.254.170.23:80), and nothing else link-local. @default false
    */
@@ -125,9 +163,9 @@ export interface WebServiceProps {
 
 /** Props with every default applied; what the builders read. */
 export type ResolvedWebServiceProps = Required<
-  Omit<WebServiceProps, 'database' | 'ingress' | 'priorityClassName' | 'traceCollector'>
+  Omit<WebServiceProps, 'database' | 'ingress' | 'priorityClassName' | 'traceCollector' | 'command'>
 > &
-  Pick<WebServiceProps, 'database' | 'ingress' | 'priorityClassName' | 'traceCollector'>;
+  Pick<WebServiceProps, 'database' | 'ingress' | 'priorityClassName' | 'traceCollector' | 'command'>;
 
 export function resolveWebServiceProps(props: WebServiceProps): ResolvedWebServiceProps {
   const resolved: ResolvedWebServiceProps = {
@@ -139,6 +177,7 @@ export function resolveWebServiceProps(props: WebServiceProps): ResolvedWebServi
     shutdown: { preStopSeconds: 10, drainSeconds: 25 },
     autoscaling: { cpuUtilization: 70, memoryUtilization: 80 },
     internetHttpsEgress: true,
+    vpcHttpsEgress: true,
     podIdentity: false,
     serviceAccountName: props.name,
     ...props,
@@ -192,6 +231,9 @@ function checkProps(p: ResolvedWebServiceProps): void {
     if (Object.keys(podLabels).length === 0)
       problems.push('traceCollector.podLabels must select the collector pods (empty selects every pod)');
   }
+  if (p.command?.length === 0)
+    problems.push("command must not be empty (leave it out to run the image's own command)");
+  if (p.ingress) problems.push(...ingressProblems(p.ingress));
   if (p.database?.migration && p.database.migration.secretName === p.database.secretName)
     problems.push(
       "database.migration.secretName must differ from database.secretName (the service never reads the owner's login)",
@@ -201,6 +243,43 @@ function checkProps(p: ResolvedWebServiceProps): void {
       `WebService '${p.name}' is misconfigured:\n${problems.map((m) => `  - ${m}`).join('\n')}`,
     );
   }
+}
+
+const INGRESS_PATH = /^\/([A-Za-z0-9._~-]+(\/[A-Za-z0-9._~-]+)*)?$/;
+const GROUP_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+
+function ingressProblems(ing: PublicIngress): string[] {
+  const problems: string[] = [];
+  const hosts = [
+    { hostname: ing.hostname, paths: ing.paths ?? [{ path: '/', pathType: 'Prefix' as const }] },
+    ...(ing.sharedHosts ?? []),
+  ];
+  const names = hosts.map((h) => h.hostname);
+  for (const [i, name] of names.entries())
+    if (names.indexOf(name) !== i) problems.push(`ingress: host '${name}' is listed twice`);
+  for (const host of hosts) {
+    if (host.paths.length === 0) problems.push(`ingress: host '${host.hostname}' routes no path`);
+    const seen = new Set<string>();
+    for (const { path, pathType } of host.paths) {
+      if (!INGRESS_PATH.test(path))
+        problems.push(
+          `ingress: path '${path}' on '${host.hostname}' must be absolute, without a trailing slash or wildcard`,
+        );
+      if (seen.has(path)) problems.push(`ingress: path '${path}' on '${host.hostname}' is listed twice`);
+      seen.add(path);
+      if (path === '/' && pathType === 'Exact')
+        problems.push(
+          `ingress: '/' on '${host.hostname}' must be a Prefix (Exact '/' matches the root only)`,
+        );
+    }
+  }
+  if (ing.group) {
+    if (!GROUP_NAME.test(ing.group.name))
+      problems.push(`ingress.group.name '${ing.group.name}' must be a DNS label of at most 63 characters`);
+    if (!Number.isInteger(ing.group.order) || ing.group.order < 1 || ing.group.order > 1000)
+      problems.push(`ingress.group.order ${ing.group.order} must be an integer from 1 to 1000`);
+  }
+  return problems;
 }
 
 /** Most pods the service can run at once: HPA max plus rolling-update surge plus the migration Job. */

@@ -274,7 +274,7 @@ export class WebService extends Construct {
                   name: p.name,
                   image: p.image,
                   imagePullPolicy: 'IfNotPresent',
-                  command: [...p.command],
+                  ...(p.command ? { command: [...p.command] } : {}),
                   ports: [
                     { name: 'http', containerPort: p.httpPort, protocol: 'TCP' },
                     { name: 'metrics', containerPort: p.metricsPort, protocol: 'TCP' },
@@ -383,6 +383,14 @@ export class WebService extends Construct {
     };
     if (ing.allowedCidrs.length > 0)
       annotations['alb.ingress.kubernetes.io/inbound-cidrs'] = ing.allowedCidrs.join(',');
+    if (ing.group) {
+      annotations['alb.ingress.kubernetes.io/group.name'] = ing.group.name;
+      annotations['alb.ingress.kubernetes.io/group.order'] = String(ing.group.order);
+    }
+    const hosts = [
+      { hostname: ing.hostname, paths: ing.paths ?? [{ path: '/', pathType: 'Prefix' as const }] },
+      ...(ing.sharedHosts ?? []),
+    ];
     new ModelObject(
       this,
       'Ingress',
@@ -390,21 +398,18 @@ export class WebService extends Construct {
         metadata: { name: p.name, namespace: p.namespace, labels: componentLabels(p, 'api'), annotations },
         spec: {
           ingressClassName: ALB_INGRESS_CLASS,
-          tls: [{ hosts: [ing.hostname] }],
-          rules: [
-            {
-              host: ing.hostname,
-              http: {
-                paths: [
-                  {
-                    path: '/',
-                    pathType: 'Prefix',
-                    backend: { service: { name: p.name, port: { name: 'http' } } },
-                  },
-                ],
-              },
+          // Every host this Ingress routes: the controller discovers their ACM certificates from here.
+          tls: [{ hosts: hosts.map((h) => h.hostname) }],
+          rules: hosts.map((host) => ({
+            host: host.hostname,
+            http: {
+              paths: host.paths.map(({ path, pathType }) => ({
+                path,
+                pathType,
+                backend: { service: { name: p.name, port: { name: 'http' } } },
+              })),
             },
-          ],
+          })),
         },
       }),
     );

@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../../config/index.js';
 import { deploymentRegions } from '../../config/regions.js';
+import { BANK_API, BANK_WEB } from '../../config/workloads.js';
 import { rotatingKey } from '../shared/kms.js';
 import { resourceName } from '../shared/naming.js';
 
@@ -23,7 +24,10 @@ export const CDK_BOOTSTRAP_QUALIFIER = 'hnb659fds';
  * from pull requests, only through the read-only lookup role).
  */
 export class DeliveryStack extends Stack {
+  /** bank-api's images. */
   readonly repository: ecr.Repository;
+  /** bank-web's images (the customers' web app). */
+  readonly webRepository: ecr.Repository;
 
   constructor(scope: Construct, id: string, props: DeliveryStackProps) {
     super(scope, id, props);
@@ -34,28 +38,33 @@ export class DeliveryStack extends Stack {
       alias: resourceName(config, 'ecr'),
       description: `ECR images of ${config.name}`,
     });
-    this.repository = new ecr.Repository(this, 'BankApiRepository', {
-      repositoryName: 'bank-api',
-      imageScanOnPush: true,
-      imageTagMutability: ecr.TagMutability.IMMUTABLE,
-      encryption: ecr.RepositoryEncryption.KMS,
-      encryptionKey: key,
-      removalPolicy: RemovalPolicy.RETAIN,
-      lifecycleRules: [
-        {
-          description: 'Drop untagged layers after a week',
-          tagStatus: ecr.TagStatus.UNTAGGED,
-          maxImageAge: Duration.days(7),
-          rulePriority: 1,
-        },
-        {
-          description: 'Keep the newest 100 images',
-          tagStatus: ecr.TagStatus.ANY,
-          maxImageCount: 100,
-          rulePriority: 2,
-        },
-      ],
-    });
+    // One repository per service image, alike in everything but the name: immutable tags (the charts
+    // render a digest or a tag that cannot move), scanned on push, encrypted with the registry key.
+    const imageRepository = (id: string, repositoryName: string) =>
+      new ecr.Repository(this, id, {
+        repositoryName,
+        imageScanOnPush: true,
+        imageTagMutability: ecr.TagMutability.IMMUTABLE,
+        encryption: ecr.RepositoryEncryption.KMS,
+        encryptionKey: key,
+        removalPolicy: RemovalPolicy.RETAIN,
+        lifecycleRules: [
+          {
+            description: 'Drop untagged layers after a week',
+            tagStatus: ecr.TagStatus.UNTAGGED,
+            maxImageAge: Duration.days(7),
+            rulePriority: 1,
+          },
+          {
+            description: 'Keep the newest 100 images',
+            tagStatus: ecr.TagStatus.ANY,
+            maxImageCount: 100,
+            rulePriority: 2,
+          },
+        ],
+      });
+    this.repository = imageRepository('BankApiRepository', BANK_API.name);
+    this.webRepository = imageRepository('BankWebRepository', BANK_WEB.name);
 
     const provider = new iam.OidcProviderNative(this, 'GitHubOidc', {
       url: `https://${GITHUB_OIDC_HOST}`,
@@ -71,7 +80,7 @@ export class DeliveryStack extends Stack {
 
     const pushRole = new iam.Role(this, 'ImagePushRole', {
       roleName: resourceName(config, 'ci-image-push'),
-      description: `GitHub Actions on ${repo}@${config.ci.imagePushBranch}: push bank-api images`,
+      description: `GitHub Actions on ${repo}@${config.ci.imagePushBranch}: push bank-api and bank-web images`,
       assumedBy: githubPrincipal(`repo:${repo}:ref:refs/heads/${config.ci.imagePushBranch}`),
       maxSessionDuration: Duration.hours(1),
     });
@@ -80,7 +89,7 @@ export class DeliveryStack extends Stack {
       roles: [pushRole],
       statements: [
         new iam.PolicyStatement({
-          sid: 'PushBankApiImages',
+          sid: 'PushServiceImages',
           actions: [
             'ecr:BatchCheckLayerAvailability',
             'ecr:BatchGetImage',
@@ -90,7 +99,7 @@ export class DeliveryStack extends Stack {
             'ecr:PutImage',
             'ecr:UploadLayerPart',
           ],
-          resources: [this.repository.repositoryArn],
+          resources: [this.repository.repositoryArn, this.webRepository.repositoryArn],
         }),
         new iam.PolicyStatement({
           sid: 'EncryptImageLayers',
@@ -153,6 +162,7 @@ export class DeliveryStack extends Stack {
     });
 
     new CfnOutput(this, 'RepositoryUri', { value: this.repository.repositoryUri });
+    new CfnOutput(this, 'WebRepositoryUri', { value: this.webRepository.repositoryUri });
     new CfnOutput(this, 'ImagePushRoleArn', { value: pushRole.roleArn });
     new CfnOutput(this, 'CdkDeployRoleArn', { value: deployRole.roleArn });
     new CfnOutput(this, 'CdkDiffRoleArn', { value: diffRole.roleArn });

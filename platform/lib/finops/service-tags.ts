@@ -1,5 +1,4 @@
 import { type Stack, Tags } from 'aws-cdk-lib';
-import * as ecr from 'aws-cdk-lib/aws-ecr';
 import type { IConstruct } from 'constructs';
 import type { CostService } from '../../config/schema.js';
 import { SERVICE_TAG_KEY } from '../../config/tags.js';
@@ -25,7 +24,7 @@ export interface ServiceTagTargets {
  * the cluster and its nodes, security services) unless named here:
  * - `data`: the Aurora cluster, its backup plan and vault, the backups bucket, the backup copy vault
  *   and the standby database (a whole stack each);
- * - `bank-api`: its image repository and its assets bucket.
+ * - `bank-api`: its and bank-web's image repositories and its assets bucket.
  * A more specific tag wins over the stack's: CDK applies tags top-down, the later (deeper) one last.
  * A construct named here that no longer exists stops synth, so a renamed construct is not silently
  * billed as `platform`.
@@ -40,7 +39,9 @@ export function applyServiceTags(stacks: ServiceTagTargets): Record<CostService,
       ...[stacks.backupCopy, stacks.standbyDatabase].filter((s): s is Stack => s !== undefined),
     ],
     'bank-api': [
-      ...only(stacks.delivery, (c) => c instanceof ecr.Repository, 'ECR repository'),
+      // The customer app's two images (bank-api, bank-web) share its budget line, as they share its ALB.
+      child(stacks.delivery, 'BankApiRepository'),
+      child(stacks.delivery, 'BankWebRepository'),
       child(stacks.cluster, 'AssetsBucket'),
     ],
   };
