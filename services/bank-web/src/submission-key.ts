@@ -3,12 +3,19 @@
 // submitting the same form sends the same key and the API moves the money once. Changing the form
 // starts a new submission (reusing the key for another request would be a 409).
 
+/** 128 random bits as hex (getRandomValues works on plain http too, where randomUUID does not). */
+function randomKey(): string {
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join(
+    '',
+  );
+}
+
 export class SubmissionKey {
   private key: string | undefined;
 
   /** The key for the submission in progress, made on first use. */
   current(): string {
-    this.key ??= crypto.randomUUID();
+    this.key ??= randomKey();
     return this.key;
   }
 

@@ -109,7 +109,7 @@ function Deposit({ account, onDone }: { account: Account; onDone(): void }) {
             />
           )}
         </Field>
-        <button type="submit" disabled={busy}>
+        <button type="submit" aria-disabled={busy}>
           {busy ? 'Depositing…' : 'Deposit'}
         </button>
       </form>

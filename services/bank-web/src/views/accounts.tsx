@@ -46,10 +46,13 @@ function OpenAccount() {
   const [busy, setBusy] = useState(false);
   const [done, setDone] = useState<string>();
   const form = useRef<HTMLFormElement>(null);
+  const inFlight = useRef(false);
 
   const submit = async (event: Event) => {
     event.preventDefault();
-    if (busy) return;
+    // Opening an account takes no idempotency key: a second submit while one is open is dropped.
+    if (inFlight.current) return;
+    inFlight.current = true;
     setBusy(true);
     setErrors({});
     setDone(undefined);
@@ -61,6 +64,7 @@ function OpenAccount() {
       setErrors(fieldErrorsOf(error, ['currency']));
       requestAnimationFrame(() => focusFirstInvalid(form.current));
     } finally {
+      inFlight.current = false;
       setBusy(false);
     }
   };
@@ -91,7 +95,7 @@ function OpenAccount() {
             />
           )}
         </Field>
-        <button type="submit" disabled={busy}>
+        <button type="submit" aria-disabled={busy}>
           {busy ? 'Opening…' : 'Open account'}
         </button>
       </form>

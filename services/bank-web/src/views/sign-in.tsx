@@ -17,10 +17,12 @@ export function SignIn({
   const [errors, setErrors] = useState<FieldErrors>({});
   const [busy, setBusy] = useState(false);
   const form = useRef<HTMLFormElement>(null);
+  const inFlight = useRef(false);
 
   const submit = async (event: Event) => {
     event.preventDefault();
-    if (busy) return;
+    if (inFlight.current) return;
+    inFlight.current = true;
     setBusy(true);
     setErrors({});
     try {
@@ -33,6 +35,7 @@ export function SignIn({
       setErrors(fieldErrorsOf(error, ['customerId']));
       requestAnimationFrame(() => focusFirstInvalid(form.current));
     } finally {
+      inFlight.current = false;
       setBusy(false);
     }
   };
@@ -70,7 +73,7 @@ export function SignIn({
           <p>You sign in on the bank's sign-in page and come back here.</p>
         )}
         <FormError message={errors['']} />
-        <button type="submit" disabled={busy}>
+        <button type="submit" aria-disabled={busy}>
           {busy ? 'Signing in…' : 'Sign in'}
         </button>
       </form>

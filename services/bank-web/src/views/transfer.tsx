@@ -171,7 +171,7 @@ export function Transfer({ from }: { from: string | undefined }) {
             )}
           </Field>
           <FormError message={errors['']} />
-          <button type="submit" disabled={busy}>
+          <button type="submit" aria-disabled={busy}>
             {busy ? 'Transferring…' : 'Transfer'}
           </button>
           {done && (
