@@ -56,11 +56,19 @@ describe('bank-web Dockerfile', () => {
   it('ships the built app where the server looks for it, and only the build output', () => {
     const copies = keyword('COPY').map((i) => i.getRawArgumentsContent());
     expect(copies).toEqual([
-      '--from=deps --chown=0:0 /src/node_modules ./node_modules',
-      '--from=build --chown=0:0 /src/services/bank-web/dist/server ./dist/server',
-      '--from=build --chown=0:0 /src/services/bank-web/dist/public ./dist/public',
-      '--chown=0:0 services/bank-web/package.json ./package.json',
+      '/src/node_modules ./node_modules',
+      '/src/services/bank-web/dist/server ./dist/server',
+      '/src/services/bank-web/dist/public ./dist/public',
+      'services/bank-web/package.json ./package.json',
     ]);
+    // Root-owned: the app user (10001) can read the files, not change them.
+    const flags = keyword('COPY').map((i) =>
+      (i as unknown as { getFlags(): { getName(): string; getValue(): string | null }[] })
+        .getFlags()
+        .filter((f) => f.getName() === 'chown')
+        .map((f) => f.getValue()),
+    );
+    expect(flags).toEqual([['0:0'], ['0:0'], ['0:0'], ['0:0']]);
     // server/static-dir.ts: next to the compiled server, dist/server → dist/public.
     expect(
       readFileSync(fileURLToPath(new URL('../server/static-dir.ts', import.meta.url)), 'utf8'),
