@@ -44,10 +44,18 @@ function precompress(dir: string): void {
 
 /** Builds into `outDir` (default services/bank-web/dist/public) and precompresses the result. */
 export async function buildWebApp(outDir: string = DEFAULT_OUT_DIR): Promise<string> {
-  await build({
-    configFile: join(WEB_DIR, 'vite.config.ts'),
-    build: { outDir, emptyOutDir: true },
-  });
+  // Vite sets process.env.NODE_ENV=production for its build and leaves it so; `npm start` builds in
+  // the process that then starts bank-api, which would read it as a production deployment.
+  const nodeEnv = process.env.NODE_ENV;
+  try {
+    await build({
+      configFile: join(WEB_DIR, 'vite.config.ts'),
+      build: { outDir, emptyOutDir: true },
+    });
+  } finally {
+    if (nodeEnv === undefined) delete process.env.NODE_ENV;
+    else process.env.NODE_ENV = nodeEnv;
+  }
   precompress(outDir);
   if (outDir === DEFAULT_OUT_DIR) writeFileSync(STAMP, `${JSON.stringify({ sources: sourceDigest() })}\n`);
   return outDir;
