@@ -1,14 +1,14 @@
 import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
-import { type Account, api, SessionRejected } from './api';
-import type { AnyAuth, Session } from './auth/session';
-import { type Bank, BankContext } from './bank-context';
-import { Link } from './components/link';
-import { PageHeading } from './components/page-heading';
-import { navigate, useRoute } from './router';
-import { AccountView } from './views/account';
-import { Accounts } from './views/accounts';
-import { SignIn } from './views/sign-in';
-import { Transfer } from './views/transfer';
+import { type Account, api, SessionRejected } from './api.js';
+import type { AnyAuth, Session } from './auth/session.js';
+import { type Bank, BankContext } from './bank-context.js';
+import { Link } from './components/link.js';
+import { PageHeading } from './components/page-heading.js';
+import { navigate, useRoute } from './router.js';
+import { AccountView } from './views/account.js';
+import { Accounts } from './views/accounts.js';
+import { SignIn } from './views/sign-in.js';
+import { Transfer } from './views/transfer.js';
 
 export const EXPIRED_NOTICE = 'Your session has expired. Sign in again to continue.';
 

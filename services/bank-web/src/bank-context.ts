@@ -1,7 +1,7 @@
 import { createContext } from 'preact';
 import { useContext } from 'preact/hooks';
-import type { Account } from './api';
-import type { Session } from './auth/session';
+import type { Account } from './api.js';
+import type { Session } from './auth/session.js';
 
 export interface Bank {
   session: Session;

@@ -1,4 +1,4 @@
-import { ApiError, NetworkError } from './api';
+import { ApiError, NetworkError } from './api.js';
 
 /** Messages per form field, plus one for the form as a whole (`''`). */
 export type FieldErrors = Record<string, string>;

@@ -1,9 +1,9 @@
 import { render } from 'preact';
-import { App } from './app';
-import { devAuth } from './auth/dev-auth';
-import { oidcAuth } from './auth/oidc-auth';
-import type { AnyAuth } from './auth/session';
-import { loadRuntimeConfig } from './config';
+import { App } from './app.js';
+import { devAuth } from './auth/dev-auth.js';
+import { oidcAuth } from './auth/oidc-auth.js';
+import type { AnyAuth } from './auth/session.js';
+import { loadRuntimeConfig } from './config.js';
 import './styles.css';
 
 // Start: read the runtime config, restore (or complete) the sign-in, render. The performance mark

@@ -1,5 +1,5 @@
-import { api } from '../api';
-import type { DevAuth, Session } from './session';
+import { api } from '../api.js';
+import type { DevAuth, Session } from './session.js';
 
 // Local development: the API signs a token for any customer id (POST /v1/dev/token, only mounted with
 // AUTH_MODE=dev). The session lives in sessionStorage: it survives a reload, not the tab.

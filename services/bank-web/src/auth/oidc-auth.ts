@@ -1,5 +1,5 @@
 import type { User, UserManager } from 'oidc-client-ts';
-import type { OidcAuth, Session } from './session';
+import type { OidcAuth, Session } from './session.js';
 
 // Production: the authorization code flow with PKCE against the bank's identity provider, by
 // oidc-client-ts. The library is loaded only in this mode, so the development bundle stays small.

@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact';
-import { onLinkClick } from '../router';
+import { onLinkClick } from '../router.js';
 
 export function Link({
   href,

@@ -1,13 +1,13 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
-import { type Account, api, type Entry } from '../api';
-import { useBank } from '../bank-context';
-import { Field, FormError, focusFirstInvalid } from '../components/field';
-import { Link } from '../components/link';
-import { PageHeading } from '../components/page-heading';
-import { type FieldErrors, fieldErrorsOf } from '../field-errors';
-import { formatMoney, parseAmount } from '../money';
-import { SubmissionKey } from '../submission-key';
-import { shortId } from './accounts';
+import { type Account, api, type Entry } from '../api.js';
+import { useBank } from '../bank-context.js';
+import { Field, FormError, focusFirstInvalid } from '../components/field.js';
+import { Link } from '../components/link.js';
+import { PageHeading } from '../components/page-heading.js';
+import { type FieldErrors, fieldErrorsOf } from '../field-errors.js';
+import { formatMoney, parseAmount } from '../money.js';
+import { SubmissionKey } from '../submission-key.js';
+import { shortId } from './accounts.js';
 
 export const PAGE_SIZE = 10;
 

@@ -1,11 +1,11 @@
 import { useRef, useState } from 'preact/hooks';
-import { api } from '../api';
-import { useBank } from '../bank-context';
-import { Field, FormError, focusFirstInvalid } from '../components/field';
-import { Link } from '../components/link';
-import { PageHeading } from '../components/page-heading';
-import { type FieldErrors, fieldErrorsOf } from '../field-errors';
-import { formatMoney } from '../money';
+import { api } from '../api.js';
+import { useBank } from '../bank-context.js';
+import { Field, FormError, focusFirstInvalid } from '../components/field.js';
+import { Link } from '../components/link.js';
+import { PageHeading } from '../components/page-heading.js';
+import { type FieldErrors, fieldErrorsOf } from '../field-errors.js';
+import { formatMoney } from '../money.js';
 
 export const shortId = (id: string) => `…${id.slice(-4)}`;
 

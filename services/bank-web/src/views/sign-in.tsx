@@ -1,8 +1,8 @@
 import { useRef, useState } from 'preact/hooks';
-import type { AnyAuth, Session } from '../auth/session';
-import { Field, FormError, focusFirstInvalid } from '../components/field';
-import { PageHeading } from '../components/page-heading';
-import { type FieldErrors, fieldErrorsOf } from '../field-errors';
+import type { AnyAuth, Session } from '../auth/session.js';
+import { Field, FormError, focusFirstInvalid } from '../components/field.js';
+import { PageHeading } from '../components/page-heading.js';
+import { type FieldErrors, fieldErrorsOf } from '../field-errors.js';
 
 export function SignIn({
   auth,

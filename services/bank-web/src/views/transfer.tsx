@@ -1,13 +1,13 @@
 import { useRef, useState } from 'preact/hooks';
-import { api } from '../api';
-import { useBank } from '../bank-context';
-import { Field, FormError, focusFirstInvalid } from '../components/field';
-import { Link } from '../components/link';
-import { PageHeading } from '../components/page-heading';
-import { type FieldErrors, fieldErrorsOf } from '../field-errors';
-import { formatMoney, parseAmount } from '../money';
-import { SubmissionKey } from '../submission-key';
-import { shortId } from './accounts';
+import { api } from '../api.js';
+import { useBank } from '../bank-context.js';
+import { Field, FormError, focusFirstInvalid } from '../components/field.js';
+import { Link } from '../components/link.js';
+import { PageHeading } from '../components/page-heading.js';
+import { type FieldErrors, fieldErrorsOf } from '../field-errors.js';
+import { formatMoney, parseAmount } from '../money.js';
+import { SubmissionKey } from '../submission-key.js';
+import { shortId } from './accounts.js';
 
 const FIELDS = ['fromAccountId', 'toAccountId', 'amount', 'reference'] as const;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
