@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startServer } from '../../services/bank-api/src/server.js';
 import { chromiumOrSkip, launchChromium } from '../support/browser.js';
 import { apiClient, type BankStack, startBankStack } from './bank-stack.js';
 
@@ -398,5 +399,31 @@ describe.skipIf(!haveChromium)('the customer web app in Chromium', () => {
     results.push(await scan('transfer with errors'));
 
     expect(results).toEqual(results.map(({ screen }) => ({ screen, serious: [] })));
+  });
+
+  // Last: it restarts bank-api, whose in-memory database the tests above use.
+  it('ends the session when the API refuses its token', async () => {
+    const page = await newPage();
+    await signIn(page, 'hana');
+    await page.getByRole('button', { name: 'Open account' }).click();
+    await page.getByText('Opened a EUR account.').waitFor();
+    // bank-api restarts on the same port. In AUTH_MODE=dev it signs with a key of its own process,
+    // so the token the tab holds is no longer valid (as after a key rotation at the provider).
+    const port = new URL(stack.bank.api.url).port;
+    await stack.bank.api.close();
+    const restarted = await startServer({
+      env: { NODE_ENV: 'test', HOST: '127.0.0.1', PORT: port, METRICS_PORT: '0', LOG_LEVEL: 'silent' },
+    });
+    try {
+      const refused = page.waitForResponse((r) => r.url().endsWith('/v1/accounts') && r.status() === 401);
+      await page.getByRole('button', { name: 'Open account' }).click();
+      await refused;
+      await page.getByText('Your session has expired. Sign in again to continue.').waitFor();
+      await page.getByLabel('Customer ID').fill('hana');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByText('You have no accounts yet.').waitFor();
+    } finally {
+      await restarted.close();
+    }
   });
 });
