@@ -265,7 +265,9 @@ describe.skipIf(!haveChromium)('the customer web app in Chromium', () => {
     const { token, from, to } = await customerWithAccounts('erin', 5_000);
     const page = await newPage();
     await signIn(page, 'erin');
-    await page.goto(`${stack.url}/transfer?from=${from}`);
+    // Straight to the form, without choosing: the first account (the funded one) is the source.
+    await page.goto(`${stack.url}/transfer`);
+    await expect(page.getByLabel('From').inputValue()).resolves.toBe(from);
     await page.getByLabel('To account number').fill(to);
     const amount = page.getByLabel('Amount (EUR)');
     await amount.fill('50.01');

@@ -15,7 +15,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export function Transfer({ from }: { from: string | undefined }) {
   const { accounts, authorised, refreshAccounts } = useBank();
   const [form, setForm] = useState({
-    fromAccountId: from ?? accounts?.[0]?.id ?? '',
+    fromAccountId: from ?? '',
     toAccountId: '',
     amount: '',
     reference: '',
@@ -30,7 +30,9 @@ export function Transfer({ from }: { from: string | undefined }) {
   const formRef = useRef<HTMLFormElement>(null);
 
   if (accounts === undefined) return <p role="status">Loading…</p>;
-  const source = accounts.find((a) => a.id === form.fromAccountId);
+  // The chosen account, or the first one (what the select shows) when none or an unknown one is chosen:
+  // the accounts may arrive after the screen opened.
+  const source = accounts.find((a) => a.id === form.fromAccountId) ?? accounts[0];
 
   const change = (field: (typeof FIELDS)[number]) => (event: Event) => {
     const value = (event.currentTarget as HTMLInputElement | HTMLSelectElement).value;
@@ -98,7 +100,7 @@ export function Transfer({ from }: { from: string | undefined }) {
               <select
                 id="fromAccountId"
                 name="fromAccountId"
-                value={form.fromAccountId}
+                value={source?.id}
                 onChange={change('fromAccountId')}
                 aria-describedby={describedBy}
                 aria-invalid={invalid}
@@ -132,7 +134,7 @@ export function Transfer({ from }: { from: string | undefined }) {
                 />
                 <datalist id="own-accounts">
                   {accounts
-                    .filter((a) => a.id !== form.fromAccountId)
+                    .filter((a) => a.id !== source?.id)
                     .map((a) => (
                       <option key={a.id} value={a.id}>
                         {a.currency} account {shortId(a.id)}
