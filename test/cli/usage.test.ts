@@ -21,6 +21,7 @@ const OTHER_TOOLS: Record<string, string> = {
   lint: 'biome',
   format: 'biome',
   typecheck: 'tsc',
+  'web:typecheck': 'tsc (the bank-web workspace)',
   build: 'the workspace build (tsc)',
   'synth:manifests': 'cdk8s',
   synth: 'synth:platform, then synth:manifests',

@@ -1,10 +1,11 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rawOrganisation } from '../../platform/config/environments.js';
 import { loadEnvironments } from '../../platform/config/index.js';
+import { chromiumOrSkip, launchChromium } from '../support/browser.js';
 import {
   codeSpan,
   documentationFiles,
@@ -27,13 +28,9 @@ const require = createRequire(import.meta.url);
 // ESM entry it does export, so a hoisted or nested install both work.
 const MERMAID_BUNDLE = join(dirname(require.resolve('mermaid')), 'mermaid.min.js');
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
 // As for promtool and the scanners: CI (REQUIRE_TOOLS=1 in .ci/run and ci.yml) must have the browser;
 // a laptop without it skips the rendering and says why.
-if (!haveChromium && (process.env.REQUIRE_TOOLS === '1' || process.env.CI))
-  throw new Error(`Chromium is required here: ${CHROMIUM} does not exist (set CHROMIUM_PATH)`);
-if (!haveChromium) console.warn(`skipping Mermaid rendering: no Chromium at ${CHROMIUM} (set CHROMIUM_PATH)`);
+const haveChromium = chromiumOrSkip('Mermaid rendering');
 
 const blocks = documentationFiles().flatMap((file) => fencedBlocks(file, readRepoFile(file), 'mermaid'));
 
@@ -42,18 +39,8 @@ describe.skipIf(!haveChromium)('Mermaid diagrams render', () => {
   let page: Page;
 
   beforeAll(async () => {
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      // No sandbox: CI runs as root in a container. The rest keeps the browser off the network; the
-      // page loads nothing but the bundle from disk.
-      args: [
-        '--no-sandbox',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--headless',
-      ],
-    });
+    // The page loads nothing but the bundle from disk.
+    browser = await launchChromium();
     page = await browser.newPage();
     await page.setContent('<!doctype html><html><head><meta charset="utf-8"></head><body></body></html>');
     await page.addScriptTag({ path: MERMAID_BUNDLE });
