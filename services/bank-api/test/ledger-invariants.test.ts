@@ -9,10 +9,28 @@ import {
   type TestService,
 } from './support/harness.js';
 
-describe.each(serviceBackends())('ledger invariants under concurrency on %s', (backend) => {
+// Both posting paths: batched (the default: postings of the same few milliseconds share one call of
+// post_transfers) and single (POSTING_BATCH_MAX=1: one post_transfer per posting).
+const PATHS = [
+  ['batched', { POSTING_BATCH_MAX: '64', POSTING_BATCH_WINDOW_MS: '2' }],
+  ['single', { POSTING_BATCH_MAX: '1' }],
+] as const;
+const CASES = serviceBackends().flatMap((backend) =>
+  PATHS.map(([path, env]) => [backend, path, env] as const),
+);
+
+/** Batches of more than one posting the service made, from its bank_posting_batch_size histogram. */
+async function multiPostingBatches(svc: TestService): Promise<number> {
+  const text = await (await fetch(`${svc.server.metricsUrl}/metrics`)).text();
+  const count = Number(/^bank_posting_batch_size_count (\d+)/m.exec(text)?.[1] ?? Number.NaN);
+  const single = Number(/^bank_posting_batch_size_bucket\{le="1"\} (\d+)/m.exec(text)?.[1] ?? Number.NaN);
+  return count - single;
+}
+
+describe.each(CASES)('ledger invariants under concurrency on %s, %s path', (backend, path, env) => {
   let svc: TestService;
   beforeAll(async () => {
-    svc = await startTestService(backend, { DATABASE_POOL_MAX: '16' });
+    svc = await startTestService(backend, { DATABASE_POOL_MAX: '16', ...env });
   });
   afterAll(async () => {
     await svc?.close();
@@ -81,6 +99,9 @@ describe.each(serviceBackends())('ledger invariants under concurrency on %s', (b
     expect(after.customerBalance).toBe(before.customerBalance);
     expect(after.totalBalance).toBe(0);
     expect(await ledgerViolations((text) => svc.sql(text))).toEqual([]);
+    // The path under test really was taken.
+    if (path === 'batched') expect(await multiPostingBatches(svc)).toBeGreaterThan(0);
+    else expect(await multiPostingBatches(svc)).toBe(0);
   });
 });
 

@@ -49,6 +49,11 @@ async function funded(customerId: string, amount: number, currency = 'EUR') {
   return account;
 }
 
+const readTransfer = async (customerId: string, id: string) => {
+  const json = await ledger.findTransfer(customerId, id);
+  return json === undefined ? undefined : (JSON.parse(json) as Record<string, unknown>);
+};
+
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 
 describe('accounts', () => {
@@ -150,7 +155,7 @@ describe('reading transfers', () => {
       command({ customerId: 'frank', fromAccountId: from.id, toAccountId: to.id, amount: 250 }),
     );
     const id = JSON.parse(posted.outcome === 'completed' ? posted.json : '{}').id as string;
-    expect(await ledger.findTransfer('frank', id)).toEqual({
+    expect(await readTransfer('frank', id)).toEqual({
       id,
       kind: 'transfer',
       fromAccountId: from.id,
@@ -160,13 +165,13 @@ describe('reading transfers', () => {
       reference: null,
       createdAt: expect.stringMatching(ISO),
     });
-    expect(await ledger.findTransfer('grace', id)).toBeUndefined();
+    expect(await readTransfer('grace', id)).toBeUndefined();
 
     const deposit = await ledger.post(
       command({ customerId: 'frank', kind: 'deposit', toAccountId: from.id, amount: 5, reference: 'cash' }),
     );
     const depositId = JSON.parse(deposit.outcome === 'completed' ? deposit.json : '{}').id as string;
-    expect(await ledger.findTransfer('frank', depositId)).toEqual({
+    expect(await readTransfer('frank', depositId)).toEqual({
       id: depositId,
       kind: 'deposit',
       accountId: from.id,
@@ -193,16 +198,15 @@ describe('the field order of postings', () => {
     const text = posted.outcome === 'completed' ? posted.json : '{}';
     expect(Object.keys(JSON.parse(text))).toEqual(TRANSFER);
     expect(replayed.outcome === 'replayed' ? replayed.json : '').toBe(text);
-    const read = await ledger.findTransfer('olga', JSON.parse(text).id);
-    expect(read).toEqual(JSON.parse(text));
-    expect(Object.keys(read ?? {})).toEqual(TRANSFER);
+    // The same bytes whichever way the posting is read.
+    expect(await ledger.findTransfer('olga', JSON.parse(text).id)).toBe(text);
 
     const deposit = await ledger.post(
       command({ customerId: 'olga', kind: 'deposit', toAccountId: from.id, amount: 4 }),
     );
     const depositText = deposit.outcome === 'completed' ? deposit.json : '{}';
     expect(Object.keys(JSON.parse(depositText))).toEqual(DEPOSIT);
-    const readDeposit = await ledger.findTransfer('olga', JSON.parse(depositText).id);
+    const readDeposit = await readTransfer('olga', JSON.parse(depositText).id);
     expect(Object.keys(readDeposit ?? {})).toEqual(DEPOSIT.filter((k) => k !== 'balance'));
 
     const batched = await ledger.postBatch([

@@ -10,18 +10,6 @@ export interface Account {
   createdAt: string;
 }
 
-export interface Transfer {
-  id: string;
-  kind: 'transfer' | 'deposit';
-  fromAccountId?: string;
-  toAccountId?: string;
-  accountId?: string;
-  amount: number;
-  currency: string;
-  reference: string | null;
-  createdAt: string;
-}
-
 export interface Entry {
   id: string;
   transferId: string;
@@ -207,10 +195,10 @@ export class Ledger {
    */
   async postBatch(commands: readonly PostingCommand[]): Promise<PostingOutcome[]> {
     if (commands.length === 0) return [];
-    const columns: unknown[][] = [[], [], [], [], [], [], [], []];
-    for (const command of commands) {
-      postingParams(command).forEach((value, i) => (columns[i] as unknown[]).push(value));
-    }
+    // Eight arrays, one per parameter of post_transfer, each with one element per posting.
+    const columns = postingParams(commands[0] as PostingCommand).map((_, i) =>
+      commands.map((command) => postingParams(command)[i]),
+    );
     const result = await withRetry(
       () => this.db.query<PostingRow & { item: number }>(POST_TRANSFERS_SQL, columns, 'post_transfers'),
       { idempotent: true, onRetry: this.onRetry },
@@ -224,11 +212,11 @@ export class Ledger {
   }
 
   /**
-   * A transfer the customer initiated (deposits included), as the API shows it. The database builds
-   * the JSON (posting_json, the same as the POST responses) without a deposit's balance: that changes
-   * later and is not the customer's business here.
+   * A transfer the customer initiated (deposits included), as the JSON text the API sends. The
+   * database builds it (posting_json, as for the POST responses, so the same posting reads the same
+   * byte for byte) without a deposit's balance, which changes later.
    */
-  async findTransfer(customerId: string, transferId: string): Promise<Transfer | undefined> {
+  async findTransfer(customerId: string, transferId: string): Promise<string | undefined> {
     const result = await this.read(() =>
       this.db.query<{ body: string }>(
         `SELECT posting_json(id, kind, from_account_id, to_account_id, amount, currency, reference,
@@ -239,7 +227,7 @@ export class Ledger {
       ),
     );
     const row = result.rows[0];
-    return row ? (JSON.parse(row.body) as Transfer) : undefined;
+    return row?.body;
   }
 
   /** Ledger lines of the customer's account, newest first, keyset-paginated by entry id. */

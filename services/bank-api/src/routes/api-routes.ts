@@ -138,6 +138,7 @@ export function apiRoutes({ ledger, postings, authenticator, metrics }: ApiRoute
     const { id } = validate(IdParams, ctx.params, 'transfer id');
     const transfer = await ledger.findTransfer(customerOf(ctx), id);
     if (!transfer) throw problems.notFound('No such transfer.');
+    ctx.type = 'application/json';
     ctx.body = transfer;
   });
 
