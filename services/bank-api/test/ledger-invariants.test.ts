@@ -3,6 +3,7 @@ import {
   backends,
   ledgerSnapshot,
   ledgerViolations,
+  multiPostingBatches,
   openAccount,
   serviceBackends,
   startTestService,
@@ -18,14 +19,6 @@ const PATHS = [
 const CASES = serviceBackends().flatMap((backend) =>
   PATHS.map(([path, env]) => [backend, path, env] as const),
 );
-
-/** Batches of more than one posting the service made, from its bank_posting_batch_size histogram. */
-async function multiPostingBatches(svc: TestService): Promise<number> {
-  const text = await (await fetch(`${svc.server.metricsUrl}/metrics`)).text();
-  const count = Number(/^bank_posting_batch_size_count (\d+)/m.exec(text)?.[1] ?? Number.NaN);
-  const single = Number(/^bank_posting_batch_size_bucket\{le="1"\} (\d+)/m.exec(text)?.[1] ?? Number.NaN);
-  return count - single;
-}
 
 describe.each(CASES)('ledger invariants under concurrency on %s, %s path', (backend, path, env) => {
   let svc: TestService;
