@@ -410,6 +410,20 @@ describe('PostingBatcher', () => {
     expect(calls.at(-1)).toBe('batch x,y');
   });
 
+  it('cancels the pending window when the size bound sends the batch first', async () => {
+    for (const windowMs of [0, 5]) {
+      const { calls, postings } = recording();
+      const batcher = new PostingBatcher(postings, { maxSize: 2, windowMs });
+      const posted = ['a', 'b', 'c'].map((k) => batcher.post(cmd(k)));
+      expect(batcher.waiting).toBe(1);
+      await Promise.all(posted);
+      // One batch by size, then the third alone when its own window closed: no window fired twice.
+      expect(calls).toEqual(['batch a,b', 'single c']);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(calls).toHaveLength(2);
+    }
+  });
+
   it('posts every one on its own when the size bound is 1', async () => {
     const { calls, postings } = recording();
     const batcher = new PostingBatcher(postings, { maxSize: 1, windowMs: 5 });

@@ -38,7 +38,11 @@ interface Waiting {
  */
 export class PostingBatcher {
   private pending: Waiting[] = [];
-  private timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
+  /** The pending window's close: a timer, or an immediate for a window of 0 ms. */
+  private timer:
+    | { kind: 'timeout'; handle: NodeJS.Timeout }
+    | { kind: 'immediate'; handle: NodeJS.Immediate }
+    | undefined;
 
   constructor(
     private readonly postings: Postings,
@@ -57,8 +61,8 @@ export class PostingBatcher {
       else if (this.timer === undefined) {
         this.timer =
           this.options.windowMs === 0
-            ? setImmediate(() => this.flush())
-            : setTimeout(() => this.flush(), this.options.windowMs);
+            ? { kind: 'immediate', handle: setImmediate(() => this.flush()) }
+            : { kind: 'timeout', handle: setTimeout(() => this.flush(), this.options.windowMs) };
       }
     });
   }
@@ -69,11 +73,11 @@ export class PostingBatcher {
   }
 
   private flush(): void {
-    if (this.timer !== undefined) {
-      clearTimeout(this.timer as NodeJS.Timeout);
-      clearImmediate(this.timer as NodeJS.Immediate);
-      this.timer = undefined;
-    }
+    // Each handle is cleared by its own function: clearImmediate on a Timeout corrupts Node's
+    // count of pending immediates.
+    if (this.timer?.kind === 'timeout') clearTimeout(this.timer.handle);
+    else if (this.timer?.kind === 'immediate') clearImmediate(this.timer.handle);
+    this.timer = undefined;
     const batch = this.pending;
     this.pending = [];
     if (batch.length > 0) void this.run(batch);
