@@ -355,6 +355,11 @@ describe('answers a real database does not give', () => {
       names,
     );
     await new Ledger(posting).post(command({}));
+    const batch = answering(
+      { rows: [{ item: 1, outcome: 'completed', status_code: 201, body: '{}' }], rowCount: 1 },
+      names,
+    );
+    await new Ledger(batch).postBatch([command({})]);
     expect(names).toEqual([
       'open_account',
       'list_accounts',
@@ -363,7 +368,18 @@ describe('answers a real database does not give', () => {
       undefined, // the ownership check before the page
       'list_entries',
       'post_transfer',
+      'post_transfers',
     ]);
+  });
+
+  it('fails loudly when post_transfers answers other items than it was given', async () => {
+    const row = (item: number) => ({ item, outcome: 'insufficient_funds', status_code: 422, body: null });
+    for (const rows of [[row(1)], [row(1), row(1)], [row(0), row(1)], [row(1), row(3)]]) {
+      await expect(
+        new Ledger(answering({ rows, rowCount: rows.length })).postBatch([command({}), command({})]),
+      ).rejects.toThrow(/post_transfers returned/);
+    }
+    expect(await new Ledger(answering({ rows: [], rowCount: 0 })).postBatch([])).toEqual([]);
   });
 
   it('retries opening an account on a serialization failure (nothing was committed), telling the caller', async () => {

@@ -118,7 +118,7 @@ const postingParams = (c: PostingCommand): unknown[] => [
   c.reference,
 ];
 
-/** The ledger's operations. All money movement goes through the post_transfer SQL function. */
+/** The ledger's operations. All money movement goes through post_transfer or post_transfers (SQL). */
 export class Ledger {
   constructor(
     private readonly db: Database,
@@ -206,9 +206,14 @@ export class Ledger {
     if (result.rows.length !== commands.length) {
       throw new Error(`post_transfers returned ${result.rows.length} rows for ${commands.length} postings`);
     }
-    const outcomes = new Array<PostingOutcome>(commands.length);
-    for (const row of result.rows) outcomes[row.item - 1] = postingOutcome(row);
-    return outcomes;
+    const outcomes = new Array<PostingOutcome | undefined>(commands.length).fill(undefined);
+    for (const row of result.rows) {
+      if (!(row.item >= 1 && row.item <= commands.length) || outcomes[row.item - 1]) {
+        throw new Error(`post_transfers returned item ${row.item} for ${commands.length} postings`);
+      }
+      outcomes[row.item - 1] = postingOutcome(row);
+    }
+    return outcomes as PostingOutcome[];
   }
 
   /**
