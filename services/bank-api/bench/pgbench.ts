@@ -56,7 +56,7 @@ export function batchScript(accounts: number, size: number): string {
   const arrays = `SELECT array_agg('bench-' || f ORDER BY g) AS customers,
          array_agg(gen_random_uuid()::text ORDER BY g) AS keys,
          array_agg(${accountIdSql('f')} ORDER BY g) AS froms,
-         array_agg(${accountIdSql('(f + s - 1) % ' + accounts + ' + 1')} ORDER BY g) AS tos
+         array_agg(${accountIdSql(`(f + s - 1) % ${accounts} + 1`)} ORDER BY g) AS tos
     FROM (SELECT g, 1 + floor(random() * ${accounts})::int AS f, 1 + floor(random() * ${accounts - 1})::int AS s
             FROM generate_series(1, ${size}) AS g) AS r`;
   const params = [
