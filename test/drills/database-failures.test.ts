@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
+  multiPostingBatches,
   openAccount,
   startTestService,
   type TestService,
@@ -22,6 +23,9 @@ const SERVICE_ENV = {
   DATABASE_POOL_MAX: '10',
   DATABASE_CONNECT_TIMEOUT_MS: '1000',
   DATABASE_STATEMENT_TIMEOUT_MS: '2000',
+  // The batched path (the default), with a window wide enough that the 8 clients share calls.
+  POSTING_BATCH_MAX: '64',
+  POSTING_BATCH_WINDOW_MS: '2',
 };
 
 async function payers(svc: TestService, label: string): Promise<Payer[]> {
@@ -109,6 +113,7 @@ describe.skipIf(!postgresServerAvailable())('database failure drills', () => {
     expect((await query('SELECT pg_is_in_recovery() AS r'))[0]?.r).toBe(false);
     expect(await drillViolations(query, report, label)).toEqual([]);
     expect(await customerBalanceTotal(query)).toBe(before);
+    expect(await multiPostingBatches(svc)).toBeGreaterThan(0);
   });
 
   const singleServerDrill = async (
@@ -140,6 +145,8 @@ describe.skipIf(!postgresServerAvailable())('database failure drills', () => {
     console.info(describeReport(label, report, `; ${serverRetries(svc)} server-side retries`));
     expect(await drillViolations(query, report, label)).toEqual([]);
     expect(await customerBalanceTotal(query)).toBe(before);
+    // The transfers went through the batched path, disruption included.
+    expect(await multiPostingBatches(svc)).toBeGreaterThan(0);
     return { report, changes, disruptedAt };
   };
 

@@ -23,6 +23,15 @@ export interface BenchOptions {
   profileDir: string | undefined;
   /** wrk (C, like pgbench; the default) or autocannon (JavaScript, shares the cores with the service). */
   loadGenerator: 'wrk' | 'autocannon';
+  /**
+   * POSTING_BATCH_MAX of the batched service phases, and the transfers per transaction of the batched
+   * pgbench ceiling. 1: only the single path (one transfer per call), as before batching.
+   */
+  batch: number;
+  /** POSTING_BATCH_WINDOW_MS of the batched service phases. */
+  batchWindowMs: number;
+  /** Service processes sharing the port (node:cluster); the pool is split between them. */
+  serviceProcesses: number;
 }
 
 export const USAGE = `Usage: npm run bench -- [options]
@@ -41,6 +50,13 @@ export const USAGE = `Usage: npm run bench -- [options]
   --load-generator <wrk|autocannon>
                         HTTP load generator (default wrk: C like pgbench, so it takes less CPU
                         from the service on a small machine)
+  --batch <n>           the batched path's POSTING_BATCH_MAX and the batched pgbench
+                        ceiling's transfers per transaction (default 64); 1 measures
+                        only the single path (one transfer per call)
+  --batch-window <ms>   the batched path's POSTING_BATCH_WINDOW_MS, 0-10 (default 1)
+  --service-processes <n>
+                        service processes sharing the port (default 1); the pool is
+                        split between them
   --help                this text
 `;
 
@@ -82,6 +98,9 @@ export function parseBenchOptions(argv: string[]): BenchOptions | 'help' {
         profile: { type: 'string' },
         'synchronous-commit': { type: 'string' },
         'load-generator': { type: 'string' },
+        batch: { type: 'string' },
+        'batch-window': { type: 'string' },
+        'service-processes': { type: 'string' },
         help: { type: 'boolean' },
       },
     });
@@ -114,7 +133,16 @@ export function parseBenchOptions(argv: string[]): BenchOptions | 'help' {
   if (loadGenerator !== 'wrk' && loadGenerator !== 'autocannon') {
     throw new UsageError(`--load-generator must be wrk or autocannon (got '${loadGenerator}')`);
   }
+  const batchWindowRaw = str('batch-window') ?? '1';
+  if (!/^\d+$/.test(batchWindowRaw) || Number(batchWindowRaw) > 10) {
+    throw new UsageError(
+      `--batch-window must be a whole number of ms between 0 and 10 (got '${batchWindowRaw}')`,
+    );
+  }
   return {
+    batch: positiveInt('batch', str('batch') ?? '64', 1_000),
+    batchWindowMs: Number(batchWindowRaw),
+    serviceProcesses: positiveInt('service-processes', str('service-processes') ?? '1', 16),
     loadGenerator,
     synchronousCommit,
     durationSeconds,

@@ -2,12 +2,17 @@ import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PostgresServer } from '../../../test/support/postgres.js';
-import { POST_TRANSFER_SQL } from '../src/ledger/ledger.js';
+import { POST_TRANSFER_SQL, POST_TRANSFERS_SQL } from '../src/ledger/ledger.js';
 import { accountIdSql } from './dataset.js';
 
 export interface PgbenchResult {
   clients: number;
+  /** Transfers per transaction: 1 (post_transfer) or the batch size (post_transfers). */
+  batch: number;
+  /** Transfers per second (transactions per second × batch). */
   tps: number;
+  /** Before or after the service phases: the ceiling drifts on a shared machine, so it is taken twice. */
+  phase: 'before' | 'after';
   latencyAvgMs: number;
   transactions: number;
   failed: number;
@@ -42,6 +47,35 @@ export function transferScript(accounts: number): string {
   ].join('\n');
 }
 
+/**
+ * The batched ceiling: POST_TRANSFERS_SQL with `size` random transfers per call, one call per
+ * transaction, the arrays built in SQL from random numbers (pgbench variables are scalars). The same
+ * function, batch size and data set as the service's batched path.
+ */
+export function batchScript(accounts: number, size: number): string {
+  const arrays = `SELECT array_agg('bench-' || f ORDER BY g) AS customers,
+         array_agg(gen_random_uuid()::text ORDER BY g) AS keys,
+         array_agg(${accountIdSql('f')} ORDER BY g) AS froms,
+         array_agg(${accountIdSql(`(f + s - 1) % ${accounts} + 1`)} ORDER BY g) AS tos
+    FROM (SELECT g, 1 + floor(random() * ${accounts})::int AS f, 1 + floor(random() * ${accounts - 1})::int AS s
+            FROM generate_series(1, ${size}) AS g) AS r`;
+  const params = [
+    'b.customers',
+    'b.keys',
+    `array_fill('${REQUEST_HASH}'::text, ARRAY[${size}])`,
+    `array_fill('transfer'::text, ARRAY[${size}])`,
+    'b.froms',
+    'b.tos',
+    `array_fill(1::bigint, ARRAY[${size}])`,
+    `array_fill(NULL::text, ARRAY[${size}])`,
+  ];
+  const call = POST_TRANSFERS_SQL.replace(
+    /\$(\d)/g,
+    (_, i: string) => params[Number(i) - 1] as string,
+  ).replace(/FROM post_transfers/, `FROM (${arrays}) AS b, post_transfers`);
+  return `${call.replace(/\s+/g, ' ')};\n`;
+}
+
 const number = (output: string, pattern: RegExp, what: string): number => {
   const match = pattern.exec(output);
   if (!match?.[1]) throw new Error(`pgbench output has no ${what}:\n${output}`);
@@ -52,14 +86,23 @@ const number = (output: string, pattern: RegExp, what: string): number => {
 export async function runPgbench(
   server: PostgresServer,
   database: string,
-  options: { accounts: number; clients: number; durationSeconds: number },
+  options: {
+    accounts: number;
+    clients: number;
+    durationSeconds: number;
+    /** Transfers per transaction: 1 runs post_transfer, more runs post_transfers. */
+    batch: number;
+    phase: 'before' | 'after';
+  },
 ): Promise<PgbenchResult> {
   const dir = await mkdtemp(join(tmpdir(), 'bank-bench-'));
   try {
     // pgbench runs as the postgres user, which must be able to read the script.
     await chmod(dir, 0o755);
     const script = join(dir, 'transfer.sql');
-    await writeFile(script, transferScript(options.accounts), { mode: 0o644 });
+    const text =
+      options.batch > 1 ? batchScript(options.accounts, options.batch) : transferScript(options.accounts);
+    await writeFile(script, text, { mode: 0o644 });
     const url = new URL(server.url);
     const { stdout, stderr } = await server.run(
       'pgbench',
@@ -78,9 +121,16 @@ export async function runPgbench(
       { timeoutMs: (options.durationSeconds + 120) * 1_000 },
     );
     const output = `${stdout}\n${stderr}`;
+    const transactionsPerSecond = number(
+      output,
+      /^tps = ([\d.]+) \(without initial connection time\)/m,
+      'tps',
+    );
     return {
       clients: options.clients,
-      tps: number(output, /^tps = ([\d.]+) \(without initial connection time\)/m, 'tps'),
+      batch: options.batch,
+      phase: options.phase,
+      tps: Math.round(transactionsPerSecond * options.batch * 10) / 10,
       latencyAvgMs: number(output, /^latency average = ([\d.]+) ms/m, 'average latency'),
       transactions: number(output, /^number of transactions actually processed: (\d+)/m, 'transaction count'),
       failed: /^number of failed transactions: (\d+)/m.test(output)

@@ -10,7 +10,7 @@ import { loadDataset, totalBalance } from './dataset.js';
 import { devTokens, type HttpPhaseResult, runHttpPhase } from './http-load.js';
 import { parseBenchOptions, USAGE, UsageError } from './options.js';
 import { type PgbenchResult, runPgbench } from './pgbench.js';
-import { formatResults, summarize } from './report.js';
+import { formatResults, type PostingPath, summarize } from './report.js';
 import { startServiceProcess } from './service-process.js';
 import { runWrkPhase } from './wrk-load.js';
 
@@ -68,32 +68,34 @@ async function main(argv: string[]): Promise<void> {
       (await db.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]?.v ??
       'unknown';
 
+    const batches = options.batch > 1 ? [1, options.batch] : [1];
     const pgbench: PgbenchResult[] = [];
-    for (const clients of options.pgbenchClients) {
-      log(`pgbench: ${clients} clients for ${options.durationSeconds}s`);
-      const result = await runPgbench(server, 'bench', {
-        accounts: options.accounts,
-        clients,
-        durationSeconds: options.durationSeconds,
-      });
-      pgbench.push(result);
-      log(`  ${result.tps.toFixed(1)} tps, avg ${result.latencyAvgMs} ms`);
-      await db.exec('VACUUM ANALYZE');
-      await db.exec('CHECKPOINT');
-    }
+    const ceilingPhase = async (phase: 'before' | 'after') => {
+      for (const batch of batches) {
+        for (const clients of options.pgbenchClients) {
+          log(
+            `pgbench (${phase}): ${batch} transfer(s) per call, ${clients} clients for ${options.durationSeconds}s`,
+          );
+          const result = await runPgbench(server, 'bench', {
+            accounts: options.accounts,
+            clients,
+            durationSeconds: options.durationSeconds,
+            batch,
+            phase,
+          });
+          pgbench.push(result);
+          log(`  ${result.tps.toFixed(1)} transfers/s, avg ${result.latencyAvgMs} ms per call`);
+          await settle();
+        }
+      }
+    };
+    const settle = async () => {
+      await db?.exec('VACUUM ANALYZE');
+      await db?.exec('CHECKPOINT');
+    };
+    await ceilingPhase('before');
 
     const secret = randomBytes(32).toString('base64url');
-    service = await startServiceProcess({
-      env: {
-        DATABASE_URL: databaseUrl,
-        DATABASE_POOL_MAX: String(options.poolMax),
-        AUTH_MODE: 'dev',
-        DEV_AUTH_SECRET: secret,
-        LOG_LEVEL: options.logLevel,
-      },
-      logFile: `${out}.service.log`,
-      nodeArgs: options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${resolve(options.profileDir)}`] : [],
-    });
     const issuer = createAuthenticator({ mode: 'dev', secret });
     if (!issuer.issueDevToken) throw new Error('dev authenticator cannot issue tokens');
     const tokens = await devTokens(issuer.issueDevToken.bind(issuer), options.accounts);
@@ -102,38 +104,59 @@ async function main(argv: string[]): Promise<void> {
     let inFlightAllowance = 0;
     const httpPhase = options.loadGenerator === 'wrk' ? runWrkPhase : runHttpPhase;
     const middle = options.concurrency[Math.floor(options.concurrency.length / 2)] as number;
-    if (options.warmupSeconds > 0) {
-      log(`warm-up: ${middle} connections for ${options.warmupSeconds}s (not recorded)`);
-      const warm = await httpPhase({
-        url: service.url,
-        tokens,
-        concurrency: middle,
-        durationSeconds: options.warmupSeconds,
-        label: 'http-warmup',
+    const http: (HttpPhaseResult & { path: PostingPath })[] = [];
+    const paths: PostingPath[] = options.batch > 1 ? ['single', 'batched'] : ['single'];
+    for (const path of paths) {
+      service = await startServiceProcess({
+        env: {
+          DATABASE_URL: databaseUrl,
+          // The pool is the service's, whatever the number of processes sharing it.
+          DATABASE_POOL_MAX: String(Math.max(1, Math.ceil(options.poolMax / options.serviceProcesses))),
+          AUTH_MODE: 'dev',
+          DEV_AUTH_SECRET: secret,
+          LOG_LEVEL: options.logLevel,
+          POSTING_BATCH_MAX: path === 'batched' ? String(options.batch) : '1',
+          POSTING_BATCH_WINDOW_MS: String(options.batchWindowMs),
+        },
+        logFile: `${out}.service.log`,
+        processes: options.serviceProcesses,
+        nodeArgs: options.profileDir
+          ? ['--cpu-prof', `--cpu-prof-dir=${resolve(options.profileDir, path)}`]
+          : [],
       });
-      acknowledged += warm.completed;
-      inFlightAllowance += middle;
+      if (options.warmupSeconds > 0) {
+        log(`warm-up (${path}): ${middle} connections for ${options.warmupSeconds}s (not recorded)`);
+        const warm = await httpPhase({
+          url: service.url,
+          tokens,
+          concurrency: middle,
+          durationSeconds: options.warmupSeconds,
+          label: `http-${path}-warmup`,
+        });
+        acknowledged += warm.completed;
+        inFlightAllowance += middle;
+      }
+      for (const concurrency of options.concurrency) {
+        await settle();
+        log(`HTTP (${path}): ${concurrency} connections for ${options.durationSeconds}s`);
+        const result = await httpPhase({
+          url: service.url,
+          tokens,
+          concurrency,
+          durationSeconds: options.durationSeconds,
+          label: `http-${path}-c${concurrency}`,
+        });
+        acknowledged += result.completed;
+        inFlightAllowance += concurrency;
+        http.push({ ...result, path });
+        log(`  ${result.tps} tps, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, errors ${result.errors}`);
+      }
+      const exitCode = await service.stop();
+      service = undefined;
+      if (exitCode !== 0) throw new Error(`the service exited with ${exitCode} on SIGTERM`);
     }
-    const http: HttpPhaseResult[] = [];
-    for (const concurrency of options.concurrency) {
-      await db.exec('VACUUM ANALYZE');
-      await db.exec('CHECKPOINT');
-      log(`HTTP: ${concurrency} connections for ${options.durationSeconds}s`);
-      const result = await httpPhase({
-        url: service.url,
-        tokens,
-        concurrency,
-        durationSeconds: options.durationSeconds,
-        label: `http-c${concurrency}`,
-      });
-      acknowledged += result.completed;
-      inFlightAllowance += concurrency;
-      http.push(result);
-      log(`  ${result.tps} tps, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, errors ${result.errors}`);
-    }
-    const exitCode = await service.stop();
-    service = undefined;
-    if (exitCode !== 0) throw new Error(`the service exited with ${exitCode} on SIGTERM`);
+    await settle();
+    await ceilingPhase('after');
 
     const [negative] = (
       await db.query<{ n: number }>(
@@ -162,6 +185,9 @@ async function main(argv: string[]): Promise<void> {
           logLevel: options.logLevel,
           loadGenerator: options.loadGenerator,
           postgresSettings: POSTGRES_SETTINGS,
+          batch: options.batch,
+          batchWindowMs: options.batchWindowMs,
+          serviceProcesses: options.serviceProcesses,
         },
         checks: {
           totalBalance: await totalBalance(db),

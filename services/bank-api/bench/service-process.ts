@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { freePort } from '../../../test/support/postgres.js';
 
 const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
+const CLUSTER_MAIN = fileURLToPath(new URL('./cluster-main.ts', import.meta.url));
 
 export interface ServiceProcess {
   url: string;
@@ -28,11 +29,16 @@ export async function startServiceProcess(options: {
    * exactly as the image's CMD starts it. @default src/main.ts through tsx
    */
   script?: { path: string; cwd: string };
+  /** Service processes sharing the port (bench/cluster-main.ts). @default 1 */
+  processes?: number;
 }): Promise<ServiceProcess> {
   const port = await freePort();
   const metricsPort = await freePort();
   const log = await open(options.logFile, 'a');
-  const entry = options.script ? [options.script.path] : ['--import', 'tsx', MAIN];
+  const processes = options.processes ?? 1;
+  const entry = options.script
+    ? [options.script.path]
+    : ['--import', 'tsx', processes > 1 ? CLUSTER_MAIN : MAIN];
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...entry], {
     cwd: options.script?.cwd,
     env: {
@@ -40,6 +46,7 @@ export async function startServiceProcess(options: {
       NODE_ENV: 'development',
       PORT: String(port),
       METRICS_PORT: String(metricsPort),
+      BENCH_SERVICE_PROCESSES: String(processes),
       ...options.env,
     },
     stdio: ['ignore', log.fd, log.fd],

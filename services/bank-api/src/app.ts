@@ -8,6 +8,7 @@ import { problemHandler } from './http/problem.js';
 import { requestContext } from './http/request-context.js';
 import { securityHeaders } from './http/security-headers.js';
 import { Ledger } from './ledger/ledger.js';
+import { type BatchingOptions, PostingBatcher } from './ledger/posting-batcher.js';
 import type { ServiceMetrics } from './observability/metrics.js';
 import { apiRoutes, devTokenRoutes } from './routes/api-routes.js';
 import { healthRoutes, type Readiness } from './routes/health-routes.js';
@@ -24,6 +25,8 @@ export interface AppDeps {
   problemTypeBase: string;
   requiredSchemaVersion: number;
   readiness: Readiness;
+  /** How transfers and deposits are gathered into batches (config postingBatch). */
+  postingBatch: BatchingOptions;
 }
 
 /** The koa application: middleware order is request context → problems → headers → body → routes. */
@@ -34,6 +37,10 @@ export function createApp(deps: AppDeps): Koa {
 
   const ledger = new Ledger(deps.db, (error, attempt) =>
     deps.logger.warn({ err: error, attempt }, 'retrying database operation'),
+  );
+
+  const postings = new PostingBatcher(ledger, deps.postingBatch, (size) =>
+    deps.metrics.postingBatchSize.observe(size),
   );
 
   app.use(async (ctx, next) => {
@@ -65,7 +72,7 @@ export function createApp(deps: AppDeps): Koa {
     }),
     openApiRoutes(),
     devTokenRoutes(deps.authenticator),
-    apiRoutes({ ledger, authenticator: deps.authenticator, metrics: deps.metrics }),
+    apiRoutes({ ledger, postings, authenticator: deps.authenticator, metrics: deps.metrics }),
   ];
   for (const router of routers) {
     if (!router) continue;

@@ -90,6 +90,15 @@ const EnvSchema = z.object({
    * Unset: every request is recorded unless the caller's trace context says otherwise.
    */
   XRAY_SAMPLING_ENDPOINT: url(['http:', 'https:']).optional(),
+  /** Most postings gathered into one database call; 1 turns batching off. */
+  POSTING_BATCH_MAX: z.coerce
+    .number({ message: 'must be a number' })
+    .int('must be an integer')
+    .min(1, 'must be at least 1')
+    .max(1_000, 'must be at most 1000')
+    .default(64),
+  /** How long the first posting of a batch waits for more; 0: only those of the same event-loop turn. */
+  POSTING_BATCH_WINDOW_MS: millis(1, 0, 10),
 });
 
 /**
@@ -138,6 +147,8 @@ export interface Config {
   shutdownDelayMs: number;
   shutdownTimeoutMs: number;
   tracing: { endpoint: string; serviceName: string; samplingEndpoint?: string } | undefined;
+  /** Batched posting (POSTING_BATCH_MAX, POSTING_BATCH_WINDOW_MS). */
+  postingBatch: { maxSize: number; windowMs: number };
 }
 
 export class ConfigError extends Error {
@@ -309,5 +320,6 @@ export function loadConfig(env: Env = process.env): Config {
           ...(e.XRAY_SAMPLING_ENDPOINT ? { samplingEndpoint: e.XRAY_SAMPLING_ENDPOINT } : {}),
         }
       : undefined,
+    postingBatch: { maxSize: e.POSTING_BATCH_MAX, windowMs: e.POSTING_BATCH_WINDOW_MS },
   };
 }

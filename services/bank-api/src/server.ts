@@ -99,6 +99,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     problemTypeBase: config.problemTypeBase,
     requiredSchemaVersion: latestVersion(migrations),
     readiness,
+    postingBatch: config.postingBatch,
   });
 
   const apiServer = createServer(app.callback());

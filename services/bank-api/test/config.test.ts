@@ -24,6 +24,18 @@ describe('loadConfig', () => {
       keepAliveTimeoutMs: 65_000,
       migrateOnStart: true,
       tracing: undefined,
+      postingBatch: { maxSize: 64, windowMs: 1 },
+    });
+  });
+
+  it('reads the batching bounds; POSTING_BATCH_MAX=1 posts one at a time', () => {
+    expect(loadConfig({ POSTING_BATCH_MAX: '1', POSTING_BATCH_WINDOW_MS: '0' }).postingBatch).toEqual({
+      maxSize: 1,
+      windowMs: 0,
+    });
+    expect(loadConfig({ POSTING_BATCH_MAX: '1000', POSTING_BATCH_WINDOW_MS: '10' }).postingBatch).toEqual({
+      maxSize: 1000,
+      windowMs: 10,
     });
   });
 
@@ -54,6 +66,13 @@ describe('loadConfig', () => {
       'XRAY_SAMPLING_ENDPOINT',
     ],
     [{ NODE_ENV: 'staging' }, 'NODE_ENV'],
+    [{ POSTING_BATCH_MAX: '0' }, 'POSTING_BATCH_MAX'],
+    [{ POSTING_BATCH_MAX: '1001' }, 'POSTING_BATCH_MAX'],
+    [{ POSTING_BATCH_MAX: 'many' }, 'POSTING_BATCH_MAX'],
+    [{ POSTING_BATCH_MAX: '2.5' }, 'POSTING_BATCH_MAX'],
+    [{ POSTING_BATCH_WINDOW_MS: '11' }, 'POSTING_BATCH_WINDOW_MS'],
+    [{ POSTING_BATCH_WINDOW_MS: '-1' }, 'POSTING_BATCH_WINDOW_MS'],
+    [{ POSTING_BATCH_WINDOW_MS: '0.5' }, 'POSTING_BATCH_WINDOW_MS'],
   ])('names the bad variable: %j', (env, name) => {
     expect(problemsOf(env).some((p) => p.startsWith(`${name}:`))).toBe(true);
   });

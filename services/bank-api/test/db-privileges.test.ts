@@ -65,6 +65,8 @@ const EXPECTED_MATRIX = [
   'column accounts.customer_id: INSERT',
   'database: CONNECT',
   'function post_transfer(text,text,text,text,uuid,uuid,bigint,text): EXECUTE',
+  'function post_transfers(text[],text[],text[],text[],uuid[],uuid[],bigint[],text[]): EXECUTE',
+  'function posting_json(uuid,text,uuid,uuid,bigint,text,text,timestamp with time zone,bigint): EXECUTE',
   'schema public: USAGE',
   'table accounts: SELECT',
   'table entries: SELECT',
@@ -166,12 +168,13 @@ function privilegeChecks(
     const byName = Object.fromEntries(rows.map((r) => [r.proname, r]));
     for (const name of [
       'post_transfer',
+      'post_transfers',
       'transfer_balanced_after_transfer',
       'transfer_balanced_after_entry',
     ]) {
       expect(byName[name]).toMatchObject({ prosecdef: true, proconfig: ['search_path=public, pg_temp'] });
     }
-    for (const name of ['assert_transfer_balanced', 'forbid_ledger_rewrite']) {
+    for (const name of ['assert_transfer_balanced', 'forbid_ledger_rewrite', 'posting_json']) {
       expect(byName[name]).toMatchObject({ prosecdef: false, proconfig: ['search_path=public, pg_temp'] });
     }
   });

@@ -3,16 +3,27 @@ import {
   backends,
   ledgerSnapshot,
   ledgerViolations,
+  multiPostingBatches,
   openAccount,
   serviceBackends,
   startTestService,
   type TestService,
 } from './support/harness.js';
 
-describe.each(serviceBackends())('ledger invariants under concurrency on %s', (backend) => {
+// Both posting paths: batched (the default: postings of the same few milliseconds share one call of
+// post_transfers) and single (POSTING_BATCH_MAX=1: one post_transfer per posting).
+const PATHS = [
+  ['batched', { POSTING_BATCH_MAX: '64', POSTING_BATCH_WINDOW_MS: '2' }],
+  ['single', { POSTING_BATCH_MAX: '1' }],
+] as const;
+const CASES = serviceBackends().flatMap((backend) =>
+  PATHS.map(([path, env]) => [backend, path, env] as const),
+);
+
+describe.each(CASES)('ledger invariants under concurrency on %s, %s path', (backend, path, env) => {
   let svc: TestService;
   beforeAll(async () => {
-    svc = await startTestService(backend, { DATABASE_POOL_MAX: '16' });
+    svc = await startTestService(backend, { DATABASE_POOL_MAX: '16', ...env });
   });
   afterAll(async () => {
     await svc?.close();
@@ -81,6 +92,9 @@ describe.each(serviceBackends())('ledger invariants under concurrency on %s', (b
     expect(after.customerBalance).toBe(before.customerBalance);
     expect(after.totalBalance).toBe(0);
     expect(await ledgerViolations((text) => svc.sql(text))).toEqual([]);
+    // The path under test really was taken.
+    if (path === 'batched') expect(await multiPostingBatches(svc)).toBeGreaterThan(0);
+    else expect(await multiPostingBatches(svc)).toBe(0);
   });
 });
 

@@ -10,18 +10,6 @@ export interface Account {
   createdAt: string;
 }
 
-export interface Transfer {
-  id: string;
-  kind: 'transfer' | 'deposit';
-  fromAccountId?: string;
-  toAccountId?: string;
-  accountId?: string;
-  amount: number;
-  currency: string;
-  reference: string | null;
-  createdAt: string;
-}
-
 export interface Entry {
   id: string;
   transferId: string;
@@ -66,44 +54,71 @@ const toAccount = (row: AccountRow): Account => ({
   createdAt: row.created_at.toISOString(),
 });
 
-/** The order of a transfer's or deposit's fields in every response; fields a kind lacks are skipped. */
-const POSTING_FIELDS = [
-  'id',
-  'kind',
-  'accountId',
-  'fromAccountId',
-  'toAccountId',
-  'amount',
-  'currency',
-  'balance',
-  'reference',
-  'createdAt',
-] as const;
-
-function inPostingOrder<T extends object>(posting: T): T {
-  const fields = posting as Record<string, unknown>;
-  const ordered: Record<string, unknown> = {};
-  for (const key of POSTING_FIELDS) if (key in fields) ordered[key] = fields[key];
-  for (const key of Object.keys(fields)) if (!(key in ordered)) ordered[key] = fields[key];
-  return ordered as T;
-}
-
-/** post_transfer's stored response (jsonb text) with its fields in the API's order. */
-export function canonicalPosting(json: string): string {
-  return JSON.stringify(inPostingOrder(JSON.parse(json) as object));
-}
-
 const ACCOUNT_COLUMNS = 'id, customer_id, currency, balance, created_at';
 
 /**
- * The one statement that moves money. Exported so the benchmark's pgbench ceiling runs exactly the
- * SQL the service sends, parameters in the same order: customer, key, request hash, kind, from, to,
- * amount, reference.
+ * The one statement that moves money, one posting per call. Exported so the benchmark's pgbench
+ * ceiling runs exactly the SQL the service sends, parameters in the same order: customer, key, request
+ * hash, kind, from, to, amount, reference.
  */
 export const POST_TRANSFER_SQL =
   'SELECT outcome, status_code, body::text AS body FROM post_transfer($1, $2, $3, $4, $5, $6, $7, $8)';
 
-/** The ledger's operations. All money movement goes through the post_transfer SQL function. */
+/**
+ * The batched form: the same eight parameters, each an array with one element per posting (see
+ * migrations/0003_batched_posting.sql). One row per posting, `item` its 1-based position.
+ */
+export const POST_TRANSFERS_SQL =
+  'SELECT item, outcome, status_code, body::text AS body FROM post_transfers($1, $2, $3, $4, $5, $6, $7, $8)';
+
+interface PostingRow {
+  outcome: string;
+  status_code: number;
+  body: string | null;
+}
+
+/**
+ * A posting function's row as the routes need it. The response is json text the database built in the
+ * API's field order (posting_json), passed on without parsing.
+ */
+function postingOutcome(row: PostingRow): PostingOutcome {
+  if (row.outcome === 'completed' || row.outcome === 'replayed') {
+    return { outcome: row.outcome, status: row.status_code, json: row.body ?? '{}' };
+  }
+  switch (row.outcome) {
+    case 'idempotency_conflict':
+    case 'insufficient_funds':
+      return { outcome: row.outcome };
+    case 'not_found': {
+      const body = JSON.parse(row.body ?? '{}') as Record<string, unknown>;
+      return { outcome: 'not_found', account: body.account === 'to' ? 'to' : 'from' };
+    }
+    case 'currency_mismatch': {
+      const body = JSON.parse(row.body ?? '{}') as Record<string, unknown>;
+      return {
+        outcome: 'currency_mismatch',
+        fromCurrency: String(body.fromCurrency),
+        toCurrency: String(body.toCurrency),
+      };
+    }
+    default:
+      throw new Error(`post_transfer returned unknown outcome '${row.outcome}'`);
+  }
+}
+
+/** The eight parameters of post_transfer, in order. */
+const postingParams = (c: PostingCommand): unknown[] => [
+  c.customerId,
+  c.idempotencyKey,
+  c.requestHash,
+  c.kind,
+  c.fromAccountId,
+  c.toAccountId,
+  c.amount,
+  c.reference,
+];
+
+/** The ledger's operations. All money movement goes through post_transfer or post_transfers (SQL). */
 export class Ledger {
   constructor(
     private readonly db: Database,
@@ -164,83 +179,60 @@ export class Ledger {
    */
   async post(command: PostingCommand): Promise<PostingOutcome> {
     const result = await withRetry(
-      () =>
-        this.db.query<{ outcome: string; status_code: number; body: string | null }>(
-          POST_TRANSFER_SQL,
-          [
-            command.customerId,
-            command.idempotencyKey,
-            command.requestHash,
-            command.kind,
-            command.fromAccountId,
-            command.toAccountId,
-            command.amount,
-            command.reference,
-          ],
-          'post_transfer',
-        ),
+      () => this.db.query<PostingRow>(POST_TRANSFER_SQL, postingParams(command), 'post_transfer'),
       { idempotent: true, onRetry: this.onRetry },
     );
     const row = result.rows[0];
     if (!row) throw new Error('post_transfer returned no row');
-    // The response is stored as jsonb, which keeps its keys in its own order (shortest first): put
-    // them back in the order of every other response (GET /v1/transfers/:id, the docs).
-    if (row.outcome === 'completed' || row.outcome === 'replayed') {
-      return { outcome: row.outcome, status: row.status_code, json: canonicalPosting(row.body ?? '{}') };
-    }
-    const body = JSON.parse(row.body ?? '{}') as Record<string, unknown>;
-    switch (row.outcome) {
-      case 'idempotency_conflict':
-      case 'insufficient_funds':
-        return { outcome: row.outcome };
-      case 'not_found':
-        return { outcome: 'not_found', account: body.account === 'to' ? 'to' : 'from' };
-      case 'currency_mismatch':
-        return {
-          outcome: 'currency_mismatch',
-          fromCurrency: String(body.fromCurrency),
-          toCurrency: String(body.toCurrency),
-        };
-      default:
-        throw new Error(`post_transfer returned unknown outcome '${row.outcome}'`);
-    }
+    return postingOutcome(row);
   }
 
-  /** A transfer the customer initiated (deposits included). */
-  async findTransfer(customerId: string, transferId: string): Promise<Transfer | undefined> {
+  /**
+   * Posts several transfers and deposits in one call and one transaction; the outcomes come back in
+   * the commands' order, each exactly what `post` would have answered had the commands been posted
+   * one after another. The whole batch is retried like a single posting (conflicts, lost
+   * connections): the idempotency keys make a second attempt replay what the first one committed.
+   */
+  async postBatch(commands: readonly PostingCommand[]): Promise<PostingOutcome[]> {
+    if (commands.length === 0) return [];
+    // Eight arrays, one per parameter of post_transfer, each with one element per posting.
+    const columns = postingParams(commands[0] as PostingCommand).map((_, i) =>
+      commands.map((command) => postingParams(command)[i]),
+    );
+    const result = await withRetry(
+      () => this.db.query<PostingRow & { item: number }>(POST_TRANSFERS_SQL, columns, 'post_transfers'),
+      { idempotent: true, onRetry: this.onRetry },
+    );
+    if (result.rows.length !== commands.length) {
+      throw new Error(`post_transfers returned ${result.rows.length} rows for ${commands.length} postings`);
+    }
+    const outcomes = new Array<PostingOutcome | undefined>(commands.length).fill(undefined);
+    for (const row of result.rows) {
+      if (!(row.item >= 1 && row.item <= commands.length) || outcomes[row.item - 1]) {
+        throw new Error(`post_transfers returned item ${row.item} for ${commands.length} postings`);
+      }
+      outcomes[row.item - 1] = postingOutcome(row);
+    }
+    return outcomes as PostingOutcome[];
+  }
+
+  /**
+   * A transfer the customer initiated (deposits included), as the JSON text the API sends. The
+   * database builds it (posting_json, as for the POST responses, so the same posting reads the same
+   * byte for byte) without a deposit's balance, which changes later.
+   */
+  async findTransfer(customerId: string, transferId: string): Promise<string | undefined> {
     const result = await this.read(() =>
-      this.db.query<{
-        id: string;
-        kind: 'transfer' | 'deposit';
-        from_account_id: string;
-        to_account_id: string;
-        amount: number;
-        currency: string;
-        reference: string | null;
-        created_at: Date;
-      }>(
-        `SELECT id, kind, from_account_id, to_account_id, amount, currency, reference, created_at
+      this.db.query<{ body: string }>(
+        `SELECT posting_json(id, kind, from_account_id, to_account_id, amount, currency, reference,
+                             created_at, NULL)::text AS body
            FROM transfers WHERE id = $1 AND customer_id = $2`,
         [transferId, customerId],
         'find_transfer',
       ),
     );
     const row = result.rows[0];
-    if (!row) return undefined;
-    const common = {
-      id: row.id,
-      kind: row.kind,
-      amount: Number(row.amount),
-      currency: row.currency,
-      reference: row.reference,
-      createdAt: row.created_at.toISOString(),
-    };
-    // A deposit's source is the bank's clearing account, which is not the customer's business.
-    return inPostingOrder(
-      row.kind === 'deposit'
-        ? { ...common, accountId: row.to_account_id }
-        : { ...common, fromAccountId: row.from_account_id, toAccountId: row.to_account_id },
-    );
+    return row?.body;
   }
 
   /** Ledger lines of the customer's account, newest first, keyset-paginated by entry id. */

@@ -17,6 +17,7 @@ export class ServiceMetrics {
   readonly inFlight: Gauge;
   readonly transfers: Counter<'kind' | 'outcome'>;
   readonly dbUp: Gauge;
+  readonly postingBatchSize: Histogram;
 
   constructor(poolStats: () => PoolStats) {
     collectDefaultMetrics({ register: this.registry });
@@ -42,6 +43,12 @@ export class ServiceMetrics {
     this.dbUp = new Gauge({
       name: 'bank_db_up',
       help: '1 when the last readiness check reached the database with migrations applied, else 0.',
+      registers: [this.registry],
+    });
+    this.postingBatchSize = new Histogram({
+      name: 'bank_posting_batch_size',
+      help: 'Transfers and deposits posted per database call (1: the single path).',
+      buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256],
       registers: [this.registry],
     });
     const poolGauge = (name: string, help: string, pick: (s: PoolStats) => number) =>

@@ -4,7 +4,7 @@ import type { Authenticator } from '../http/auth.js';
 import { requireCustomer } from '../http/auth.js';
 import { problems } from '../http/problem.js';
 import { idempotencyKey, jsonBody, validate } from '../http/validation.js';
-import type { Ledger, PostingOutcome } from '../ledger/ledger.js';
+import type { Ledger, PostingCommand, PostingOutcome } from '../ledger/ledger.js';
 import type { ServiceMetrics } from '../observability/metrics.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { requestFingerprint } from './idempotency.js';
@@ -19,6 +19,8 @@ import {
 
 export interface ApiRoutesDeps {
   ledger: Ledger;
+  /** Where transfers and deposits go: the batcher, or the ledger itself. */
+  postings: { post(command: PostingCommand): Promise<PostingOutcome> };
   authenticator: Authenticator;
   metrics: ServiceMetrics;
 }
@@ -69,7 +71,7 @@ export function devTokenRoutes(authenticator: Authenticator): Router | undefined
   return router;
 }
 
-export function apiRoutes({ ledger, authenticator, metrics }: ApiRoutesDeps): Router {
+export function apiRoutes({ ledger, postings, authenticator, metrics }: ApiRoutesDeps): Router {
   const router = new Router({ prefix: '/v1' });
   router.use(requireCustomer(authenticator));
 
@@ -98,7 +100,7 @@ export function apiRoutes({ ledger, authenticator, metrics }: ApiRoutesDeps): Ro
     const body = validate(DepositBody, jsonBody(ctx), 'request body');
     const key = idempotencyKey(ctx);
     const reference = body.reference ?? null;
-    const result = await ledger.post({
+    const result = await postings.post({
       customerId: customerOf(ctx),
       idempotencyKey: key,
       requestHash: requestFingerprint('deposit', { accountId: id, amount: body.amount, reference }),
@@ -119,7 +121,7 @@ export function apiRoutes({ ledger, authenticator, metrics }: ApiRoutesDeps): Ro
       throw problems.sameAccount();
     }
     const reference = body.reference ?? null;
-    const result = await ledger.post({
+    const result = await postings.post({
       customerId: customerOf(ctx),
       idempotencyKey: key,
       requestHash: requestFingerprint('transfer', { ...body, reference }),
@@ -136,6 +138,7 @@ export function apiRoutes({ ledger, authenticator, metrics }: ApiRoutesDeps): Ro
     const { id } = validate(IdParams, ctx.params, 'transfer id');
     const transfer = await ledger.findTransfer(customerOf(ctx), id);
     if (!transfer) throw problems.notFound('No such transfer.');
+    ctx.type = 'application/json';
     ctx.body = transfer;
   });
 

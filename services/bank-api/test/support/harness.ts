@@ -227,3 +227,14 @@ export async function pgQuery(
     await client.end();
   }
 }
+
+/**
+ * Database calls of the service that posted more than one transfer or deposit (from its
+ * bank_posting_batch_size histogram): proof that a suite really ran the batched path.
+ */
+export async function multiPostingBatches(svc: TestService): Promise<number> {
+  const text = await (await fetch(`${svc.server.metricsUrl}/metrics`)).text();
+  const count = Number(/^bank_posting_batch_size_count (\d+)/m.exec(text)?.[1] ?? Number.NaN);
+  const single = Number(/^bank_posting_batch_size_bucket\{le="1"\} (\d+)/m.exec(text)?.[1] ?? Number.NaN);
+  return count - single;
+}
