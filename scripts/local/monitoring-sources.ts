@@ -37,10 +37,19 @@ export const workloadObjects = (env: string, root = MANIFESTS_DIR): K8sObject[] 
 export const bootstrapObjects = (env: string, root = MANIFESTS_DIR): K8sObject[] =>
   objectsIn(join(root, 'argocd', env));
 
+export interface Rule {
+  readonly record?: string;
+  readonly alert?: string;
+  readonly expr: string | number;
+  readonly for?: string;
+  readonly labels?: Readonly<Record<string, string>>;
+  readonly annotations?: Readonly<Record<string, string>>;
+}
+
 export interface RuleGroup {
   readonly name: string;
   readonly interval?: string;
-  readonly rules: readonly Obj[];
+  readonly rules?: readonly Rule[];
 }
 
 /** The rule groups of every PrometheusRule, as the operator hands them to Prometheus. */

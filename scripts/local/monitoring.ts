@@ -78,6 +78,8 @@ export interface MonitoringPlan {
   /** Scrape jobs for processes without a rendered ServiceMonitor (Argo CD's metrics endpoints). */
   readonly extraJobs: readonly (ScrapeJob & { labels: Readonly<Record<string, string>> })[];
   readonly ruleGroups: readonly RuleGroup[];
+  /** Alertmanager's configuration as written (the chart's routing, local receivers). */
+  readonly alertmanagerConfig: Readonly<Record<string, unknown>>;
 }
 
 /**
@@ -124,7 +126,8 @@ export function planMonitoring(options: MonitoringOptions, argoCdNamespace?: str
     alertmanagerAddress: `${host}:${ports.alertmanager}`,
   });
   const amDir = join(dir, 'alertmanager');
-  writeAlertmanagerFiles(amDir, localAlertmanagerConfig(alertmanagerConfig(kps), receiverUrl));
+  const routing = localAlertmanagerConfig(alertmanagerConfig(kps), receiverUrl);
+  writeAlertmanagerFiles(amDir, routing);
   mkdirSync(join(promDir, 'data'), { recursive: true });
   mkdirSync(join(amDir, 'data'), { recursive: true });
 
@@ -159,6 +162,7 @@ export function planMonitoring(options: MonitoringOptions, argoCdNamespace?: str
     endpoints,
     extraJobs,
     ruleGroups,
+    alertmanagerConfig: routing,
   };
 }
 

@@ -18,7 +18,7 @@ import { ENV, type LiveStack, liveStackAvailable, startLiveStack } from './suppo
 const available = liveStackAvailable('rules-and-panels.test.ts');
 const workloads = workloadObjects(ENV);
 const records = prometheusRuleGroups(workloads).flatMap((g) =>
-  g.rules.map((r) => r.record).filter((r): r is string => typeof r === 'string'),
+  (g.rules ?? []).map((r) => r.record).filter((r): r is string => typeof r === 'string'),
 );
 const panels = dashboardQueries([...workloads, ...bootstrapObjects(ENV)]);
 

@@ -17,7 +17,7 @@ export function substituteGrafanaVariables(
   expr: string,
   variables: Readonly<Record<string, string>>,
 ): string {
-  const out = expr.replace(/\$\{(\w+)(?::\w+)?\}|\$(\w+)/g, (whole, braced: string, bare: string) => {
+  const out = expr.replace(/\$\{(\w+)(?::\w+)?\}|\$(\w+)/g, (_whole, braced: string, bare: string) => {
     const name = braced ?? bare;
     const value = variables[name];
     if (value === undefined)
