@@ -13,6 +13,9 @@ import {
 import { seconds } from './support/drill.js';
 import { grafanaRateInterval, kubeStateMetricsSeries, substituteGrafanaVariables } from './support/panels.js';
 
+/** Grafana's braced variable syntax (literal text, not a JS template). */
+const BRACED_RANGE = '$' + '{__range}';
+
 // How the local Prometheus and Alertmanager read the rendered manifests (no engines needed here; the
 // live files next to this one run them).
 
@@ -99,7 +102,7 @@ describe('monitoring config details', () => {
     expect(grafanaRateInterval(30, 15)).toBe('120s');
     expect(grafanaRateInterval(30, 120)).toBe('150s');
     expect(
-      substituteGrafanaVariables('rate(x[$__rate_interval]) + y[${__range}]', {
+      substituteGrafanaVariables(`rate(x[$__rate_interval]) + y[${BRACED_RANGE}]`, {
         __rate_interval: '2m',
         __range: '6h',
       }),
