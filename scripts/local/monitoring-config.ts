@@ -1,6 +1,6 @@
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
 import type { RuleGroup, ScrapeEndpoint } from './monitoring-sources.js';
 
 // The configuration files of the local Prometheus and Alertmanager, written into one folder:
@@ -54,15 +54,33 @@ export function prometheusConfig(files: PrometheusFiles): Obj {
     alerting: {
       alertmanagers: [{ static_configs: [{ targets: [files.alertmanagerAddress] }], api_version: 'v2' }],
     },
-    scrape_configs: files.jobs.map((job) => ({
-      job_name: job.jobName,
-      scrape_interval: job.interval,
-      scrape_timeout: job.scrapeTimeout,
-      metrics_path: job.path,
-      scheme: job.scheme,
-      file_sd_configs: [{ files: [join(targetsDir(files.dir, job.jobName), '*.json')] }],
-    })),
+    scrape_configs: files.jobs.map((job) => scrapeConfig(files.dir, job)),
   };
+}
+
+const scrapeConfig = (dir: string, job: ScrapeJob): Obj => ({
+  job_name: job.jobName,
+  scrape_interval: job.interval,
+  scrape_timeout: job.scrapeTimeout,
+  metrics_path: job.path,
+  scheme: job.scheme,
+  file_sd_configs: [{ files: [join(targetsDir(dir, job.jobName), '*.json')] }],
+});
+
+/**
+ * Adds a scrape job to a written prometheus.yml (a component that comes later, such as the Argo
+ * Rollouts controller); the caller then asks Prometheus to reload (POST /-/reload). Existing jobs of
+ * the same name are replaced.
+ */
+export function addScrapeJob(dir: string, job: ScrapeJob): void {
+  const file = join(dir, 'prometheus.yml');
+  const config = parse(readFileSync(file, 'utf8')) as { scrape_configs?: Obj[] };
+  config.scrape_configs = [
+    ...(config.scrape_configs ?? []).filter((c) => c.job_name !== job.jobName),
+    scrapeConfig(dir, job),
+  ];
+  mkdirSync(targetsDir(dir, job.jobName), { recursive: true });
+  writeFileSync(file, stringify(config, { lineWidth: 0 }));
 }
 
 export function writePrometheusFiles(files: PrometheusFiles): void {

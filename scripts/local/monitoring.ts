@@ -2,6 +2,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { TOOLS_DIR } from './layout.js';
 import {
+  addScrapeJob,
   localAlertmanagerConfig,
   type ScrapeJob,
   writeAlertmanagerFiles,
@@ -181,6 +182,13 @@ export function addPodTarget(
   address: string,
 ) {
   writeTarget(join(dir, 'prometheus'), endpoint, { address, labels: { pod } });
+}
+
+/** Adds a scrape job to a running Prometheus of `dir` and reloads it (--web.enable-lifecycle is on). */
+export async function addScrapeJobLive(dir: string, prometheusUrl: string, job: ScrapeJob): Promise<void> {
+  addScrapeJob(join(dir, 'prometheus'), job);
+  const response = await fetch(`${prometheusUrl}/-/reload`, { method: 'POST' });
+  if (!response.ok) throw new Error(`Prometheus refused the new configuration: ${await response.text()}`);
 }
 
 export async function waitReady(command: Command, alive: () => boolean, timeoutMs = 60_000): Promise<void> {

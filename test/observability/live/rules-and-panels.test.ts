@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addPodTarget, addScrapeJobLive } from '../../../scripts/local/monitoring.js';
 import {
   bootstrapObjects,
   dashboardQueries,
@@ -115,5 +116,37 @@ describe.skipIf(!available)(`rules and panels of manifests/${ENV}, live`, () => 
         `not checked (kube-state-metrics): ${skipped.length}\n  ${skipped.join('\n  ')}`,
     );
     expect(noData, 'panel queries that show "no data" on a healthy service').toEqual([]);
+  });
+
+  it('scrapes a job and target added while it runs (file_sd, reload)', async () => {
+    // Later components (the Argo Rollouts controller, a canary) join this way; Alertmanager's own
+    // metrics endpoint stands for one here.
+    const job = {
+      jobName: 'serviceMonitor/monitoring/alertmanager/0',
+      interval: '5s',
+      scrapeTimeout: '4s',
+      path: '/metrics',
+      scheme: 'http',
+    };
+    const added = Date.now();
+    await addScrapeJobLive(stack.dir, stack.plan.prometheusUrl, job);
+    addPodTarget(
+      stack.dir,
+      { ...job, labels: { namespace: 'monitoring', job: 'alertmanager' } },
+      'alertmanager-local-0',
+      new URL(stack.plan.alertmanagerUrl).host,
+    );
+    for (;;) {
+      const up = await queryVector(
+        stack.plan.prometheusUrl,
+        'up{job="alertmanager",pod="alertmanager-local-0"} == 1',
+      );
+      if (up.length > 0) break;
+      if (Date.now() - added > 60_000) throw new Error('the added target was not scraped within 60s');
+      await sleep(1000);
+    }
+    console.log(
+      `rules-and-panels: a target added at run time was scraped after ${((Date.now() - added) / 1000).toFixed(0)}s`,
+    );
   });
 });
