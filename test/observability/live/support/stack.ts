@@ -39,7 +39,8 @@ import {
 
 export const HOST = '127.0.0.1';
 export const ENV = 'dev';
-const NAMESPACE_OF_SERVICE = 'bank-api-metrics';
+/** The Service bank-api's ServiceMonitor selects; the test's bank-api is its one pod. */
+const METRICS_SERVICE = 'bank-api-metrics';
 
 /** Whether the engines are here; REQUIRE_TOOLS=1 (.ci/run) turns a missing one into a failure. */
 export function liveStackAvailable(suite: string): boolean {
@@ -118,7 +119,7 @@ export async function startLiveStack(
       await waitReady(command, () => p.exitCode === null);
     }
 
-    const endpoint = endpointFor(plan, NAMESPACE_OF_SERVICE);
+    const endpoint = endpointFor(plan, METRICS_SERVICE);
     addPodTarget(dir, endpoint, 'bank-api-live-0', new URL(service.server.metricsUrl).host);
     const probes = containerProbes(
       workloadObjects(ENV),
