@@ -219,8 +219,19 @@ export function externalLabels(values: Obj): Record<string, string> {
   return (spec.externalLabels ?? {}) as Record<string, string>;
 }
 
+/** A dashboard variable (templating.list), as far as a panel query's substitution needs it. */
+export interface DashboardVariable {
+  readonly name: string;
+  readonly type: string;
+  readonly query?: unknown;
+  readonly current?: { readonly value?: string | readonly string[] };
+  readonly multi?: boolean;
+  readonly includeAll?: boolean;
+}
+
 export interface PanelQuery {
   readonly dashboard: string;
+  readonly variables: readonly DashboardVariable[];
   readonly panel: string;
   readonly refId: string;
   readonly expr: string;
@@ -229,16 +240,17 @@ export interface PanelQuery {
 /** Every panel target's PromQL in every dashboard ConfigMap (nested rows included). */
 export function dashboardQueries(objects: readonly K8sObject[]): PanelQuery[] {
   const out: PanelQuery[] = [];
-  const walk = (dashboard: string, panels: unknown) => {
+  const walk = (dashboard: string, variables: readonly DashboardVariable[], panels: unknown) => {
     if (!Array.isArray(panels)) return;
     for (const panel of panels) {
       if (!isObj(panel)) continue;
-      walk(dashboard, panel.panels);
+      walk(dashboard, variables, panel.panels);
       const targets = Array.isArray(panel.targets) ? panel.targets : [];
       for (const t of targets) {
         if (isObj(t) && typeof t.expr === 'string' && t.expr.trim() !== '') {
           out.push({
             dashboard,
+            variables,
             panel: String(panel.title ?? ''),
             refId: String(t.refId ?? ''),
             expr: t.expr,
@@ -251,7 +263,8 @@ export function dashboardQueries(objects: readonly K8sObject[]): PanelQuery[] {
     if (o.kind !== 'ConfigMap' || o.metadata.labels?.grafana_dashboard !== '1') continue;
     for (const [file, json] of Object.entries(o.data ?? {})) {
       const dashboard = JSON.parse(json) as Obj;
-      walk(String(dashboard.title ?? file), dashboard.panels);
+      const templating = (dashboard.templating as { list?: DashboardVariable[] } | undefined)?.list ?? [];
+      walk(String(dashboard.title ?? file), templating, dashboard.panels);
     }
   }
   return out;

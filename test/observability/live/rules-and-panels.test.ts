@@ -8,7 +8,12 @@ import {
 } from '../../../scripts/local/monitoring-sources.js';
 import { activeTargets, queryVector, ruleHealth } from '../../../scripts/local/prometheus-api.js';
 import { type Load, startLoad } from './support/load.js';
-import { grafanaRateInterval, kubeStateMetricsSeries, substituteGrafanaVariables } from './support/panels.js';
+import {
+  grafanaRateInterval,
+  kubeStateMetricsSeries,
+  resolveDashboardVariable,
+  substituteGrafanaVariables,
+} from './support/panels.js';
 import { ENV, type LiveStack, liveStackAvailable, startLiveStack } from './support/stack.js';
 
 // Every recording rule and every dashboard panel query of the rendered manifests, evaluated by a real
@@ -105,9 +110,12 @@ describe.skipIf(!available)(`rules and panels of manifests/${ENV}, live`, () => 
         skipped.push(`${where} (${ksm.join(', ')})`);
         continue;
       }
+      const own: Record<string, string> = {};
+      for (const v of panel.variables)
+        own[v.name] = await resolveDashboardVariable(v, stack.plan.prometheusUrl);
       const samples = await queryVector(
         stack.plan.prometheusUrl,
-        substituteGrafanaVariables(panel.expr, variables),
+        substituteGrafanaVariables(panel.expr, { ...own, ...variables }),
       );
       if (samples.length === 0) noData.push(`${where}: ${panel.expr}`);
     }

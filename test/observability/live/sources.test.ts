@@ -11,7 +11,12 @@ import {
   workloadObjects,
 } from '../../../scripts/local/monitoring-sources.js';
 import { seconds } from './support/drill.js';
-import { grafanaRateInterval, kubeStateMetricsSeries, substituteGrafanaVariables } from './support/panels.js';
+import {
+  grafanaRateInterval,
+  kubeStateMetricsSeries,
+  resolveDashboardVariable,
+  substituteGrafanaVariables,
+} from './support/panels.js';
 
 /** Grafana's braced variable syntax (literal text, not a JS template). */
 const BRACED_RANGE = '$' + '{__range}';
@@ -112,6 +117,23 @@ describe('monitoring config details', () => {
       'kube_deployment_status_replicas_available',
     ]);
     expect(kubeStateMetricsSeries('sum(up)')).toEqual([]);
+  });
+
+  it("resolves a dashboard variable's value as Grafana first selects it", async () => {
+    const none = 'http://127.0.0.1:1';
+    expect(await resolveDashboardVariable({ name: 'ns', type: 'constant', query: 'bank' }, none)).toBe(
+      'bank',
+    );
+    expect(await resolveDashboardVariable({ name: 'c', type: 'custom', query: 'a, b' }, none)).toBe('a');
+    expect(
+      await resolveDashboardVariable(
+        { name: 'p', type: 'query', current: { value: ['x', 'y'] }, query: 'label_values(pod)' },
+        none,
+      ),
+    ).toBe('(x|y)');
+    await expect(
+      resolveDashboardVariable({ name: 'q', type: 'query', query: 'query_result(up)' }, none),
+    ).rejects.toThrow(/cannot be resolved/);
   });
 
   it('reads durations as Prometheus writes them', () => {
