@@ -7,7 +7,20 @@ export interface AlertRuleOptions {
   readonly deploymentName: string;
   /** Base URL of docs/runbooks/; each alert links `<base>/<kebab-case alert name>.md`. */
   readonly runbookBaseUrl: string;
+  /** Burn-rate windows; BURN_WINDOWS unless a live test needs short ones to watch the alerts fire. */
+  readonly burnWindows?: BurnWindows;
 }
+
+export type BurnWindows = Record<
+  keyof typeof BURN_WINDOWS,
+  {
+    readonly long: string;
+    readonly short: string;
+    readonly factor: number;
+    readonly for: string;
+    readonly severity: 'critical' | 'warning';
+  }
+>;
 
 /** docs/runbooks/<file>.md for an alert: BankApiDatabaseUnreachable → bank-api-database-unreachable. */
 export function runbookFile(alertName: string): string {
@@ -20,7 +33,12 @@ export function bankApiRuleGroups(o: AlertRuleOptions): IRuleGroup[] {
   const requests = (w: string, extra = '') =>
     `sum(rate(http_request_duration_seconds_count${sel(extra)}[${w}]))`;
 
-  const recording: IRule[] = RECORDING_WINDOWS.flatMap((w) => [
+  const burnWindows = o.burnWindows ?? BURN_WINDOWS;
+  // Every window a burn alert reads is recorded (with the defaults, exactly RECORDING_WINDOWS).
+  const windows = [
+    ...new Set([...RECORDING_WINDOWS, ...Object.values(burnWindows).flatMap((w) => [w.long, w.short])]),
+  ];
+  const recording: IRule[] = windows.flatMap((w) => [
     { record: `bank_api:http_requests:rate${w}`, expr: requests(w) },
     {
       record: `bank_api:http_errors:ratio_rate${w}`,
@@ -50,7 +68,7 @@ export function bankApiRuleGroups(o: AlertRuleOptions): IRuleGroup[] {
   });
 
   const burn = (kind: 'availability' | 'latency', speed: 'fast' | 'slow') => {
-    const w = BURN_WINDOWS[speed];
+    const w = burnWindows[speed];
     const budget = kind === 'availability' ? 1 - SLO.availability : 1 - SLO.latency;
     const threshold = Number((w.factor * budget).toFixed(6));
     const series =

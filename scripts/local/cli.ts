@@ -15,6 +15,7 @@ import {
   PORTS,
   TLS_DIR,
 } from './layout.js';
+import { runMonitoringHelpers } from './monitoring-up.js';
 import { openDenyWindows } from './open-windows.js';
 import { stopProcess } from './processes.js';
 import { readState, runningProcesses } from './state.js';
@@ -71,6 +72,9 @@ function status(): Record<string, unknown> | undefined {
       : 'SSO only (the environment disables the local admin)',
     bankApi: state.urls.bankApi,
     bankApiMetrics: state.urls.bankApiMetrics,
+    prometheus: state.urls.prometheus,
+    alertmanager: state.urls.alertmanager,
+    alertReceiver: state.urls.alertReceiver,
     kubernetes: state.urls.kubernetes,
     kubeconfig: KUBECONFIG_PATH,
     git: state.urls.git,
@@ -123,6 +127,9 @@ async function main(argv: string[]): Promise<number> {
           `               .tools/argocd/bin/argocd login ${(state.urls.argocd ?? '').replace('http://', '')} --plaintext --username admin; argocd app get bank-${state.env}`,
         );
         console.log(`  bank-api     ${state.urls.bankApi}`);
+        console.log(
+          `  Prometheus   ${state.urls.prometheus}  (Alertmanager ${state.urls.alertmanager}, alerts delivered: ${state.urls.alertReceiver})`,
+        );
         console.log(`  Kubernetes   ${state.urls.kubernetes}  (export KUBECONFIG=${KUBECONFIG_PATH})`);
         console.log(`  Git          ${state.urls.git}  (git remote '${LOCAL_REMOTE}' in this repository)`);
         console.log(
@@ -161,6 +168,10 @@ async function main(argv: string[]): Promise<number> {
           keyFile: join(TLS_DIR, 'git-server.key'),
         });
         return await new Promise<number>(() => {});
+      case 'monitoring-helpers': {
+        const { values } = parseArgs({ args: rest, options: { env: { type: 'string' } }, strict: true });
+        return await runMonitoringHelpers(values.env ?? 'dev');
+      }
       case 'stand-in-controllers':
         return await runAbsentControllers();
       default:

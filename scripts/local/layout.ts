@@ -25,6 +25,8 @@ export const TLS_DIR = join(LOCAL_DIR, 'tls');
 /** Files Argo CD reads from mounted ConfigMaps in a cluster (TLS certificates, SSH known hosts, GnuPG). */
 export const ARGOCD_DATA_DIR = join(LOCAL_DIR, 'argocd');
 export const PGLITE_DIR = join(LOCAL_DIR, 'bank-api-pglite');
+/** Prometheus's and Alertmanager's configuration, file_sd targets and data (scripts/local/monitoring.ts). */
+export const MONITORING_DIR = join(LOCAL_DIR, 'monitoring');
 
 export const HOST = '127.0.0.1';
 
@@ -39,6 +41,9 @@ export const PORTS = {
   git: 18443,
   bankApi: 18090,
   bankApiMetrics: 18091,
+  prometheus: 19090,
+  alertmanager: 19093,
+  alertReceiver: 19095,
 } as const;
 
 /** The Git URL Argo CD reads the manifests branch from (an https:// URL, as the config schema requires). */

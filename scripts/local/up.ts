@@ -19,6 +19,7 @@ import {
   PORTS,
   REPO_ROOT,
 } from './layout.js';
+import { startLocalMonitoring } from './monitoring-up.js';
 import { openDenyWindows } from './open-windows.js';
 import { portOpen, type StartedProcess, startDetached, waitForPort } from './processes.js';
 import { sh, which } from './shell.js';
@@ -176,6 +177,9 @@ export async function up(options: UpOptions): Promise<LocalState> {
       120_000,
     );
   });
+  const monitoringUrls = await step('Prometheus and Alertmanager from the rendered manifests', () =>
+    startLocalMonitoring(env.name, start),
+  );
   // During a change freeze Argo CD holds the workloads until the window closes, as on EKS.
   const openWindows = openDenyWindows(env);
   state.openWindows = openWindows;
@@ -195,6 +199,7 @@ export async function up(options: UpOptions): Promise<LocalState> {
     bankApiMetrics: `http://${HOST}:${PORTS.bankApiMetrics}/metrics`,
     kubernetes: kubernetesServer(),
     git: LOCAL_REPO_URL,
+    ...monitoringUrls,
   };
   state.readyInSeconds = Number(seconds(started));
   writeState(state);

@@ -1,0 +1,101 @@
+import { join } from 'node:path';
+import { ARGOCD_NAMESPACE } from '../../charts/lib/platform-contract.js';
+import { startAlertReceiver } from './alert-receiver.js';
+import { startKubeletProbes } from './kubelet-probes.js';
+import { HOST, LOGS_DIR, MONITORING_DIR, PORTS, REPO_ROOT } from './layout.js';
+import { addPodTarget, argoCdJobs, endpointFor, planMonitoring, waitReady } from './monitoring.js';
+import { containerProbes, serviceMonitorEndpoints, workloadObjects } from './monitoring-sources.js';
+import { isAlive, type StartedProcess, waitForPort } from './processes.js';
+import { sh } from './shell.js';
+
+// The monitoring part of `npm run local:up`: Prometheus, Alertmanager and the alert receiver, with
+// the local bank-api and Argo CD's metrics endpoints as file_sd targets. Later steps (a canary, the
+// Argo Rollouts controller) add theirs with addPodTarget against the same folder.
+
+type Start = (
+  name: string,
+  command: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+  cwd?: string,
+) => StartedProcess;
+
+/** The Service bank-api's ServiceMonitor selects; the local process is its one pod. */
+const BANK_API_METRICS_SERVICE = 'bank-api-metrics';
+export const LOCAL_BANK_API_POD = 'bank-api-local-0';
+export const ALERT_JOURNAL = join(LOGS_DIR, 'alerts.jsonl');
+
+const ARGOCD_METRICS_PORTS: Record<string, number> = {
+  'argocd-application-controller-metrics': PORTS.argocdControllerMetrics,
+  'argocd-server-metrics': PORTS.argocdServerMetrics,
+  'argocd-repo-server-metrics': PORTS.argocdRepoServerMetrics,
+};
+
+export async function startLocalMonitoring(env: string, start: Start): Promise<Record<string, string>> {
+  const plan = planMonitoring(
+    {
+      env,
+      dir: MONITORING_DIR,
+      host: HOST,
+      ports: {
+        prometheus: PORTS.prometheus,
+        alertmanager: PORTS.alertmanager,
+        receiver: PORTS.alertReceiver,
+      },
+    },
+    ARGOCD_NAMESPACE,
+  );
+  // Skipped when the binary matches the pinned module (test/observability/alertmanager).
+  sh('bash', [join(REPO_ROOT, 'test/observability/alertmanager/build.sh')], {
+    log: join(LOGS_DIR, 'build.log'),
+  });
+  const helpers = start(
+    'monitoring-helpers',
+    process.execPath,
+    ['--import', 'tsx', join(REPO_ROOT, 'scripts/local/cli.ts'), 'monitoring-helpers', '--env', env],
+    process.env,
+    REPO_ROOT,
+  );
+  await waitForPort(helpers, HOST, PORTS.alertReceiver);
+  for (const command of [plan.alertmanager, plan.prometheus]) {
+    const p = start(command.name, command.command, command.args, process.env, MONITORING_DIR);
+    await waitReady(command, () => isAlive(p.pid));
+  }
+  addPodTarget(
+    MONITORING_DIR,
+    endpointFor(plan, BANK_API_METRICS_SERVICE),
+    LOCAL_BANK_API_POD,
+    `${HOST}:${PORTS.bankApiMetrics}`,
+  );
+  for (const job of argoCdJobs(ARGOCD_NAMESPACE)) {
+    const service = job.labels.service ?? '';
+    addPodTarget(
+      MONITORING_DIR,
+      job,
+      `${service.replace(/-metrics$/, '')}-local-0`,
+      `${HOST}:${ARGOCD_METRICS_PORTS[service]}`,
+    );
+  }
+  return {
+    prometheus: plan.prometheusUrl,
+    alertmanager: plan.alertmanagerUrl,
+    alertReceiver: `${plan.receiverUrl}/deliveries`,
+  };
+}
+
+/**
+ * The long-running helpers of the local monitoring (cli.ts role `monitoring-helpers`): the alert
+ * receiver (Alertmanager's webhooks, journalled to .tools/local/logs/alerts.jsonl) and the kubelet's
+ * probe calls against the local bank-api, on the rendered Deployment's schedule.
+ */
+export async function runMonitoringHelpers(env: string): Promise<never> {
+  await startAlertReceiver(HOST, PORTS.alertReceiver, ALERT_JOURNAL);
+  const objects = workloadObjects(env);
+  const endpoint = serviceMonitorEndpoints(objects).find(
+    (e) => e.labels.service === BANK_API_METRICS_SERVICE,
+  );
+  if (!endpoint) throw new Error(`no ServiceMonitor scrapes Service ${BANK_API_METRICS_SERVICE}`);
+  const probes = containerProbes(objects, endpoint.labels.namespace ?? '', endpoint.labels.container ?? '');
+  startKubeletProbes(`http://${HOST}:${PORTS.bankApi}`, [probes.readiness, probes.liveness]);
+  return new Promise<never>(() => {});
+}
