@@ -54,6 +54,8 @@ export function bankApiAnalysisTemplate(o: AnalysisTemplateOptions): IAnalysisTe
   const scope = canaryScope(o.namespace, o.rolloutName);
   const metrics: IMetric[] = CANARY_SLIS.map(({ metric, sli, max }) => ({
     name: metric,
+    // The first measurement waits one rate window, so it reads the canary's own traffic only.
+    initialDelay: o.analysis.window,
     interval: o.analysis.interval,
     failureLimit: o.analysis.failureLimit,
     // An empty result (too little traffic) matches neither condition: inconclusive.
