@@ -2,12 +2,18 @@ import { Application } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/App
 import { stringify } from 'yaml';
 import { ARGOCD_NAMESPACE, MONITORING } from '../charts/lib/platform-contract.js';
 import type { EnvironmentConfig } from '../platform/config/index.js';
-import { BANK_API, GITOPS, TRACE_COLLECTOR } from '../platform/config/workloads.js';
+import {
+  ARGO_ROLLOUTS as ARGO_ROLLOUTS_WORKLOAD,
+  BANK_API,
+  GITOPS,
+  TRACE_COLLECTOR,
+} from '../platform/config/workloads.js';
 import { bootstrapPath, workloadsPath } from './layout.js';
 import { kubePrometheusStackValues } from './monitoring-values.js';
 import { IN_CLUSTER } from './projects.js';
+import { rolloutsValues } from './rollouts-values.js';
 import { traceCollectorValues } from './trace-collector-values.js';
-import { KUBE_PROMETHEUS_STACK, OPENTELEMETRY_COLLECTOR } from './versions.js';
+import { ARGO_ROLLOUTS, KUBE_PROMETHEUS_STACK, OPENTELEMETRY_COLLECTOR } from './versions.js';
 
 // The Applications of one cluster. Sync waves order them inside the root Application: AppProjects
 // (-1), then monitoring (0: its CRDs must exist before the workloads' ServiceMonitors and
@@ -173,6 +179,52 @@ export function traceCollectorApplication(env: EnvironmentConfig): Application {
         // No CreateNamespace: the monitoring Application creates the namespace with its Pod Security
         // labels (managedNamespaceMetadata); until it exists, this sync fails and is retried.
         syncOptions: ['PruneLast=true'],
+        retry: structuredClone(GITOPS.retry),
+      },
+      revisionHistoryLimit: 10,
+    },
+  });
+}
+
+/**
+ * The Argo Rollouts controller from its pinned chart, with its CRDs, in its own namespace. It needs no
+ * AWS access: it reads Prometheus in the cluster and writes the ALB's weights into the Ingress, which
+ * the AWS Load Balancer Controller turns into target-group weights. Same wave as monitoring: its CRDs
+ * must exist before the workloads' Rollout and AnalysisTemplate sync.
+ */
+export function rolloutsApplication(): Application {
+  return new Application({
+    metadata: {
+      name: ARGO_ROLLOUTS.releaseName,
+      namespace: ARGOCD_NAMESPACE,
+      annotations: { 'argocd.argoproj.io/sync-wave': BOOTSTRAP_SYNC_WAVE.monitoring },
+      // No cascade-delete finalizer: deleting the Application must not delete the CRDs, and with them
+      // every Rollout (and its pods) of the workloads.
+    },
+    spec: {
+      project: GITOPS.projects.platform,
+      source: {
+        repoURL: ARGO_ROLLOUTS.repoURL,
+        chart: ARGO_ROLLOUTS.chart,
+        targetRevision: ARGO_ROLLOUTS.version,
+        helm: { releaseName: ARGO_ROLLOUTS.releaseName, valuesObject: rolloutsValues() },
+      },
+      destination: { server: IN_CLUSTER, namespace: ARGO_ROLLOUTS_WORKLOAD.namespace },
+      syncPolicy: {
+        automated: { prune: true, selfHeal: true },
+        syncOptions: [
+          'CreateNamespace=true',
+          // The Rollout and analysis CRDs exceed the 256 KiB last-applied annotation of client-side apply.
+          'ServerSideApply=true',
+          'PruneLast=true',
+        ],
+        managedNamespaceMetadata: {
+          labels: {
+            'pod-security.kubernetes.io/enforce': 'restricted',
+            'pod-security.kubernetes.io/audit': 'restricted',
+            'pod-security.kubernetes.io/warn': 'restricted',
+          },
+        },
         retry: structuredClone(GITOPS.retry),
       },
       revisionHistoryLimit: 10,

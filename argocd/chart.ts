@@ -5,6 +5,7 @@ import type { EnvironmentConfig } from '../platform/config/index.js';
 import {
   BOOTSTRAP_SYNC_WAVE,
   monitoringApplication,
+  rolloutsApplication,
   traceCollectorApplication,
   workloadsApplication,
 } from './applications.js';
@@ -31,6 +32,7 @@ export class ArgoCdBootstrapChart extends Chart {
     }
     new ModelObject(this, 'application-monitoring', monitoringApplication(env));
     new ModelObject(this, 'application-trace-collector', traceCollectorApplication(env));
+    new ModelObject(this, 'application-rollouts', rolloutsApplication());
     new ModelObject(this, 'application-workloads', workloadsApplication(env));
   }
 }

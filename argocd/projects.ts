@@ -1,8 +1,8 @@
 import { AppProject } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/AppProject';
 import { ARGOCD_NAMESPACE, MONITORING } from '../charts/lib/platform-contract.js';
 import type { EnvironmentConfig } from '../platform/config/index.js';
-import { BANK_API, GITOPS } from '../platform/config/workloads.js';
-import { KUBE_PROMETHEUS_STACK, OPENTELEMETRY_COLLECTOR } from './versions.js';
+import { ARGO_ROLLOUTS as ARGO_ROLLOUTS_WORKLOAD, BANK_API, GITOPS } from '../platform/config/workloads.js';
+import { ARGO_ROLLOUTS, KUBE_PROMETHEUS_STACK, OPENTELEMETRY_COLLECTOR } from './versions.js';
 
 // AppProjects: what each group of Applications may pull from, where it may deploy, and which kinds.
 // Argo CD enforces them on every sync, so a wrong path or a hostile commit in the manifests branch
@@ -24,6 +24,8 @@ export const BANK_NAMESPACED_KINDS: readonly GroupKind[] = [
   { group: '', kind: 'Service' },
   { group: '', kind: 'ServiceAccount' },
   { group: 'apps', kind: 'Deployment' },
+  { group: 'argoproj.io', kind: 'AnalysisTemplate' },
+  { group: 'argoproj.io', kind: 'Rollout' },
   { group: 'autoscaling', kind: 'HorizontalPodAutoscaler' },
   { group: 'batch', kind: 'Job' },
   { group: 'external-secrets.io', kind: 'ExternalSecret' },
@@ -57,8 +59,15 @@ export const PLATFORM_CLUSTER_KINDS: readonly GroupKind[] = [
   { group: 'rbac.authorization.k8s.io', kind: 'ClusterRoleBinding' },
 ];
 
-/** Namespaces the platform project may deploy to: the monitoring stack, and the scrape Services of kube-system. */
-export const PLATFORM_NAMESPACES = [MONITORING.namespace, 'kube-system'] as const;
+/**
+ * Namespaces the platform project may deploy to: the monitoring stack, the scrape Services of
+ * kube-system, and the Argo Rollouts controller.
+ */
+export const PLATFORM_NAMESPACES = [
+  MONITORING.namespace,
+  'kube-system',
+  ARGO_ROLLOUTS_WORKLOAD.namespace,
+] as const;
 
 /** Namespaces the bank project may deploy to: its own, plus its Grafana dashboard ConfigMap in monitoring. */
 export const BANK_NAMESPACES = [BANK_API.namespace, MONITORING.namespace] as const;
@@ -94,8 +103,13 @@ export function platformProject(env: EnvironmentConfig): AppProject {
   return new AppProject({
     metadata: { name: GITOPS.projects.platform, namespace: ARGOCD_NAMESPACE },
     spec: {
-      description: `Cluster add-ons of ${env.name} synced by Argo CD (monitoring, trace collector)`,
-      sourceRepos: [env.gitops.repoUrl, KUBE_PROMETHEUS_STACK.repoURL, OPENTELEMETRY_COLLECTOR.repoURL],
+      description: `Cluster add-ons of ${env.name} synced by Argo CD (monitoring, trace collector, Argo Rollouts)`,
+      sourceRepos: [
+        env.gitops.repoUrl,
+        KUBE_PROMETHEUS_STACK.repoURL,
+        OPENTELEMETRY_COLLECTOR.repoURL,
+        ARGO_ROLLOUTS.repoURL,
+      ],
       destinations: destinations(PLATFORM_NAMESPACES),
       clusterResourceWhitelist: PLATFORM_CLUSTER_KINDS.map((k) => ({ ...k })),
     },

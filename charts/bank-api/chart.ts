@@ -1,3 +1,4 @@
+import { AnalysisTemplate } from '@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/AnalysisTemplate';
 import { PrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule';
 import { Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
@@ -14,13 +15,29 @@ import { ModelObject } from '../lib/model-object.js';
 import { MONITORING, PART_OF, SYNC_WAVE } from '../lib/platform-contract.js';
 import { API_PATHS_ON_APP_HOST, sharedAlb } from '../lib/public-alb.js';
 import { commonLabels } from '../lib/web-service/labels.js';
-import type { WebServiceProps } from '../lib/web-service/props.js';
+import type { Delivery, WebServiceProps } from '../lib/web-service/props.js';
 import { WebService } from '../lib/web-service/web-service.js';
 import { bankApiRuleGroups } from './alerts.js';
+import { bankApiAnalysisTemplate } from './analysis.js';
 import { bankApiDashboard } from './dashboard.js';
 
 /** Path of the AWS RDS CA bundle inside the bank-api image; verify-full needs it to trust Aurora. */
 export const RDS_CA_BUNDLE_PATH = '/app/certs/rds-global-bundle.pem';
+
+/** The AnalysisTemplate a canary of bank-api runs (charts/bank-api/analysis.ts). */
+export const CANARY_ANALYSIS_TEMPLATE = `${BANK_API.name}-canary-slo`;
+
+/** The environment's delivery setting as the WebService reads it. */
+export function bankApiDelivery(env: EnvironmentConfig): Delivery {
+  const delivery = env.bankApi.delivery;
+  if (delivery.kind === 'deployment') return delivery;
+  return {
+    kind: 'canary',
+    trafficRouting: delivery.trafficRouting,
+    steps: delivery.steps,
+    analysis: { templateName: CANARY_ANALYSIS_TEMPLATE, startingStep: delivery.analysis.startingStep },
+  };
+}
 
 /** bank-api's WebService props for one environment; the namespace chart sizes its quota from them. */
 export function bankApiServiceProps(env: EnvironmentConfig, image: string): WebServiceProps {
@@ -46,6 +63,7 @@ export function bankApiServiceProps(env: EnvironmentConfig, image: string): WebS
     httpPort,
     metricsPort,
     shutdown,
+    delivery: bankApiDelivery(env),
     environment: {
       NODE_ENV: 'production',
       PORT: String(httpPort),
@@ -133,6 +151,25 @@ export class BankApiChart extends Chart {
         },
       }),
     );
+
+    const delivery = props.env.bankApi.delivery;
+    if (delivery.kind === 'canary') {
+      new ModelObject(
+        this,
+        'CanaryAnalysis',
+        new AnalysisTemplate(
+          bankApiAnalysisTemplate({
+            name: CANARY_ANALYSIS_TEMPLATE,
+            namespace: p.namespace,
+            rolloutName: p.name,
+            labels: commonLabels(p),
+            // Before the Rollout (workload wave): its first analysis run needs the template.
+            annotations: { 'argocd.argoproj.io/sync-wave': SYNC_WAVE.configuration },
+            analysis: delivery.analysis,
+          }),
+        ),
+      );
+    }
 
     const dashboard = bankApiDashboard({
       namespace: p.namespace,

@@ -111,6 +111,28 @@ export const rawEnvironments: Readonly<Record<string, EnvironmentConfigInput>> =
       logLevel: 'debug',
       oidc: { issuer: `${oidcIssuerBase}/dev`, audience: `https://api.dev.${domain}` },
       problemTypeBase,
+      // Replica-weighted: dev has no traffic split (one Service); a share of the pods is the canary.
+      // Short pauses: dev's release is the rehearsal, and the local platform watches it live.
+      delivery: {
+        kind: 'canary',
+        trafficRouting: 'replicas',
+        steps: [
+          { setWeight: 10 },
+          { pause: '30s' },
+          { setWeight: 25 },
+          { pause: '20s' },
+          { setWeight: 50 },
+          { pause: '20s' },
+          { setWeight: 100 },
+        ],
+        analysis: {
+          startingStep: 1,
+          interval: '10s',
+          window: '30s',
+          failureLimit: 1,
+          minRequestsPerSecond: 0.5,
+        },
+      },
     },
     bankWeb: {
       hostname: `app.dev.${domain}`,
@@ -205,6 +227,22 @@ export const rawEnvironments: Readonly<Record<string, EnvironmentConfigInput>> =
       logLevel: 'info',
       oidc: { issuer: `${oidcIssuerBase}/prod`, audience: `https://api.${domain}` },
       problemTypeBase,
+      // The ALB splits the traffic by weight: 10 % reaches the canary for five minutes of analysis
+      // before the share grows. Two failed measurements abort and send all traffic back to stable.
+      delivery: {
+        kind: 'canary',
+        trafficRouting: 'alb',
+        steps: [
+          { setWeight: 10 },
+          { pause: '5m' },
+          { setWeight: 25 },
+          { pause: '5m' },
+          { setWeight: 50 },
+          { pause: '5m' },
+          { setWeight: 100 },
+        ],
+        analysis: { startingStep: 1, interval: '1m', window: '2m', failureLimit: 1, minRequestsPerSecond: 1 },
+      },
     },
     bankWeb: {
       hostname: `app.${domain}`,

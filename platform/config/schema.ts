@@ -52,6 +52,70 @@ const awsRegion = z
   .string()
   .regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'must be an AWS region such as eu-central-1');
 
+/** A Go duration of whole seconds or minutes, as Argo Rollouts reads them: 30s, 2m. */
+const rolloutDuration = z
+  .string()
+  .regex(/^[1-9]\d*[sm]$/, 'must be a duration in seconds or minutes such as 30s or 2m');
+
+/** One canary step: shift a share of the traffic (or pods) to the new version, or wait. */
+const CanaryStepSchema = z.union([
+  z.strictObject({ setWeight: z.number().int().min(1).max(100) }),
+  z.strictObject({ pause: rolloutDuration }),
+]);
+
+/**
+ * How bank-api releases a new version (charts/lib/web-service, docs/gitops.md "Progressive delivery"):
+ * a plain rolling update, or an Argo Rollouts canary whose analysis (charts/bank-api/analysis.ts)
+ * reads the canary's SLIs from Prometheus and aborts the release when they burn the error budget.
+ * `trafficRouting` 'alb' splits the ALB's traffic by weight between a stable and a canary Service;
+ * 'replicas' approximates the weight with the share of pods behind the one Service.
+ */
+export const DeliverySchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('deployment') }),
+  z
+    .strictObject({
+      kind: z.literal('canary'),
+      trafficRouting: z.enum(['alb', 'replicas']),
+      steps: z.array(CanaryStepSchema).min(1),
+      analysis: z.strictObject({
+        // The step index the background analysis starts at (0: with the first step).
+        startingStep: z.number().int().min(0),
+        // How often each SLI is measured, and the rate window each measurement reads.
+        interval: rolloutDuration,
+        window: rolloutDuration,
+        // Failed measurements tolerated before the analysis fails and the Rollout aborts.
+        failureLimit: z.number().int().min(0).max(10),
+        // Requests per second the canary must have served for a measurement to count; below it the
+        // measurement is inconclusive (a quiet canary proves nothing), which pauses the Rollout.
+        minRequestsPerSecond: z.number().min(0),
+      }),
+    })
+    .superRefine((delivery, ctx) => {
+      const weights = delivery.steps.flatMap((s, i) => ('setWeight' in s ? [[i, s.setWeight] as const] : []));
+      if (weights.length === 0)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['steps'],
+          message: 'must shift traffic at least once (setWeight)',
+        });
+      for (let k = 1; k < weights.length; k++) {
+        const [index, weight] = weights[k] as readonly [number, number];
+        if (weight <= (weights[k - 1] as readonly [number, number])[1])
+          ctx.addIssue({
+            code: 'custom',
+            path: ['steps', index, 'setWeight'],
+            message: 'must be greater than the previous setWeight (a canary only grows)',
+          });
+      }
+      if (delivery.analysis.startingStep >= delivery.steps.length)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['analysis', 'startingStep'],
+          message: `must be a step index below ${delivery.steps.length} (the number of steps)`,
+        });
+    }),
+]);
+
 /** AWS Backup of the database and the backup and audit buckets (platform/lib/data/data-backup.ts). */
 export const BackupSchema = z.strictObject({
   // Days each daily recovery point is kept, in the vault and in its cross-region copy.
@@ -344,6 +408,7 @@ export const EnvironmentConfigSchema = z
       }),
       // PROBLEM_TYPE_BASE of the pods: derived from the organisation's domain.
       problemTypeBase,
+      delivery: DeliverySchema,
     }),
     // The customers' web application (charts/bank-web): served at `/` of its own host, on the same ALB
     // and WAF as the API, which answers `/v1` there too (same origin: no CORS).

@@ -8,10 +8,31 @@
 export const ADD_ON_NAMESPACES = {
   argoCd: 'argocd',
   monitoring: 'monitoring',
+  argoRollouts: 'argo-rollouts',
 } as const;
 
 /** kube-prometheus-stack's Helm release: its name prefixes the service accounts the chart creates. */
 export const MONITORING_RELEASE = 'kube-prometheus-stack';
+
+/**
+ * The Prometheus server kube-prometheus-stack runs (Service `<release>-prometheus`, port 9090): the
+ * canary analysis of Argo Rollouts queries it (charts/bank-api/analysis.ts).
+ */
+export const PROMETHEUS = {
+  namespace: ADD_ON_NAMESPACES.monitoring,
+  service: `${MONITORING_RELEASE}-prometheus`,
+  port: 9090,
+} as const;
+
+/** Base URL of the in-cluster Prometheus API, by its Service's cluster DNS name. */
+export const prometheusUrl = (): string =>
+  `http://${PROMETHEUS.service}.${PROMETHEUS.namespace}.svc:${PROMETHEUS.port}`;
+
+/** The Argo Rollouts controller (argo-rollouts chart, argocd/applications.ts): no AWS access. */
+export const ARGO_ROLLOUTS = {
+  releaseName: 'argo-rollouts',
+  namespace: ADD_ON_NAMESPACES.argoRollouts,
+} as const;
 
 /**
  * The External Secrets store backed by AWS Secrets Manager. The platform creates it; the charts'

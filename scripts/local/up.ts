@@ -123,6 +123,8 @@ export async function up(options: UpOptions): Promise<LocalState> {
   await step('redis-server installed', ensureRedis);
   await step('build the control plane (skipped when up to date)', () => build('build.sh'));
   await step('build Argo CD (skipped when up to date)', () => build('build-argocd.sh'));
+  // cluster:up runs the Argo Rollouts controller beside the control plane (bank-api is a Rollout).
+  await step('build Argo Rollouts (skipped when up to date)', () => build('build-rollouts.sh'));
   await step('control plane (cluster:up)', () => build('up.sh'));
 
   const tls = await step('TLS certificate for the Git server', gitServerCertificate);

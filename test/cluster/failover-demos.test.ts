@@ -23,7 +23,7 @@ const demo = (script: string, args: readonly string[], allowFailure = false): Pr
 async function replicasOf(d: DeploymentUnderTest): Promise<number> {
   const live = await kubectlJson<{ spec: { replicas: number } }>([
     'get',
-    'deployment',
+    d.resource,
     d.name,
     '-n',
     d.namespace,
@@ -175,7 +175,7 @@ describe('failover demos', () => {
 
     // The autoscaler only scales back down after its 5-minute stabilisation window; do it now so
     // the files that run next see the minimum again.
-    await kubectl(['scale', 'deployment', d.name, '-n', d.namespace, `--replicas=${d.minReplicas}`]);
+    await kubectl(['scale', d.resource, d.name, '-n', d.namespace, `--replicas=${d.minReplicas}`]);
     await waitForDeployment(d);
   });
 });

@@ -3,7 +3,7 @@ import { loadEnvironment, type RenderedObject } from './support/manifests.js';
 import { kubectl, kubectlJson } from './support/run.js';
 import { ensureDemoEnvironment } from './support/workloads.js';
 
-const POD_OWNERS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'ReplicaSet']);
+const POD_OWNERS = new Set(['Deployment', 'Rollout', 'StatefulSet', 'DaemonSet', 'Job', 'ReplicaSet']);
 
 /** A bare Pod built from a workload's template: what the controller would ask the API server to admit. */
 function podFromTemplate(workload: RenderedObject): Record<string, unknown> {

@@ -19,12 +19,12 @@ describe('workloads on the simulated nodes', () => {
     expect(deployments).not.toHaveLength(0);
   });
 
-  it('brings every Deployment to Available at its autoscaler minimum', async () => {
+  it('brings every Deployment and Rollout to Available at its autoscaler minimum', async () => {
     for (const d of deployments) {
       const live = await kubectlJson<{
         spec: { replicas: number };
         status: { conditions: { type: string; status: string }[]; readyReplicas?: number };
-      }>(['get', 'deployment', d.name, '-n', d.namespace]);
+      }>(['get', d.resource, d.name, '-n', d.namespace]);
       expect(live.status.conditions.find((c) => c.type === 'Available')?.status, d.name).toBe('True');
       expect(live.spec.replicas).toBeGreaterThanOrEqual(d.minReplicas);
       expect(live.status.readyReplicas).toBe(live.spec.replicas);

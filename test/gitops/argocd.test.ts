@@ -40,6 +40,7 @@ describe.each(environments.map((env) => [env.name, env] as const))('Argo CD boot
       'Application',
       'Application',
       'Application',
+      'Application',
     ]);
     for (const o of objects) {
       const Model = o.kind === 'Application' ? Application : AppProject;

@@ -68,7 +68,11 @@ describe(`bootstrap of ${env.name} by Argo CD`, () => {
     expect(bank?.status?.health?.status).toBe('Healthy');
     const resources = bank?.status?.resources ?? [];
     expect(resources.map((r) => r.kind)).toEqual(
-      expect.arrayContaining(['Namespace', 'Deployment', 'NetworkPolicy']),
+      expect.arrayContaining([
+        'Namespace',
+        env.bankApi.delivery.kind === 'canary' ? 'Rollout' : 'Deployment',
+        'NetworkPolicy',
+      ]),
     );
     for (const r of resources) {
       if (r.hook) {

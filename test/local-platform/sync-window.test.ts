@@ -103,7 +103,7 @@ describe(`sync windows in ${env.name}`, () => {
     const file = join(worktree, workloadsPath(env), 'bank-api.k8s.yaml');
     editDocument<{ spec: { template: { spec: { containers: { image: string }[] } } } }>(
       file,
-      'Deployment',
+      env.bankApi.delivery.kind === 'canary' ? 'Rollout' : 'Deployment',
       'bank-api',
       (doc) => {
         for (const c of doc.spec.template.spec.containers) c.image = image;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../services/bank-api/src/config.js';
-import { ofKind, type RenderedObject, renderAll } from './rendered.js';
+import { ofKind, podControllers, type RenderedObject, renderAll } from './rendered.js';
 
 // Least privilege on the way to the database, as the rendered manifests wire it: the API pods log in
 // as their own role with IAM tokens and never see the Aurora master secret; only the migration Job,
@@ -14,6 +14,9 @@ type Any = any;
 
 const inEnv = (kind: string, env: string): RenderedObject[] =>
   ofKind(objects, kind).filter((o) => o.env.name === env);
+/** The API's pod controller (Deployment or Rollout). */
+const controllersIn = (env: string): RenderedObject[] =>
+  podControllers(objects).filter((o) => o.env.name === env);
 
 /** Secret names a pod template can read: env valueFrom, envFrom and volumes. */
 function secretsReadBy(podSpec: Any): string[] {
@@ -32,10 +35,10 @@ describe.each(environments.map((e) => [e.name] as const))('%s: database access',
   const externalSecrets = inEnv('ExternalSecret', env);
   const remoteKeyOf = (secret: string) =>
     externalSecrets.find((s) => s.object.spec.target.name === secret)?.object.spec.dataFrom[0].extract.key;
-  const deployment = inEnv('Deployment', env).find((d) => d.object.metadata.name === 'bank-api');
+  const deployment = controllersIn(env).find((d) => d.object.metadata.name === 'bank-api');
   const job = inEnv('Job', env).find((j) => j.object.metadata.name === 'bank-api-migrate');
 
-  it('renders the Deployment, the migration Job and both ExternalSecrets', () => {
+  it("renders the API's pod controller, the migration Job and both ExternalSecrets", () => {
     expect(deployment).toBeDefined();
     expect(job).toBeDefined();
     expect(externalSecrets.map((s) => s.object.spec.target.name).sort()).toEqual([
@@ -64,7 +67,7 @@ describe.each(environments.map((e) => [e.name] as const))('%s: database access',
     expect(remoteKeyOf('bank-api-migrate-database')).toBe(`bank/${env}/aurora/credentials`);
     expect(pod.serviceAccountName).toBe('bank-api-migrate');
     expect(envOf(pod.containers[0], 'DATABASE_AUTH')).toBe('password');
-    const readers = [...inEnv('Deployment', env), ...inEnv('Job', env)].filter((o) =>
+    const readers = [...controllersIn(env), ...inEnv('Job', env)].filter((o) =>
       secretsReadBy(o.object.spec.template.spec).includes('bank-api-migrate-database'),
     );
     expect(readers.map((o) => `${o.object.kind}/${o.object.metadata.name}`)).toEqual([

@@ -135,7 +135,7 @@ describe('render determinism', () => {
     const prod = environments.find((e) => e.name === 'prod') as EnvironmentConfig;
     const image = `${prod.bankApi.imageRepository}@sha256:${'a'.repeat(64)}`;
     const diff = changedLines(joined(prod), joined(prod, image));
-    expect(diff.length).toBe(2); // the Deployment and the migration Job
+    expect(diff.length).toBe(2); // the Rollout (or Deployment) and the migration Job
     for (const line of diff) expect(line.endsWith(`+image: ${image}`)).toBe(true);
     expect(() => renderEnvironment(prod, { image: `${prod.bankApi.imageRepository}:latest` })).toThrow(
       /latest/,

@@ -13,7 +13,15 @@ import {
 
 const MONITORING_NAMESPACE = ADD_ON_NAMESPACES.monitoring;
 
-import { id, ofKind, podTemplates, type RenderedObject, renderAll, rowsOf } from './rendered.js';
+import {
+  id,
+  ofKind,
+  podControllers,
+  podTemplates,
+  type RenderedObject,
+  renderAll,
+  rowsOf,
+} from './rendered.js';
 
 // Policy over everything rendered, the way an admission policy would see it: Pod Security
 // "restricted", default-deny networking, availability and pinning rules.
@@ -189,17 +197,16 @@ describe('scheduling priority', () => {
     },
   );
 
-  it('covers the API Deployment, its migration Job and the web app in every environment', () => {
+  it('covers the API pod controller, its migration Job and the web app in every environment', () => {
     for (const env of environments) {
       const owners = templates
         .filter((t) => t.owner.env.name === env.name && t.template.spec.priorityClassName !== undefined)
         .map((t) => `${t.owner.object.kind} ${t.owner.object.metadata.name}`)
         .sort();
-      expect(owners, env.name).toEqual([
-        'Deployment bank-api',
-        'Deployment bank-web',
-        'Job bank-api-migrate',
-      ]);
+      const api = env.bankApi.delivery.kind === 'canary' ? 'Rollout' : 'Deployment';
+      expect(owners, env.name).toEqual(
+        [`${api} bank-api`, 'Deployment bank-web', 'Job bank-api-migrate'].sort(),
+      );
     }
   });
 
@@ -219,13 +226,13 @@ describe('scheduling priority', () => {
   );
 });
 
-describe('Deployments', () => {
-  const deployments = ofKind(objects, 'Deployment');
+describe('Deployments and Rollouts', () => {
+  const deployments = podControllers(objects);
   it('exist in every environment', () => {
     expect(new Set(deployments.map((d) => d.env.name))).toEqual(new Set(environments.map((e) => e.name)));
   });
 
-  it.each(rowsOf(deployments, 'Deployments').map((d) => [id(d), d] as const))(
+  it.each(rowsOf(deployments, 'Deployments or Rollouts').map((d) => [id(d), d] as const))(
     '%s is production-ready',
     (_n, d) => {
       const spec = d.object.spec;
@@ -263,7 +270,8 @@ describe('Deployments', () => {
       const hpa = ofKind(objects, 'HorizontalPodAutoscaler').find(
         (h) =>
           sameNamespace(h, d) &&
-          h.object.spec.scaleTargetRef.kind === 'Deployment' &&
+          h.object.spec.scaleTargetRef.kind === d.object.kind &&
+          h.object.spec.scaleTargetRef.apiVersion === d.object.apiVersion &&
           h.object.spec.scaleTargetRef.name === d.object.metadata.name,
       );
       const minReplicas = hpa?.object.spec.minReplicas ?? spec.replicas ?? 1;
@@ -385,29 +393,52 @@ describe('images, secrets and exposure', () => {
       for (const rule of ing.object.spec.rules) {
         for (const path of rule.http.paths) {
           const backend = path.backend.service;
-          const svc = ofKind(objects, 'Service').find(
-            (s) => sameNamespace(s, ing) && s.object.metadata.name === backend.name,
+          // `use-annotation`: the ALB forwards by the action the Rollouts controller writes, to the
+          // Rollout's stable and canary Services at its servicePort. Both must pass the same checks.
+          const rollout = podControllers(objects).find(
+            (r) =>
+              sameNamespace(r, ing) &&
+              r.object.spec.strategy?.canary?.trafficRouting?.alb?.ingress === ing.object.metadata.name,
           );
-          expect(svc, `backend Service ${backend.name}`).toBeDefined();
-          const port = svc?.object.spec.ports.find(
-            (p: Any) => p.name === backend.port.name || p.port === backend.port.number,
-          );
-          expect(port, 'backend port').toBeDefined();
-          // Resolve the Service port to the container port it targets: it must not be the metrics port.
-          const deployment = ofKind(objects, 'Deployment').find(
-            (d) =>
-              sameNamespace(d, ing) &&
-              matches(svc?.object.spec.selector, d.object.spec.template.metadata.labels),
-          );
-          const containerPorts =
-            deployment?.object.spec.template.spec.containers.flatMap((c: Any) => c.ports ?? []) ?? [];
-          const target = containerPorts.find(
-            (p: Any) => p.name === port.targetPort || p.containerPort === port.targetPort,
-          );
-          expect(target?.name).toBe('http');
-          expect(containerPorts.find((p: Any) => p.name === 'metrics')?.containerPort).not.toBe(
-            target?.containerPort,
-          );
+          const canary = rollout?.object.spec.strategy.canary;
+          if (backend.port.name === 'use-annotation') {
+            expect(
+              canary?.trafficRouting.alb.rootService ?? canary?.stableService,
+              'Rollout naming the action',
+            ).toBe(backend.name);
+          }
+          const targets =
+            backend.port.name === 'use-annotation'
+              ? [canary?.stableService, canary?.canaryService].map((name) => ({
+                  name,
+                  port: { number: canary?.trafficRouting.alb.servicePort },
+                }))
+              : [{ name: backend.name, port: backend.port }];
+          for (const { name, port: servicePort } of targets) {
+            const svc = ofKind(objects, 'Service').find(
+              (s) => sameNamespace(s, ing) && s.object.metadata.name === name,
+            );
+            expect(svc, `backend Service ${name}`).toBeDefined();
+            const port = svc?.object.spec.ports.find(
+              (p: Any) => p.name === servicePort.name || p.port === servicePort.number,
+            );
+            expect(port, 'backend port').toBeDefined();
+            // Resolve the Service port to the container port it targets: it must not be the metrics port.
+            const deployment = podControllers(objects).find(
+              (d) =>
+                sameNamespace(d, ing) &&
+                matches(svc?.object.spec.selector, d.object.spec.template.metadata.labels),
+            );
+            const containerPorts =
+              deployment?.object.spec.template.spec.containers.flatMap((c: Any) => c.ports ?? []) ?? [];
+            const target = containerPorts.find(
+              (p: Any) => p.name === port.targetPort || p.containerPort === port.targetPort,
+            );
+            expect(target?.name).toBe('http');
+            expect(containerPorts.find((p: Any) => p.name === 'metrics')?.containerPort).not.toBe(
+              target?.containerPort,
+            );
+          }
         }
       }
     },
@@ -503,11 +534,11 @@ describe('network policies open only what is needed', () => {
 });
 
 describe('rollout order, autoscaling and monitoring wiring', () => {
-  it('migrations run as an Argo CD Sync hook in a wave before the Deployment', () => {
+  it('migrations run as an Argo CD Sync hook in a wave before the Deployment or Rollout', () => {
     for (const job of ofKind(objects, 'Job')) {
       const a = job.object.metadata.annotations ?? {};
       expect(a['argocd.argoproj.io/hook']).toBe('Sync');
-      const deployment = ofKind(objects, 'Deployment').find((d) => sameNamespace(d, job));
+      const deployment = podControllers(objects).find((d) => sameNamespace(d, job));
       const deploymentWave = Number(
         deployment?.object.metadata.annotations?.['argocd.argoproj.io/sync-wave'],
       );

@@ -66,6 +66,14 @@ export function ofKind(objects: readonly RenderedObject[], kind: string): Render
   return objects.filter((o) => o.object.kind === kind);
 }
 
+/** Kinds that run a long-lived service's pods: a Deployment, or an Argo Rollouts Rollout (canary delivery). */
+export const POD_CONTROLLER_KINDS = ['Deployment', 'Rollout'] as const;
+
+/** The Deployments and Rollouts: what the service checks hold to the same standard. */
+export function podControllers(objects: readonly RenderedObject[]): RenderedObject[] {
+  return objects.filter((o) => (POD_CONTROLLER_KINDS as readonly string[]).includes(o.object.kind));
+}
+
 /**
  * The rows of an `it.each` over rendered objects, refusing an empty list: `it.each([])` registers no
  * test at all, so a render that lost every Ingress would otherwise leave its checks green.
@@ -81,7 +89,7 @@ export function podTemplates(objects: readonly RenderedObject[]) {
   const out: { owner: RenderedObject; template: any }[] = [];
   for (const o of objects) {
     const spec = o.object.spec;
-    if (['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'ReplicaSet'].includes(o.object.kind))
+    if (['Deployment', 'Rollout', 'StatefulSet', 'DaemonSet', 'Job', 'ReplicaSet'].includes(o.object.kind))
       out.push({ owner: o, template: spec.template });
     if (o.object.kind === 'CronJob') out.push({ owner: o, template: spec.jobTemplate.spec.template });
     if (o.object.kind === 'Pod') out.push({ owner: o, template: { metadata: o.object.metadata, spec } });

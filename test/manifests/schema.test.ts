@@ -1,3 +1,5 @@
+import { AnalysisTemplate } from '@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/AnalysisTemplate';
+import { Rollout } from '@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/Rollout';
 import { ExternalSecret } from '@kubernetes-models/external-secrets/external-secrets.io/v1/ExternalSecret';
 import { PrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule';
 import { ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor';
@@ -32,6 +34,8 @@ for (const model of [
   ConfigMap,
   Service,
   Deployment,
+  Rollout,
+  AnalysisTemplate,
   Job,
   HorizontalPodAutoscaler,
   PodDisruptionBudget,
@@ -61,13 +65,34 @@ describe('rendered manifests match their schemas', () => {
     expect(() => new Model(o.object as never).validate()).not.toThrow();
   });
 
-  it('rejects an object that breaks its schema (the validators are live)', () => {
-    const deployment = objects.find((o) => o.object.kind === 'Deployment');
-    expect(deployment).toBeDefined();
-    const broken = structuredClone(deployment?.object) as {
-      spec: { template: { spec: { containers: unknown } } };
+  it.each([
+    ['Deployment', Deployment],
+    ['Rollout', Rollout],
+  ] as const)('rejects a %s that breaks its schema (the validators are live)', (kind, Model) => {
+    // A render with every environment on canary delivery has no Deployment: build one from the
+    // Rollout's pod template, so the core validator stays proven too.
+    const source =
+      objects.find((o) => o.object.kind === kind) ?? objects.find((o) => o.object.kind === 'Rollout');
+    expect(source).toBeDefined();
+    const broken = structuredClone(source?.object) as {
+      apiVersion: string;
+      kind: string;
+      spec: { strategy?: unknown; template: { spec: { containers: unknown } } };
     };
+    broken.apiVersion = Model.apiVersion;
+    broken.kind = Model.kind;
+    if (kind === 'Deployment') broken.spec.strategy = { type: 'RollingUpdate' };
+    expect(() => new Model(structuredClone(broken) as never).validate()).not.toThrow();
     broken.spec.template.spec.containers = 'not-a-list';
-    expect(() => new Deployment(broken as never).validate()).toThrow();
+    expect(() => new Model(broken as never).validate()).toThrow();
+  });
+
+  it('rejects an AnalysisTemplate metric without a provider', () => {
+    const template = objects.find((o) => o.object.kind === 'AnalysisTemplate');
+    expect(template).toBeDefined();
+    const broken = structuredClone(template?.object) as { spec: { metrics: { provider?: unknown }[] } };
+    expect(() => new AnalysisTemplate(structuredClone(broken) as never).validate()).not.toThrow();
+    delete broken.spec.metrics[0]?.provider;
+    expect(() => new AnalysisTemplate(broken as never).validate()).toThrow();
   });
 });

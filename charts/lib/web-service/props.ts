@@ -95,6 +95,33 @@ export interface TraceCollectorPeer {
   readonly ports: readonly number[];
 }
 
+/** One canary step: grow the canary to a share of the traffic (or pods), or wait (Go duration). */
+export type CanaryStep = { readonly setWeight: number } | { readonly pause: string };
+
+/** The Argo Rollouts AnalysisTemplate run in the background of a canary; a failure aborts it. */
+export interface CanaryAnalysis {
+  /** AnalysisTemplate in the service's namespace; it receives the canary's pod-template hash as `canary-hash`. */
+  readonly templateName: string;
+  /** Index of the step the analysis starts with. */
+  readonly startingStep: number;
+}
+
+/**
+ * How a new version replaces the old one. 'deployment': a Kubernetes rolling update. 'canary': an Argo
+ * Rollouts Rollout that moves through `steps`; with `trafficRouting` 'alb' the ALB splits the traffic
+ * by weight between the `<name>-stable` and `<name>-canary` Services (the Ingress forwards through the
+ * action annotation the Rollouts controller writes), with 'replicas' the weight is the canary's share
+ * of the pods behind the one Service.
+ */
+export type Delivery =
+  | { readonly kind: 'deployment' }
+  | {
+      readonly kind: 'canary';
+      readonly trafficRouting: 'alb' | 'replicas';
+      readonly steps: readonly CanaryStep[];
+      readonly analysis?: CanaryAnalysis;
+    };
+
 export interface WebServiceProps {
   /** DNS label; used for the Deployment, Service and labels. */
   readonly name: string;
@@ -159,6 +186,8 @@ export interface WebServiceProps {
   readonly podIdentity?: boolean;
   /** The trace collector the pods may send spans to. @default - no egress to a collector */
   readonly traceCollector?: TraceCollectorPeer;
+  /** How new versions roll out. @default { kind: 'deployment' } */
+  readonly delivery?: Delivery;
 }
 
 /** Props with every default applied; what the builders read. */
@@ -180,6 +209,7 @@ export function resolveWebServiceProps(props: WebServiceProps): ResolvedWebServi
     vpcHttpsEgress: true,
     podIdentity: false,
     serviceAccountName: props.name,
+    delivery: { kind: 'deployment' },
     ...props,
   };
   checkProps(resolved);
@@ -234,6 +264,30 @@ function checkProps(p: ResolvedWebServiceProps): void {
   if (p.command?.length === 0)
     problems.push("command must not be empty (leave it out to run the image's own command)");
   if (p.ingress) problems.push(...ingressProblems(p.ingress));
+  if (p.delivery.kind === 'canary') {
+    const { steps, analysis, trafficRouting } = p.delivery;
+    if (trafficRouting === 'alb' && !p.ingress)
+      problems.push("delivery.trafficRouting 'alb' needs an ingress (the ALB splits the traffic)");
+    if (steps.length === 0) problems.push('delivery.steps must name at least one step');
+    for (const step of steps) {
+      if (
+        'setWeight' in step &&
+        !(Number.isInteger(step.setWeight) && step.setWeight >= 1 && step.setWeight <= 100)
+      )
+        problems.push(`delivery.steps: setWeight ${step.setWeight} must be an integer from 1 to 100`);
+      if ('pause' in step && !/^[1-9]\d*[smh]$/.test(step.pause))
+        problems.push(`delivery.steps: pause '${step.pause}' must be a duration such as 30s or 5m`);
+    }
+    if (
+      analysis &&
+      !(
+        Number.isInteger(analysis.startingStep) &&
+        analysis.startingStep >= 0 &&
+        analysis.startingStep < steps.length
+      )
+    )
+      problems.push(`delivery.analysis.startingStep must be a step index below ${steps.length}`);
+  }
   if (p.database?.migration && p.database.migration.secretName === p.database.secretName)
     problems.push(
       "database.migration.secretName must differ from database.secretName (the service never reads the owner's login)",
@@ -282,9 +336,15 @@ function ingressProblems(ing: PublicIngress): string[] {
   return problems;
 }
 
-/** Most pods the service can run at once: HPA max plus rolling-update surge plus the migration Job. */
+/**
+ * Most pods the service can run at once: HPA max plus the surge of a release plus the migration Job.
+ * An ALB-routed canary keeps the stable ReplicaSet at full size while the canary grows to full size
+ * (traffic moves by weight, not by pods), so its surge is a second full set.
+ */
 export function maxPods(p: ResolvedWebServiceProps): number {
-  return p.replicas.max + surgePods(p) + (p.database?.migration ? 1 : 0);
+  const surge =
+    p.delivery.kind === 'canary' && p.delivery.trafficRouting === 'alb' ? p.replicas.max : surgePods(p);
+  return p.replicas.max + surge + (p.database?.migration ? 1 : 0);
 }
 
 /** Rolling updates add 25 % of the replicas (at least one) before any old pod goes. */

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { Rollout } from '@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/Rollout';
 import { ExternalSecret } from '@kubernetes-models/external-secrets/external-secrets.io/v1/ExternalSecret';
 import { ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor';
 import * as kplus from 'cdk8s-plus-28';
@@ -8,10 +9,12 @@ import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/Horizo
 import { Job } from 'kubernetes-models/batch/v1/Job';
 import { Ingress } from 'kubernetes-models/networking.k8s.io/v1/Ingress';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
+import type { IPodTemplateSpec } from 'kubernetes-models/v1/PodTemplateSpec';
 import { Service } from 'kubernetes-models/v1/Service';
 import { SECRET_STORE } from '../../../platform/config/workloads.js';
 import { ModelObject } from '../model-object.js';
 import { ALB_INGRESS_CLASS, MONITORING, SYNC_WAVE } from '../platform-contract.js';
+import { canaryServiceNames, canaryStrategy, revisionLabelKey } from './delivery.js';
 import { commonLabels, componentLabels, selectorLabels } from './labels.js';
 import { addServiceNetworkPolicies } from './network-policies.js';
 import {
@@ -77,7 +80,7 @@ export class WebService extends Construct {
 
     if (p.database) this.addDatabaseSecrets(p, p.database);
     if (p.database?.migration) this.addMigrationJob(p, p.database.migration);
-    this.addDeployment(p);
+    this.addWorkload(p);
     this.addServices(p);
     if (p.ingress) this.addIngress(p, p.ingress);
     this.addAutoscaling(p);
@@ -209,7 +212,8 @@ export class WebService extends Construct {
     );
   }
 
-  private addDeployment(p: ResolvedWebServiceProps): void {
+  /** The pods' controller: a Deployment, or an Argo Rollouts Rollout with the same pod template. */
+  private addWorkload(p: ResolvedWebServiceProps): void {
     const selector = selectorLabels(p, 'api');
     const tmp = writableTmp();
     const spread = (topologyKey: string, whenUnsatisfiable: 'DoNotSchedule' | 'ScheduleAnyway') => ({
@@ -221,94 +225,107 @@ export class WebService extends Construct {
       nodeTaintsPolicy: 'Honor' as const,
       labelSelector: { matchLabels: selector },
       // Count only pods of the same revision, so a rollout does not skew against the old ReplicaSet.
-      matchLabelKeys: ['pod-template-hash'],
+      matchLabelKeys: [revisionLabelKey(p.delivery)],
     });
+    const template: IPodTemplateSpec = {
+      metadata: {
+        labels: { ...componentLabels(p, 'api'), ...selector },
+        annotations: { 'checksum/config': checksum(p.environment) },
+      },
+      spec: {
+        ...basePodSpec(p),
+        terminationGracePeriodSeconds: terminationGracePeriodSeconds(p),
+        topologySpreadConstraints: [
+          spread('topology.kubernetes.io/zone', 'DoNotSchedule'),
+          spread('kubernetes.io/hostname', 'ScheduleAnyway'),
+        ],
+        // Preferred, not required: the scheduler ranks nodes that already run a replica lower,
+        // so losing one node takes at most one replica while there are nodes to spare, yet a
+        // scale-up past the node count or a drain still schedules (the node autoscaler adds nodes).
+        affinity: {
+          podAntiAffinity: {
+            preferredDuringSchedulingIgnoredDuringExecution: [
+              {
+                weight: 100,
+                podAffinityTerm: {
+                  topologyKey: 'kubernetes.io/hostname',
+                  labelSelector: { matchLabels: selector },
+                },
+              },
+            ],
+          },
+        },
+        containers: [
+          {
+            name: p.name,
+            image: p.image,
+            imagePullPolicy: 'IfNotPresent',
+            ...(p.command ? { command: [...p.command] } : {}),
+            ports: [
+              { name: 'http', containerPort: p.httpPort, protocol: 'TCP' },
+              { name: 'metrics', containerPort: p.metricsPort, protocol: 'TCP' },
+            ],
+            ...environment(p),
+            resources: resources(p),
+            securityContext: containerSecurity(p),
+            volumeMounts: [tmp.mount],
+            // Startup allows a slow first boot without making liveness lenient afterwards.
+            startupProbe: {
+              httpGet: { path: p.livenessPath, port: 'http' },
+              periodSeconds: 2,
+              timeoutSeconds: 2,
+              failureThreshold: 30,
+            },
+            // Liveness is process-only: a database outage must not restart every pod at once.
+            livenessProbe: {
+              httpGet: { path: p.livenessPath, port: 'http' },
+              periodSeconds: 10,
+              timeoutSeconds: 2,
+              failureThreshold: 3,
+            },
+            readinessProbe: {
+              httpGet: { path: p.readinessPath, port: 'http' },
+              periodSeconds: 5,
+              timeoutSeconds: 2,
+              failureThreshold: 2,
+              successThreshold: 1,
+            },
+            lifecycle: { preStop: { sleep: { seconds: p.shutdown.preStopSeconds } } },
+          },
+        ],
+      },
+    };
+    const metadata = {
+      name: p.name,
+      namespace: p.namespace,
+      labels: componentLabels(p, 'api'),
+      annotations: { ...wave(SYNC_WAVE.workload), ...scannerSkipAnnotations(p) },
+    };
+    // No `replicas`: the HorizontalPodAutoscaler owns the count (min from the config), and a value in
+    // Git would fight it on every sync.
+    const common = {
+      selector: { matchLabels: selector },
+      revisionHistoryLimit: 5,
+      minReadySeconds: 5,
+      progressDeadlineSeconds: 600,
+      template,
+    };
+    if (p.delivery.kind === 'canary') {
+      new ModelObject(
+        this,
+        'Rollout',
+        new Rollout({ metadata, spec: { ...common, strategy: { canary: canaryStrategy(p, p.delivery) } } }),
+      );
+      return;
+    }
     new ModelObject(
       this,
       'Deployment',
       new Deployment({
-        metadata: {
-          name: p.name,
-          namespace: p.namespace,
-          labels: componentLabels(p, 'api'),
-          annotations: { ...wave(SYNC_WAVE.workload), ...scannerSkipAnnotations(p) },
-        },
+        metadata,
         spec: {
-          // No `replicas`: the HorizontalPodAutoscaler owns the count (min from the config), and a
-          // value in Git would fight it on every sync.
-          selector: { matchLabels: selector },
-          revisionHistoryLimit: 5,
-          minReadySeconds: 5,
-          progressDeadlineSeconds: 600,
+          ...common,
           strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: surgePods(p) } },
-          template: {
-            metadata: {
-              labels: { ...componentLabels(p, 'api'), ...selector },
-              annotations: { 'checksum/config': checksum(p.environment) },
-            },
-            spec: {
-              ...basePodSpec(p),
-              terminationGracePeriodSeconds: terminationGracePeriodSeconds(p),
-              topologySpreadConstraints: [
-                spread('topology.kubernetes.io/zone', 'DoNotSchedule'),
-                spread('kubernetes.io/hostname', 'ScheduleAnyway'),
-              ],
-              // Preferred, not required: the scheduler ranks nodes that already run a replica lower,
-              // so losing one node takes at most one replica while there are nodes to spare, yet a
-              // scale-up past the node count or a drain still schedules (the node autoscaler adds nodes).
-              affinity: {
-                podAntiAffinity: {
-                  preferredDuringSchedulingIgnoredDuringExecution: [
-                    {
-                      weight: 100,
-                      podAffinityTerm: {
-                        topologyKey: 'kubernetes.io/hostname',
-                        labelSelector: { matchLabels: selector },
-                      },
-                    },
-                  ],
-                },
-              },
-              containers: [
-                {
-                  name: p.name,
-                  image: p.image,
-                  imagePullPolicy: 'IfNotPresent',
-                  ...(p.command ? { command: [...p.command] } : {}),
-                  ports: [
-                    { name: 'http', containerPort: p.httpPort, protocol: 'TCP' },
-                    { name: 'metrics', containerPort: p.metricsPort, protocol: 'TCP' },
-                  ],
-                  ...environment(p),
-                  resources: resources(p),
-                  securityContext: containerSecurity(p),
-                  volumeMounts: [tmp.mount],
-                  // Startup allows a slow first boot without making liveness lenient afterwards.
-                  startupProbe: {
-                    httpGet: { path: p.livenessPath, port: 'http' },
-                    periodSeconds: 2,
-                    timeoutSeconds: 2,
-                    failureThreshold: 30,
-                  },
-                  // Liveness is process-only: a database outage must not restart every pod at once.
-                  livenessProbe: {
-                    httpGet: { path: p.livenessPath, port: 'http' },
-                    periodSeconds: 10,
-                    timeoutSeconds: 2,
-                    failureThreshold: 3,
-                  },
-                  readinessProbe: {
-                    httpGet: { path: p.readinessPath, port: 'http' },
-                    periodSeconds: 5,
-                    timeoutSeconds: 2,
-                    failureThreshold: 2,
-                    successThreshold: 1,
-                  },
-                  lifecycle: { preStop: { sleep: { seconds: p.shutdown.preStopSeconds } } },
-                },
-              ],
-            },
-          },
         },
       }),
     );
@@ -333,6 +350,33 @@ export class WebService extends Construct {
         },
       }),
     );
+    if (p.delivery.kind === 'canary') {
+      // One Service per side of the canary: the ALB's two target groups, and without traffic routing a
+      // way to reach (and scrape) either version alone. The Rollouts controller narrows each selector
+      // to one ReplicaSet (rollouts-pod-template-hash); until then both select every API pod.
+      for (const [id, name] of [
+        ['StableService', canaryServiceNames(p).stable],
+        ['CanaryService', canaryServiceNames(p).canary],
+      ] as const) {
+        new ModelObject(
+          this,
+          id,
+          new Service({
+            metadata: {
+              name,
+              namespace: p.namespace,
+              labels: componentLabels(p, 'api'),
+              annotations: wave(SYNC_WAVE.workload),
+            },
+            spec: {
+              type: 'ClusterIP',
+              selector: selectorLabels(p, 'api'),
+              ports: [{ name: 'http', port: p.httpPort, targetPort: 'http', protocol: 'TCP' }],
+            },
+          }),
+        );
+      }
+    }
     new ModelObject(
       this,
       'MetricsService',
@@ -406,7 +450,7 @@ export class WebService extends Construct {
               paths: host.paths.map(({ path, pathType }) => ({
                 path,
                 pathType,
-                backend: { service: { name: p.name, port: { name: 'http' } } },
+                backend: { service: { name: p.name, port: { name: ingressPortName(p) } } },
               })),
             },
           })),
@@ -427,7 +471,11 @@ export class WebService extends Construct {
           annotations: wave(SYNC_WAVE.workload),
         },
         spec: {
-          scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: p.name },
+          // The Rollout implements the scale subresource, so the HPA scales it like a Deployment.
+          scaleTargetRef:
+            p.delivery.kind === 'canary'
+              ? { apiVersion: Rollout.apiVersion, kind: Rollout.kind, name: p.name }
+              : { apiVersion: 'apps/v1', kind: 'Deployment', name: p.name },
           minReplicas: p.replicas.min,
           maxReplicas: p.replicas.max,
           metrics: [
@@ -511,6 +559,15 @@ export class WebService extends Construct {
       }),
     );
   }
+}
+
+/**
+ * The Ingress backend's port: the Service's, or with an ALB-routed canary `use-annotation`, which tells
+ * the AWS Load Balancer Controller to forward by the `actions.<name>` annotation the Rollouts controller
+ * keeps at the current canary weight.
+ */
+function ingressPortName(p: ResolvedWebServiceProps): string {
+  return p.delivery.kind === 'canary' && p.delivery.trafficRouting === 'alb' ? 'use-annotation' : 'http';
 }
 
 function sortedRecord(record: Readonly<Record<string, string>>): Record<string, string> {

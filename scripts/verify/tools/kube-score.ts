@@ -4,6 +4,7 @@ import { parse } from 'yaml';
 import { configSkips } from '../config-skips.js';
 import { exec, tail } from '../exec.js';
 import { type Finding, failedRun, type Skip, type ToolResult } from '../result.js';
+import { withDeploymentViews } from '../rollout-view.js';
 import { locateBinary, notInstalled, secondsSince, type Tool } from '../tool.js';
 
 // kube-score on the rendered manifests, one run per rendered folder (an environment, or an Argo CD
@@ -98,7 +99,12 @@ export function kubeScore(kubernetesVersion: string): Tool {
       const total: KubeScoreCounts = { passed: 0, failed: 0, findings: [], skips: [] };
       const errors: string[] = [];
       for (const folder of folders) {
-        const files = targets.manifests.filter((f) => dirname(f) === folder);
+        // Rollouts are scored as the Deployments they replace (rollout-view.ts).
+        const files = withDeploymentViews(
+          root,
+          targets.manifests.filter((f) => dirname(f) === folder),
+          join('.cache', 'verify', 'rollout-view'),
+        );
         const args = [
           'score',
           '--output-format',

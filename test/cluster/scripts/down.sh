@@ -10,6 +10,7 @@ if [[ ! -x "${K8S_BIN_DIR}/kwokctl" ]]; then
   echo "cluster:down: no kwokctl in ${K8S_BIN_DIR}; nothing was started"
   exit 0
 fi
+"${CLUSTER_SCRIPTS_DIR}/rollouts-controller.sh" stop
 if kwokctl get clusters 2>/dev/null | grep -x "${CLUSTER_NAME}" >/dev/null; then
   kwokctl delete cluster --name "${CLUSTER_NAME}" --kubeconfig "${KUBECONFIG_PATH}"
 else

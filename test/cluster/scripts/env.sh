@@ -30,3 +30,8 @@ export PATH="${K8S_BIN_DIR}:${PATH}"
 # Argo CD, built from test/cluster/argocd (a wrapper module carrying Argo CD's replaces).
 ARGOCD_MODULE="${REPO_ROOT}/test/cluster/argocd"
 ARGOCD_BIN_DIR="${TOOLS_DIR}/argocd/bin"
+
+# Argo Rollouts controller and kubectl plugin, built from test/cluster/rollouts (a wrapper module
+# carrying Argo Rollouts' replaces).
+ROLLOUTS_MODULE="${REPO_ROOT}/test/cluster/rollouts"
+ROLLOUTS_BIN_DIR="${TOOLS_DIR}/rollouts/bin"

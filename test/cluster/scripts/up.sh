@@ -84,6 +84,11 @@ kubectl apply --server-side --force-conflicts --field-manager=cluster-up "${crd_
 kubectl wait --for=condition=Established crd --all --timeout=120s >/dev/null
 echo "cluster:up: $(kubectl get crd -o name | wc -l) CRDs established"
 
+# The Argo Rollouts controller (npm run rollouts:build): without it a Rollout never gets a ReplicaSet,
+# and the workload tests would have no pods. Extra environment (ROLLOUTS_CONTROLLER_ENV, e.g. the
+# HTTP proxy local:up routes the analysis through) is passed on as is.
+"${CLUSTER_SCRIPTS_DIR}/rollouts-controller.sh" start
+
 kubectl version
 echo "cluster:up: '${CLUSTER_NAME}' ready in $(($(date +%s) - start))s"
 echo "export KUBECONFIG=${KUBECONFIG_PATH}"

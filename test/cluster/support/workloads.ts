@@ -13,10 +13,12 @@ export function demoEnvironment(): string {
 
 type Labels = Record<string, string>;
 
-/** A rendered Deployment with what the demos need to know about it. */
+/** A rendered Deployment or Argo Rollouts Rollout with what the demos need to know about it. */
 export interface DeploymentUnderTest {
   readonly namespace: string;
   readonly name: string;
+  /** What kubectl calls its kind: `deployment`, or `rollouts.argoproj.io` (the Rollouts controller runs it). */
+  readonly resource: string;
   readonly matchLabels: Labels;
   readonly selector: string;
   /** Replicas the cluster must run: the HorizontalPodAutoscaler's minimum, else spec.replicas, else 1. */
@@ -46,7 +48,7 @@ export function deploymentsOf(objects: readonly RenderedObject[]): DeploymentUnd
   const inNamespace = (ns: string | undefined, kind: string) =>
     objects.filter((o) => o.kind === kind && o.metadata.namespace === ns);
   return objects
-    .filter((o) => o.kind === 'Deployment')
+    .filter((o) => o.kind === 'Deployment' || o.kind === 'Rollout')
     .map((deployment) => {
       const namespace = deployment.metadata.namespace ?? 'default';
       const spec = deployment.spec as {
@@ -75,6 +77,7 @@ export function deploymentsOf(objects: readonly RenderedObject[]): DeploymentUnd
       return {
         namespace,
         name: deployment.metadata.name,
+        resource: deployment.kind === 'Rollout' ? 'rollouts.argoproj.io' : 'deployment',
         matchLabels: spec.selector.matchLabels,
         selector: Object.entries(spec.selector.matchLabels)
           .map(([k, v]) => `${k}=${v}`)
@@ -111,7 +114,7 @@ export async function waitForDeployment(
   const deadline = Date.now() + timeoutMs;
   let last: LiveDeployment | undefined;
   while (Date.now() < deadline) {
-    last = await kubectlJson<LiveDeployment>(['get', 'deployment', d.name, '-n', d.namespace]);
+    last = await kubectlJson<LiveDeployment>(['get', d.resource, d.name, '-n', d.namespace]);
     const want = last.spec.replicas ?? 0;
     const s = last.status;
     if (want >= replicas && s.availableReplicas === want && s.readyReplicas === want && s.replicas === want)

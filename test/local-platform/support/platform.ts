@@ -79,9 +79,24 @@ interface LiveDeployment {
   status: { updatedReplicas?: number; availableReplicas?: number; replicas?: number };
 }
 
+/**
+ * Images of the pod template of the service's Deployment, or of its Rollout when the environment
+ * delivers by canary (the Rollout then points at the new image only once the canary completed).
+ */
 export function deploymentImages(namespace: string, name: string): string[] {
-  const d = kubectlJson<LiveDeployment>(['get', 'deployment', name, '-n', namespace]);
-  return d.spec.template.spec.containers.map((c) => c.image);
+  const canary = platformEnv().bankApi.delivery.kind === 'canary';
+  const d = kubectlJson<LiveDeployment>([
+    'get',
+    canary ? 'rollouts.argoproj.io' : 'deployment',
+    name,
+    '-n',
+    namespace,
+  ]);
+  const images = d.spec.template.spec.containers.map((c) => c.image);
+  if (!canary) return images;
+  // The Rollout's spec changes at once; it is deployed when the stable ReplicaSet is that revision.
+  const status = (d as { status?: { stableRS?: string; currentPodHash?: string } }).status;
+  return status?.stableRS !== undefined && status.stableRS === status.currentPodHash ? images : [];
 }
 
 export async function waitFor<T>(

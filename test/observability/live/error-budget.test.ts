@@ -1,5 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bankApiRuleGroups } from '../../../charts/bank-api/alerts.js';
+import {
+  bankApiRuleGroups,
+  DEFAULT_RULE_WINDOWS,
+  type RuleWindows,
+} from '../../../charts/bank-api/alerts.js';
 import { BURN_WINDOWS } from '../../../charts/bank-api/observability.js';
 import {
   prometheusRuleGroups,
@@ -25,9 +29,20 @@ import { ENV, type LiveStack, liveStackAvailable, startLiveStack } from './suppo
 const ALERT = 'BankApiAvailabilityBudgetBurnFast';
 const available = liveStackAvailable('error-budget.test.ts');
 const SLACK_SECONDS = 10;
-const TEST_WINDOWS = {
+const TEST_BURN = {
   fast: { ...BURN_WINDOWS.fast, long: '6m', short: '2m' },
   slow: { ...BURN_WINDOWS.slow, long: '12m', short: '4m' },
+};
+// The rule code requires every burn window to be recorded, so the short ones join the recording set.
+const TEST_WINDOWS: RuleWindows = {
+  ...DEFAULT_RULE_WINDOWS,
+  recording: [
+    ...new Set([
+      ...DEFAULT_RULE_WINDOWS.recording,
+      ...Object.values(TEST_BURN).flatMap((w) => [w.long, w.short]),
+    ]),
+  ],
+  burn: TEST_BURN,
 };
 
 /** The rule options the chart used, read back from the rendered objects. */
@@ -61,12 +76,12 @@ describe.skipIf(!available)('5xx burst against the error-budget alerts: live dri
 
   beforeAll(async () => {
     stack = await startLiveStack({
-      ruleGroups: bankApiRuleGroups({ ...options, burnWindows: TEST_WINDOWS }),
+      ruleGroups: bankApiRuleGroups(options, TEST_WINDOWS),
     });
     load = await startLoad(stack.service, 2, 100);
     // A clean baseline over the long window's first samples: traffic recorded, no errors.
     const t0 = Date.now();
-    const rate = `bank_api:http_requests:rate${TEST_WINDOWS.fast.long}`;
+    const rate = `bank_api:http_requests:rate${TEST_WINDOWS.burn.fast.long}`;
     while ((await queryVector(stack.plan.prometheusUrl, `${rate} > 0`)).length === 0) {
       if (Date.now() - t0 > 240_000) throw new Error(`${rate} never recorded traffic`);
       await new Promise((r) => setTimeout(r, 1000));
@@ -98,12 +113,12 @@ describe.skipIf(!available)('5xx burst against the error-budget alerts: live dri
 
     const fixedAt = Date.now();
     await pgQuery(stack.postgres.url, 'GRANT SELECT ON accounts TO bank_api');
-    const short = seconds(TEST_WINDOWS.fast.short);
+    const short = seconds(TEST_WINDOWS.burn.fast.short);
     const resolveBound = short + 2 * scrape + 2 * evaluation + route.groupInterval + SLACK_SECONDS;
     const resolved = await watchResolved(stack, ALERT, fixedAt, (resolveBound + 60) * 1000);
 
     console.log(
-      `error-budget drill (${ALERT}: windows ${TEST_WINDOWS.fast.long}/${TEST_WINDOWS.fast.short} instead of ` +
+      `error-budget drill (${ALERT}: windows ${TEST_WINDOWS.burn.fast.long}/${TEST_WINDOWS.burn.fast.short} instead of ` +
         `${BURN_WINDOWS.fast.long}/${BURN_WINDOWS.fast.short}, for: ${rule?.for}, group_wait ${route.groupWait}s, ` +
         `group_interval ${route.groupInterval}s):\n` +
         `  5xx burst started -> pending ${fired.pending.toFixed(0)}s, firing ${fired.firing.toFixed(0)}s, ` +
