@@ -70,7 +70,17 @@ const treeOf = (dir: string, rev: string, path?: string) =>
 const branchFiles = (dir: string, rev: string, env: EnvironmentConfig) =>
   sh(dir, 'ls-tree', '-r', '--name-only', rev, '--', ...folders(env)).split('\n');
 
-/** The images of the pod templates (Deployment, migration Job) in `env`'s bank-api manifest at `rev`. */
+/** The kind that runs bank-api's pods in `env`: a Rollout when the environment releases it as a canary. */
+const apiWorkloadKind = (env: EnvironmentConfig) =>
+  env.bankApi.delivery.kind === 'canary' ? 'Rollout' : 'Deployment';
+
+/** What `bankApiImages` finds when bank-api runs `image`: the workload and its migration Job. */
+const apiImages = (env: EnvironmentConfig, image: string) => ({
+  Job: [image],
+  [apiWorkloadKind(env)]: [image],
+});
+
+/** The images of the pod templates (workload, migration Job) in `env`'s bank-api manifest at `rev`. */
 function bankApiImages(
   dir: string,
   rev: string,
@@ -193,7 +203,7 @@ describe.skipIf(underMutation)('manifests:publish in a clone of this repository,
       expect(first.outputs).toBe(`changed=true\ncommit=${first.commit}\nbranch=${branch}\n`);
       expect(parents(clone, first.commit)).toEqual([]);
       expect(sh(clone, 'ls-tree', '-r', '--name-only', first.commit).split('\n')).toEqual(ownFiles(env));
-      expect(bankApiImages(clone, first.commit, env)).toEqual({ Job: [A], Deployment: [A] });
+      expect(bankApiImages(clone, first.commit, env)).toEqual(apiImages(env, A));
       expect(sh(clone, 'log', '-1', '--format=%B', first.commit)).toContain(`Rendered from ${before.head}`);
 
       // 2. The same image again, without --web-image: the app keeps WA, so nothing to commit, exit 0.
@@ -204,7 +214,7 @@ describe.skipIf(underMutation)('manifests:publish in a clone of this repository,
       expect(again.commit).toBe(first.commit);
       expect(again.outputs).toBe(`changed=false\ncommit=\nbranch=${branch}\n`);
 
-      // 3. Upgrade to B: one commit, only the image lines of the Deployment and the migration Job.
+      // 3. Upgrade to B: one commit, only the image lines of the workload and the migration Job.
       const upgrade = await publish(B);
       expect(upgrade.stdout).toContain(`${env.name}: committed ${upgrade.commit} on '${branch}'\n`);
       expect(upgrade.stdout).toContain(`M\t${workloadsPath(env)}/bank-api.k8s.yaml\n`);
@@ -213,7 +223,7 @@ describe.skipIf(underMutation)('manifests:publish in a clone of this repository,
       expect(sh(clone, 'diff-tree', '-r', '--name-status', first.commit, upgrade.commit)).toBe(
         `M\t${workloadsPath(env)}/bank-api.k8s.yaml`,
       );
-      expect(bankApiImages(clone, upgrade.commit, env)).toEqual({ Job: [B], Deployment: [B] });
+      expect(bankApiImages(clone, upgrade.commit, env)).toEqual(apiImages(env, B));
       const changed = changedLines(clone, first.commit, upgrade.commit);
       expect(changed).toHaveLength(4);
       for (const line of changed) expect(line).toMatch(/^[-+]\s+image: \S+@sha256:(a{64}|b{64})$/);
@@ -234,7 +244,7 @@ describe.skipIf(underMutation)('manifests:publish in a clone of this repository,
       expect(rollback.stdout).toContain(`${env.name}: committed ${rollback.commit} on '${branch}'\n`);
       expect(parents(clone, rollback.commit)).toEqual([webUpgrade.commit]);
       expect(treeOf(clone, rollback.commit)).toBe(treeOf(clone, first.commit));
-      expect(bankApiImages(clone, rollback.commit, env)).toEqual({ Job: [A], Deployment: [A] });
+      expect(bankApiImages(clone, rollback.commit, env)).toEqual(apiImages(env, A));
       expect(sh(clone, 'rev-list', '--count', rollback.commit, '--')).toBe('4');
 
       expect(sh(clone, 'status', '--porcelain')).toBe('');
@@ -395,10 +405,7 @@ describe('manifests:publish leaves the caller’s checkout alone and refuses wha
           new RegExp(`branch '${branch}' changed while publishing .*nothing was changed`),
         );
         // The branch holds the winner's render: image a, nothing of b.
-        expect(bankApiImages(clone, branch, dev)).toEqual({
-          Deployment: [image(dev, 'a')],
-          Job: [image(dev, 'a')],
-        });
+        expect(bankApiImages(clone, branch, dev)).toEqual(apiImages(dev, image(dev, 'a')));
       } finally {
         // Whatever failed above, the held publisher is let go and waited for: no process outlives the test.
         writeFileSync(release, '');
@@ -517,10 +524,7 @@ describe('manifests:publish --push to a remote, from clones of this repository',
       expect(tip(remote, branch)).toBe(first.commit);
       expect(tip(clone, branch)).toBe(first.commit);
       expect(fetched(other)).toBe(first.commit);
-      expect(bankApiImages(other, `origin/${branch}`, env)).toEqual({
-        Job: [image(env, 'a')],
-        Deployment: [image(env, 'a')],
-      });
+      expect(bankApiImages(other, `origin/${branch}`, env)).toEqual(apiImages(env, image(env, 'a')));
 
       const again = publish(clone, 'a');
       expect(again).toMatchObject({ changed: false, pushed: false, parent: first.commit });
@@ -531,7 +535,7 @@ describe('manifests:publish --push to a remote, from clones of this repository',
       expect(upgrade.files).toEqual([`M\t${workloadsPath(env)}/bank-api.k8s.yaml`]);
       expect(tip(remote, branch)).toBe(upgrade.commit);
       expect(fetched(other)).toBe(upgrade.commit);
-      expect(bankApiImages(other, `origin/${branch}`, env).Deployment).toEqual([image(env, 'b')]);
+      expect(bankApiImages(other, `origin/${branch}`, env)[apiWorkloadKind(env)]).toEqual([image(env, 'b')]);
 
       // The operator rolls back from their own checkout: no local branch, it builds on the remote tip.
       const rollback = publish(other, 'a');
@@ -539,7 +543,7 @@ describe('manifests:publish --push to a remote, from clones of this repository',
       expect(tip(remote, branch)).toBe(rollback.commit);
       expect(treeOf(remote, rollback.commit as string)).toBe(treeOf(remote, first.commit as string));
       expect(fetched(clone)).toBe(rollback.commit);
-      expect(bankApiImages(clone, `origin/${branch}`, env).Deployment).toEqual([image(env, 'a')]);
+      expect(bankApiImages(clone, `origin/${branch}`, env)[apiWorkloadKind(env)]).toEqual([image(env, 'a')]);
       expect(sh(remote, 'rev-list', '--count', start ? `${start}..${branch}` : branch, '--')).toBe('3');
 
       expect([clone, other].map(checkoutState)).toEqual(before);

@@ -362,10 +362,15 @@ describe('images, secrets and exposure', () => {
               `${rule.host} ${p.pathType} ${p.path} -> ${p.backend.service.name}:${p.backend.service.port.name}`,
           ),
         );
+      // An ALB-routed canary sends the API's paths to the action the Rollouts controller keeps on the
+      // Ingress (stable and canary weights), so /v1 on the app's host follows the canary too.
+      const delivery = env.bankApi.delivery;
+      const apiPort =
+        delivery.kind === 'canary' && delivery.trafficRouting === 'alb' ? 'use-annotation' : 'http';
       expect(routes(api)).toEqual([
-        `${env.bankApi.hostname} Prefix / -> bank-api:http`,
-        `${env.bankWeb.hostname} Prefix /v1 -> bank-api:http`,
-        `${env.bankWeb.hostname} Exact /openapi.json -> bank-api:http`,
+        `${env.bankApi.hostname} Prefix / -> bank-api:${apiPort}`,
+        `${env.bankWeb.hostname} Prefix /v1 -> bank-api:${apiPort}`,
+        `${env.bankWeb.hostname} Exact /openapi.json -> bank-api:${apiPort}`,
       ]);
       expect(routes(web)).toEqual([`${env.bankWeb.hostname} Prefix / -> bank-web:http`]);
       // The certificate of every routed host is discovered from the TLS hosts.
