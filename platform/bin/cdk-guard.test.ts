@@ -117,6 +117,8 @@ describe('the guard', () => {
         'bankApi.problemTypeBase': 'https://bank.eu/problems/',
         staffSsoIssuer: 'https://sso.bank.eu',
         'bankApi.imageRepository': '406532918877.dkr.ecr.eu-central-1.amazonaws.com/bank-api',
+        'bankWeb.hostname': 'app.bank.eu',
+        'bankWeb.imageRepository': '406532918877.dkr.ecr.eu-central-1.amazonaws.com/bank-web',
         'ci.githubRepository': 'acme-bank/platform',
         'gitops.repoUrl': 'https://github.com/acme-bank/platform.git',
       }),

@@ -130,8 +130,9 @@ describe('manifestDiff on a clone of this repository', () => {
   });
 
   it('cuts a diff longer than maxDiffChars after a whole line', async () => {
-    const config = join(clone, 'manifests', 'dev', 'bank-api.k8s.yaml');
-    writeFileSync(config, readFileSync(config, 'utf8').replaceAll('bank-api', 'bank-api-renamed'));
+    // Only the namespace file: small enough that the whole diff stays under the default limit.
+    const config = join(clone, 'manifests', 'dev', 'namespaces.k8s.yaml');
+    writeFileSync(config, readFileSync(config, 'utf8').replaceAll('bank', 'bank-renamed'));
     const full = await manifestDiff({ repo: clone, base: 'HEAD', renderer: copyManifests });
     const cut = await manifestDiff({ repo: clone, base: 'HEAD', renderer: copyManifests, maxDiffChars: 400 });
     expect(full.truncated).toBe(false);

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadEnvironment } from '../../platform/config/index.js';
 import { formatMarkdown, formatText, manifestDiff } from '../../scripts/manifests/diff.js';
 import { GIT_ENV, gitRoot, type Scratch, scratchDir, sh } from './git-fixtures.js';
 
@@ -21,6 +22,9 @@ beforeAll(() => {
   symlinkSync(join(repoRoot, 'node_modules'), join(clone, 'node_modules'), 'dir');
 });
 afterAll(() => scratch.cleanup());
+
+// dev releases bank-api as a canary: its pods belong to a Rollout, not a Deployment.
+const apiKind = loadEnvironment('dev').bankApi.delivery.kind === 'canary' ? 'Rollout' : 'Deployment';
 
 describe('manifests:diff', () => {
   it('reports no change when head renders what base renders', async () => {
@@ -42,7 +46,7 @@ describe('manifests:diff', () => {
 
     expect(result.objects).toEqual([
       { file: 'dev/bank-api.k8s.yaml', object: 'ConfigMap bank/bank-api-config', change: 'changed' },
-      { file: 'dev/bank-api.k8s.yaml', object: 'Deployment bank/bank-api', change: 'changed' },
+      { file: 'dev/bank-api.k8s.yaml', object: `${apiKind} bank/bank-api`, change: 'changed' },
     ]);
     expect(result.diff).toMatch(/^-\s+LOG_LEVEL: debug$/m);
     expect(result.diff).toMatch(/^\+\s+LOG_LEVEL: warn$/m);
@@ -51,7 +55,7 @@ describe('manifests:diff', () => {
     const markdown = formatMarkdown(result);
     expect(markdown).toContain('| `dev/bank-api.k8s.yaml` | ConfigMap bank/bank-api-config | changed |');
     expect(markdown).toContain('```diff');
-    expect(formatText(result)).toContain('changed  dev/bank-api.k8s.yaml: Deployment bank/bank-api');
+    expect(formatText(result)).toContain(`changed  dev/bank-api.k8s.yaml: ${apiKind} bank/bank-api`);
     expect(result.truncated).toBe(false);
     // Only read: the clone's working tree is as it was, and the temporary worktree is gone.
     expect(sh(clone, 'status', '--porcelain')).toBe(statusBefore);

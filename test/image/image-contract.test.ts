@@ -50,7 +50,9 @@ describe.each(loadEnvironments().map((e) => e.name))('bank-api image contract (%
         (d) =>
           (d.spec?.template as { spec?: { containers?: Container[] } } | undefined)?.spec?.containers ?? [],
       );
-  const containers = [...podContainers('Deployment'), ...podContainers('Job')];
+  // The service's pods: a Deployment, or a Rollout where the environment releases it as a canary.
+  const workload = [...podContainers('Deployment'), ...podContainers('Rollout')];
+  const containers = [...workload, ...podContainers('Job')];
   const config =
     docs.find((d) => d.kind === 'ConfigMap' && d.data?.DATABASE_SSL_CA_FILE !== undefined)?.data ?? {};
   const user = runtime.find((i) => i.getKeyword() === 'USER')?.getArgumentsContent() ?? '';
@@ -75,7 +77,7 @@ describe.each(loadEnvironments().map((e) => e.name))('bank-api image contract (%
       .filter((i) => i.getKeyword() === 'EXPOSE')
       .flatMap((i) => (i.getArgumentsContent() ?? '').split(/\s+/).map(Number))
       .sort();
-    const deployment = podContainers('Deployment')[0];
-    expect((deployment?.ports ?? []).map((p) => p.containerPort).sort()).toEqual(exposed);
+    expect(workload).toHaveLength(1);
+    expect((workload[0]?.ports ?? []).map((p) => p.containerPort).sort()).toEqual(exposed);
   });
 });
