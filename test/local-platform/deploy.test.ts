@@ -38,7 +38,9 @@ interface LiveRollout {
   status?: { abort?: boolean; phase?: string; message?: string; stableRS?: string; currentPodHash?: string };
 }
 
-const rollout = () => kubectlJson<LiveRollout>(['get', 'rollouts.argoproj.io', 'bank-api', '-n', NAMESPACE]);
+function rollout(): LiveRollout {
+  return kubectlJson<LiveRollout>(['get', 'rollouts.argoproj.io', 'bank-api', '-n', NAMESPACE]);
+}
 
 /** The newest AnalysisRun of the Rollout: the canary's verdict. */
 function latestAnalysisRun(): LiveAnalysisRun | undefined {
@@ -66,6 +68,11 @@ async function deployed(image: string): Promise<number> {
     `${image} in the Deployment, ${bankApplication(env)} Synced and Healthy`,
     () => {
       const app = application(bankApplication(env));
+      // A paused canary waits for a person; say why at once instead of waiting for the timeout.
+      const paused = canary ? rollout().status : undefined;
+      if (paused?.message?.includes('InconclusiveAnalysisRun')) {
+        throw new Error(`the canary's analysis was inconclusive: ${latestAnalysisRun()?.status?.message}`);
+      }
       return (
         deploymentImages('bank', 'bank-api').every((i) => i === image) &&
         app?.sync === 'Synced' &&
