@@ -18,6 +18,7 @@ import {
 import { runMonitoringHelpers } from './monitoring-up.js';
 import { openDenyWindows } from './open-windows.js';
 import { stopProcess } from './processes.js';
+import { startPrometheusProxy } from './prometheus-proxy.js';
 import { readState, runningProcesses } from './state.js';
 import { StepError, up } from './up.js';
 
@@ -174,6 +175,9 @@ async function main(argv: string[]): Promise<number> {
       }
       case 'stand-in-controllers':
         return await runAbsentControllers();
+      case 'prometheus-proxy':
+        await startPrometheusProxy(`http://${HOST}:${PORTS.prometheus}`, HOST, PORTS.prometheusProxy);
+        return await new Promise<number>(() => {});
       default:
         throw new UsageError(command ? `unknown command '${command}'` : 'a command is required');
     }

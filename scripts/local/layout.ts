@@ -44,7 +44,15 @@ export const PORTS = {
   prometheus: 19090,
   alertmanager: 19093,
   alertReceiver: 19095,
+  /** The Argo Rollouts controller's HTTP proxy to the local Prometheus (scripts/local/prometheus-proxy.ts). */
+  prometheusProxy: 19096,
 } as const;
+
+/**
+ * The Argo Rollouts controller's metrics port, as test/cluster/scripts/rollouts-controller.sh starts
+ * it (cluster:up starts the controller, so the port is not local:up's to check).
+ */
+export const ROLLOUTS_CONTROLLER_METRICS_PORT = 18096;
 
 /** The Git URL Argo CD reads the manifests branch from (an https:// URL, as the config schema requires). */
 export const LOCAL_REPO_URL = `https://${HOST}:${PORTS.git}/${GIT_REPOSITORY_NAME}`;

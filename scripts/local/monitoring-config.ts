@@ -18,6 +18,8 @@ export interface ScrapeJob {
   readonly scrapeTimeout: string;
   readonly path: string;
   readonly scheme: string;
+  /** Keep the scraped series' own labels (namespace, ...) over the target's (ServiceMonitor honorLabels). */
+  readonly honorLabels?: boolean;
 }
 
 /** One scraped process: its address and the labels its pod would carry (pod, and per-job labels). */
@@ -64,6 +66,7 @@ const scrapeConfig = (dir: string, job: ScrapeJob): Obj => ({
   scrape_timeout: job.scrapeTimeout,
   metrics_path: job.path,
   scheme: job.scheme,
+  ...(job.honorLabels ? { honor_labels: true } : {}),
   file_sd_configs: [{ files: [join(targetsDir(dir, job.jobName), '*.json')] }],
 });
 

@@ -1,16 +1,32 @@
 import { join } from 'node:path';
 import { ARGOCD_NAMESPACE } from '../../charts/lib/platform-contract.js';
+import { ARGO_ROLLOUTS } from '../../platform/config/workloads.js';
 import { startAlertReceiver } from './alert-receiver.js';
 import { startKubeletProbes } from './kubelet-probes.js';
-import { HOST, LOGS_DIR, MONITORING_DIR, PORTS, REPO_ROOT } from './layout.js';
-import { addPodTarget, argoCdJobs, endpointFor, planMonitoring, waitReady } from './monitoring.js';
+import {
+  HOST,
+  LOGS_DIR,
+  MONITORING_DIR,
+  PORTS,
+  REPO_ROOT,
+  ROLLOUTS_CONTROLLER_METRICS_PORT,
+} from './layout.js';
+import {
+  addPodTarget,
+  argoCdJobs,
+  endpointFor,
+  planMonitoring,
+  rolloutsControllerJob,
+  waitReady,
+} from './monitoring.js';
 import { containerProbes, serviceMonitorEndpoints, workloadObjects } from './monitoring-sources.js';
+import { servePods } from './pod-processes.js';
 import { isAlive, type StartedProcess, waitForPort } from './processes.js';
 import { sh } from './shell.js';
 
 // The monitoring part of `npm run local:up`: Prometheus, Alertmanager and the alert receiver, with
-// the local bank-api and Argo CD's metrics endpoints as file_sd targets. Later steps (a canary, the
-// Argo Rollouts controller) add theirs with addPodTarget against the same folder.
+// the local bank-api, Argo CD's and the Argo Rollouts controller's metrics endpoints as file_sd
+// targets; the Rollout's simulated pods get theirs while they exist (pod-processes.ts).
 
 type Start = (
   name: string,
@@ -76,6 +92,13 @@ export async function startLocalMonitoring(env: string, start: Start): Promise<R
       `${HOST}:${ARGOCD_METRICS_PORTS[service]}`,
     );
   }
+  const rollouts = rolloutsControllerJob(ARGO_ROLLOUTS.namespace);
+  addPodTarget(
+    MONITORING_DIR,
+    rollouts,
+    'argo-rollouts-local-0',
+    `${HOST}:${ROLLOUTS_CONTROLLER_METRICS_PORT}`,
+  );
   return {
     prometheus: plan.prometheusUrl,
     alertmanager: plan.alertmanagerUrl,
@@ -86,7 +109,8 @@ export async function startLocalMonitoring(env: string, start: Start): Promise<R
 /**
  * The long-running helpers of the local monitoring (cli.ts role `monitoring-helpers`): the alert
  * receiver (Alertmanager's webhooks, journalled to .tools/local/logs/alerts.jsonl) and the kubelet's
- * probe calls against the local bank-api, on the rendered Deployment's schedule.
+ * probe calls against the local bank-api, on the rendered Deployment's schedule, and the processes
+ * that serve the Rollout's simulated pods (pod-processes.ts).
  */
 export async function runMonitoringHelpers(env: string): Promise<never> {
   await startAlertReceiver(HOST, PORTS.alertReceiver, ALERT_JOURNAL);
@@ -97,5 +121,5 @@ export async function runMonitoringHelpers(env: string): Promise<never> {
   if (!endpoint) throw new Error(`no ServiceMonitor scrapes Service ${BANK_API_METRICS_SERVICE}`);
   const probes = containerProbes(objects, endpoint.labels.namespace ?? '', endpoint.labels.container ?? '');
   startKubeletProbes(`http://${HOST}:${PORTS.bankApi}`, [probes.readiness, probes.liveness]);
-  return new Promise<never>(() => {});
+  return servePods(endpoint);
 }

@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { ARGO_ROLLOUTS } from '../../platform/config/workloads.js';
 import { TOOLS_DIR } from './layout.js';
 import {
   addScrapeJob,
@@ -76,7 +77,7 @@ export interface MonitoringPlan {
   readonly receiverUrl: string;
   /** The ServiceMonitor endpoints of the environment, each a scrape job. */
   readonly endpoints: readonly ScrapeEndpoint[];
-  /** Scrape jobs for processes without a rendered ServiceMonitor (Argo CD's metrics endpoints). */
+  /** Scrape jobs for processes without a rendered ServiceMonitor (Argo CD's and Argo Rollouts' metrics endpoints). */
   readonly extraJobs: readonly (ScrapeJob & { labels: Readonly<Record<string, string>> })[];
   readonly ruleGroups: readonly RuleGroup[];
   /** Alertmanager's configuration as written (the chart's routing, local receivers). */
@@ -105,13 +106,43 @@ export function argoCdJobs(namespace: string): (ScrapeJob & { labels: Readonly<R
   }));
 }
 
+/**
+ * The Argo Rollouts controller's metrics endpoint, labelled as the argo-rollouts chart's ServiceMonitor
+ * would label it (service `argo-rollouts-metrics`, port `metrics`, job the service name). Its series
+ * carry the Rollout's own namespace, which the rollouts dashboard selects on, so the scrape keeps
+ * them (honorLabels) instead of renaming them exported_namespace. That ServiceMonitor is not switched
+ * on in argocd/rollouts-values.ts today, so on EKS nobody scrapes the controller yet.
+ */
+export const ROLLOUTS_METRICS_SERVICE = 'argo-rollouts-metrics';
+
+export function rolloutsControllerJob(
+  namespace: string,
+): ScrapeJob & { labels: Readonly<Record<string, string>> } {
+  return {
+    jobName: `serviceMonitor/${namespace}/${ROLLOUTS_METRICS_SERVICE.replace(/-metrics$/, '')}/0`,
+    interval: '30s',
+    scrapeTimeout: '10s',
+    path: '/metrics',
+    scheme: 'http',
+    honorLabels: true,
+    labels: {
+      namespace,
+      service: ROLLOUTS_METRICS_SERVICE,
+      job: ROLLOUTS_METRICS_SERVICE,
+      endpoint: 'metrics',
+    },
+  };
+}
+
 /** Writes every configuration file and returns how to start the two servers. */
 export function planMonitoring(options: MonitoringOptions, argoCdNamespace?: string): MonitoringPlan {
   const { dir, host, ports } = options;
   const workloads = workloadObjects(options.env);
   const kps = kubePrometheusStackValues(bootstrapObjects(options.env));
   const endpoints = serviceMonitorEndpoints(workloads);
-  const extraJobs = argoCdNamespace ? argoCdJobs(argoCdNamespace) : [];
+  const extraJobs = argoCdNamespace
+    ? [...argoCdJobs(argoCdNamespace), rolloutsControllerJob(ARGO_ROLLOUTS.namespace)]
+    : [];
   const ruleGroups = options.ruleGroups ?? prometheusRuleGroups(workloads);
   const prometheusUrl = `http://${host}:${ports.prometheus}`;
   const alertmanagerUrl = `http://${host}:${ports.alertmanager}`;

@@ -125,6 +125,17 @@ export async function up(options: UpOptions): Promise<LocalState> {
   await step('build Argo CD (skipped when up to date)', () => build('build-argocd.sh'));
   // cluster:up runs the Argo Rollouts controller beside the control plane (bank-api is a Rollout).
   await step('build Argo Rollouts (skipped when up to date)', () => build('build-rollouts.sh'));
+  await step('HTTP proxy for the Rollouts controller to the local Prometheus', async () => {
+    const [node, args] = cliRole('prometheus-proxy');
+    await waitForPort(
+      start('prometheus-proxy', node, args, process.env, REPO_ROOT),
+      HOST,
+      PORTS.prometheusProxy,
+    );
+  });
+  // The controller (started by cluster:up) queries the AnalysisTemplate's in-cluster Prometheus
+  // address through that proxy, which reaches only the Prometheus local:up starts below.
+  process.env.ROLLOUTS_CONTROLLER_ENV = `HTTP_PROXY=http://${HOST}:${PORTS.prometheusProxy} NO_PROXY=${HOST},localhost`;
   await step('control plane (cluster:up)', () => build('up.sh'));
 
   const tls = await step('TLS certificate for the Git server', gitServerCertificate);

@@ -1,10 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, request, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PROMETHEUS } from '../../../platform/config/workloads.js';
+import { startPrometheusProxy } from '../../../scripts/local/prometheus-proxy.js';
 
 // The engines of the canary drill: a real Prometheus (Debian's package), real bank-api processes
 // standing in for the pods kwok simulates (kwok runs no containers), and the HTTP proxy that lets the
@@ -186,36 +186,6 @@ export class Load {
   }
 }
 
-/**
- * A forward HTTP proxy for the controller (HTTP_PROXY): requests for the in-cluster Prometheus
- * Service go to the drill's Prometheus; anything else is refused, so nothing else leaks out.
- */
-export async function prometheusProxy(target: string): Promise<{ url: string; server: Server }> {
-  const inCluster = `${PROMETHEUS.service}.${PROMETHEUS.namespace}.svc:${PROMETHEUS.port}`;
-  const to = new URL(target);
-  const server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://invalid');
-    if (url.host !== inCluster) {
-      res.writeHead(502).end(`only ${inCluster} is reachable through this proxy`);
-      return;
-    }
-    const upstream = request(
-      {
-        host: to.hostname,
-        port: to.port,
-        method: req.method,
-        path: `${url.pathname}${url.search}`,
-        headers: req.headers,
-      },
-      (up) => {
-        res.writeHead(up.statusCode ?? 502, up.headers);
-        up.pipe(res);
-      },
-    );
-    upstream.on('error', () => res.writeHead(502).end());
-    req.pipe(upstream);
-  });
-  const port = await freePort();
-  await new Promise<void>((resolve) => server.listen(port, HOST, resolve));
-  return { url: `http://${HOST}:${port}`, server };
-}
+/** The forward proxy that lets the controller reach the drill's Prometheus under its in-cluster name. */
+export const prometheusProxy = (target: string): Promise<{ url: string; server: Server }> =>
+  startPrometheusProxy(target, HOST);

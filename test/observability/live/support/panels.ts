@@ -37,6 +37,26 @@ export function kubeStateMetricsSeries(expr: string): string[] {
     .map(([name]) => name);
 }
 
+/**
+ * Series only the GitOps controllers export: the Argo Rollouts controller (rollout_*, analysis_run_*)
+ * and Argo CD (argocd_*). The standalone live stack runs bank-api alone; `npm run local:up` runs both
+ * controllers for real, so test/local-platform/monitoring.test.ts checks these panels there.
+ */
+const CONTROLLER_SERIES = /\b(?:rollout|analysis_run|argocd)_\w+/g;
+
+export function controllerSeries(expr: string): string[] {
+  return [...new Set(expr.match(CONTROLLER_SERIES) ?? [])];
+}
+
+/** Where a panel query's data comes from, so each query is checked where its source really runs. */
+export type PanelSource = 'kube-state-metrics' | 'controllers' | 'bank-api';
+
+export function panelSource(expr: string): PanelSource {
+  if (kubeStateMetricsSeries(expr).length > 0) return 'kube-state-metrics';
+  if (controllerSeries(expr).length > 0) return 'controllers';
+  return 'bank-api';
+}
+
 const LABEL_VALUES = /^\s*label_values\(\s*(?:([^,]+?)\s*,\s*)?(\w+)\s*\)\s*$/;
 
 /**
