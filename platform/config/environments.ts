@@ -118,7 +118,8 @@ export const rawEnvironments: Readonly<Record<string, EnvironmentConfigInput>> =
         trafficRouting: 'replicas',
         steps: [
           { setWeight: 10 },
-          { pause: '30s' },
+          // The first measurement waits one analysis window: the pause outlasts it.
+          { pause: '75s' },
           { setWeight: 25 },
           { pause: '20s' },
           { setWeight: 50 },
@@ -128,7 +129,9 @@ export const rawEnvironments: Readonly<Record<string, EnvironmentConfigInput>> =
         analysis: {
           startingStep: 1,
           interval: '10s',
-          window: '30s',
+          // At least two scrapes (30 s apart) in every rate() window, or the query returns nothing and
+          // the run is inconclusive.
+          window: '1m',
           failureLimit: 1,
           minRequestsPerSecond: 0.5,
         },

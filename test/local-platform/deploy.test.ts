@@ -1,5 +1,4 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { clearFaults, injectFault, readPodProcesses } from '../../scripts/local/pod-processes.js';
 import { readState } from '../../scripts/local/state.js';
 import {
   application,
@@ -19,14 +18,15 @@ import {
 // workload's image changes. In an environment that delivers by canary the real Argo Rollouts
 // controller runs the canary: its AnalysisRun queries local:up's Prometheus, which scrapes a real
 // bank-api process per simulated pod (scripts/local/pod-processes.ts). Publishing the previous digest
-// rolls back the same way; a canary whose pods fail (fault injected) is aborted on the stable image.
+// rolls back the same way. A canary whose pods fail is aborted on the stable image in
+// test/cluster/canary.test.ts (same controller, same AnalysisTemplate code): here its recovery waits
+// out Argo CD's retries of the failed sync (about 5 minutes), too long for every CI run.
 
 const env = platformEnv();
 const clone = userClone();
 afterAll(() => clone.remove());
 
 const DEPLOY_TIMEOUT_MS = 300_000;
-const RECOVERY_TIMEOUT_MS = 480_000;
 const canary = env.bankApi.delivery.kind === 'canary';
 const NAMESPACE = 'bank';
 
@@ -126,78 +126,4 @@ describe(`merge = deploy in ${env.name}`, () => {
     // Two publishes that changed something, two commits on top: history is never rewritten.
     expect(commits()).toBe(startCount + 2);
   });
-
-  it.runIf(canary)(
-    'a canary whose pods fail is aborted and the stable image stays',
-    async () => {
-      const broken = digestImage(env, `broken release ${Date.now()}`);
-      // The fault, as in the cluster drill: the broken image's pods get a database that refuses connections.
-      injectFault(broken);
-      try {
-        const t0 = Date.now();
-        const result = publish(clone.dir, env, broken);
-        expect(result.code, result.stderr).toBe(0);
-        const { seconds } = await waitFor(
-          'the Rollout aborted by its analysis',
-          () => {
-            const status = rollout().status;
-            if (status?.message?.includes('InconclusiveAnalysisRun')) {
-              throw new Error(
-                `the canary's analysis was inconclusive: ${latestAnalysisRun()?.status?.message}`,
-              );
-            }
-            return status?.abort === true;
-          },
-          DEPLOY_TIMEOUT_MS,
-          () => JSON.stringify({ rollout: rollout().status, analysis: latestAnalysisRun()?.status }, null, 2),
-        );
-        printCanaryDecision('aborted', t0);
-        expect(latestAnalysisRun()?.status?.phase).toBe('Failed');
-        // The pods the canary had were served faulty: the verdict came from their metrics.
-        expect(Object.values(readPodProcesses()).some((p) => p.image === broken && p.faulty)).toBe(true);
-        const stable = rollout().status?.stableRS;
-        await waitFor(
-          'only stable pods left, on the previous image',
-          () => {
-            const pods = kubectlJson<{
-              items: {
-                metadata: { labels?: Record<string, string> };
-                spec: { containers: { image: string }[] };
-              }[];
-            }>([
-              'get',
-              'pods',
-              '-n',
-              NAMESPACE,
-              '-l',
-              'app.kubernetes.io/name=bank-api,rollouts-pod-template-hash',
-            ]);
-            return (
-              pods.items.length > 0 &&
-              pods.items.every(
-                (p) =>
-                  p.metadata.labels?.['rollouts-pod-template-hash'] === stable &&
-                  p.spec.containers.every((c) => c.image === previous),
-              )
-            );
-          },
-          60_000,
-        );
-        console.log(`canary abort: publish -> aborted in ${seconds.toFixed(1)}s`);
-      } finally {
-        clearFaults();
-      }
-      // Publishing the stable digest again is how the release is dropped (runbooks/canary-aborted.md).
-      // Argo CD first runs out the retries of the broken revision's failed sync (GITOPS.retry: five,
-      // 10 s doubling to 3 min, about 5 min in all) before it syncs the new revision.
-      const t1 = Date.now();
-      const result = publish(clone.dir, env, previous);
-      expect(result.code, result.stderr).toBe(0);
-      await deployed(previous, RECOVERY_TIMEOUT_MS);
-      console.log(
-        `canary abort: publish previous -> Healthy again in ${((Date.now() - t1) / 1000).toFixed(1)}s`,
-      );
-    },
-    900_000,
-  );
 });
