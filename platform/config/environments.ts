@@ -119,7 +119,7 @@ export const rawEnvironments: Readonly<Record<string, EnvironmentConfigInput>> =
         steps: [
           { setWeight: 10 },
           // The first measurement waits one analysis window: the pause outlasts it.
-          { pause: '75s' },
+          { pause: '150s' },
           { setWeight: 25 },
           { pause: '20s' },
           { setWeight: 50 },
@@ -129,9 +129,9 @@ export const rawEnvironments: Readonly<Record<string, EnvironmentConfigInput>> =
         analysis: {
           startingStep: 1,
           interval: '10s',
-          // At least two scrapes (30 s apart) in every rate() window, or the query returns nothing and
-          // the run is inconclusive.
-          window: '1m',
+          // Four scrapes (30 s apart) in every rate() window: with one minute a fresh canary pod's window
+          // sometimes held a single sample, rate() returned nothing and the run was inconclusive.
+          window: '2m',
           failureLimit: 1,
           minRequestsPerSecond: 0.5,
         },
