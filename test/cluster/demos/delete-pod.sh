@@ -9,7 +9,7 @@ require_arg deployment "${2:-}"
 namespace="$1" deployment="$2" timeout="${3:-120}"
 
 selector="$(deployment_selector "${namespace}" "${deployment}")"
-desired="$(kubectl get deployment "${deployment}" -n "${namespace}" -o jsonpath='{.spec.replicas}')"
+desired="$(kubectl get "$(workload_resource "${namespace}" "${deployment}")" "${deployment}" -n "${namespace}" -o jsonpath='{.spec.replicas}')"
 before="$(ready_pods "${namespace}" "${selector}" | sort)"
 victim="$(head -n1 <<<"${before}")"
 [[ -n "${victim}" ]] || die "deployment ${namespace}/${deployment} has no ready pod to delete"

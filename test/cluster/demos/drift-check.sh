@@ -13,7 +13,12 @@ for dir in "$@"; do
 done
 
 set +e
-kubectl diff --server-side --force-conflicts --field-manager=bank-platform-gitops "${files[@]}"
+# The Argo Rollouts controller pins the stable and canary Services to a ReplicaSet by adding
+# rollouts-pod-template-hash to their selectors. A Service selector is one atomic field to a server-side
+# apply, so the diff would report that key as drift on every canary Service; Argo CD does not (the key
+# is not in Git and its diff leaves fields Git never set), and neither does this check.
+KUBECTL_EXTERNAL_DIFF="diff -u -N --ignore-matching-lines=rollouts-pod-template-hash" \
+  kubectl diff --server-side --force-conflicts --field-manager=bank-platform-gitops "${files[@]}"
 code=$?
 set -e
 case "${code}" in

@@ -12,9 +12,20 @@ require_arg() {
 }
 
 # The label selector of a Deployment's pods, in kubectl -l form.
+# The resource that runs a workload's pods: its Deployment, or the Argo Rollouts Rollout that replaces
+# the Deployment where the environment releases by canary.
+workload_resource() {
+  local namespace="$1" name="$2"
+  if kubectl get deployment "${name}" -n "${namespace}" >/dev/null 2>&1; then
+    echo deployment
+  else
+    echo rollouts.argoproj.io
+  fi
+}
+
 deployment_selector() {
   local namespace="$1" deployment="$2"
-  kubectl get deployment "${deployment}" -n "${namespace}" \
+  kubectl get "$(workload_resource "${namespace}" "${deployment}")" "${deployment}" -n "${namespace}" \
     -o go-template='{{range $k, $v := .spec.selector.matchLabels}}{{$k}}={{$v}},{{end}}' | sed 's/,$//'
 }
 
