@@ -53,11 +53,15 @@ export function resources(p: ResolvedWebServiceProps): IContainer['resources'] {
   const r = p.resources;
   return {
     requests: {
-      cpu: `${r.cpuRequestMillis}m`,
+      cpu: cpuQuantity(r.cpuRequestMillis),
       memory: `${r.memoryRequestMiB}Mi`,
       'ephemeral-storage': '64Mi',
     },
-    limits: { cpu: `${r.cpuLimitMillis}m`, memory: `${r.memoryLimitMiB}Mi`, 'ephemeral-storage': '256Mi' },
+    limits: {
+      cpu: cpuQuantity(r.cpuLimitMillis),
+      memory: `${r.memoryLimitMiB}Mi`,
+      'ephemeral-storage': '256Mi',
+    },
   };
 }
 
@@ -119,4 +123,13 @@ export function basePodSpec(
     securityContext: podSecurity(p),
     volumes: [writableTmp().volume],
   };
+}
+
+/**
+ * A CPU quantity in its canonical form (`2`, not `2000m`). Kubernetes rewrites quantities canonically
+ * when a controller writes an object back; inside a Rollout (a custom resource, stored as sent) the
+ * Argo Rollouts controller does exactly that, and a non-canonical value would then read as drift.
+ */
+export function cpuQuantity(millis: number): string {
+  return millis % 1000 === 0 ? String(millis / 1000) : `${millis}m`;
 }
