@@ -55,15 +55,6 @@ export function faultyImages(): string[] {
   return (JSON.parse(readFileSync(FAULTS_FILE, 'utf8')) as { faultyImages?: string[] }).faultyImages ?? [];
 }
 
-/** Pods of `image` started from now on get the injected fault (tests; see FAULTS_FILE). */
-export function injectFault(image: string): void {
-  writeJson(FAULTS_FILE, { faultyImages: [...new Set([...faultyImages(), image])] });
-}
-
-export function clearFaults(): void {
-  writeJson(FAULTS_FILE, { faultyImages: [] });
-}
-
 export function readPodProcesses(): Record<string, PodProcessInfo> {
   if (!existsSync(POD_PROCESSES_FILE)) return {};
   return JSON.parse(readFileSync(POD_PROCESSES_FILE, 'utf8')) as Record<string, PodProcessInfo>;
